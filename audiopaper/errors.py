@@ -1,0 +1,43 @@
+"""Errors that reach the user as one line: what happened, and how to fix it."""
+
+from __future__ import annotations
+
+
+class AudiopaperError(Exception):
+    """A failure that stops the run. ``str(e)`` is the one line shown to the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InputError(AudiopaperError):
+    """The issue file cannot be read or holds nothing to read."""
+
+
+class OutputError(AudiopaperError):
+    """The output folder cannot be written."""
+
+
+class EngineUnavailable(AudiopaperError):
+    """An engine cannot run here (missing package, model, voice or network)."""
+
+
+class UsageError(AudiopaperError):
+    """Options that cannot work together, an unknown voice or engine."""
+
+    exit_code = 2
+
+
+class SynthesisError(AudiopaperError):
+    """One piece of text could not be synthesized; the article it belongs to fails."""
+
+
+class AudioError(AudiopaperError):
+    """ffmpeg or tagging failed."""

@@ -1,0 +1,224 @@
+"""Typed data passed between the pipeline stages.
+
+Every stage takes and returns these frozen dataclasses; nothing downstream relies on
+dicts with magic keys. Durations are float seconds named ``*_s``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Literal
+
+import numpy as np
+
+# --- ingest -------------------------------------------------------------------------
+
+BlockKind = Literal["heading", "paragraph", "list_item", "break"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of an issue's text, in page order, with markup removed.
+
+    ``level`` is the heading level (1–6) for headings, 0 otherwise. ``strong`` marks a
+    paragraph that was entirely bold in the source (a sub-headline in HTML pages).
+    ``hard_breaks`` records that the paragraph was made of lines joined by hard line
+    breaks (a signature block, for example).
+    """
+
+    kind: BlockKind
+    text: str
+    level: int = 0
+    source: str = ""
+    line: int = 0
+    strong: bool = False
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Issue:
+    """The text of one newspaper issue, possibly read from several page files."""
+
+    sources: tuple[Path, ...]
+    blocks: tuple[Block, ...]
+    paper: str | None = None
+    date: dt.date | None = None
+    warnings: tuple[str, ...] = ()
+
+
+# --- split --------------------------------------------------------------------------
+
+ArticleKind = Literal["article", "continuation", "photo", "notice", "brief", "contents"]
+ParagraphRole = Literal["body", "heading", "list_item", "signature"]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    role: ParagraphRole = "body"
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A change the splitter made to the page text, reported for an editor to review."""
+
+    kind: Literal["join", "reattach", "remove", "merge"]
+    article: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Article:
+    index: int
+    kind: ArticleKind
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+    kicker: str | None = None
+    subtitle: str | None = None
+    byline: str | None = None
+    dateline: str | None = None
+    credit: str | None = None
+
+    @property
+    def chars(self) -> int:
+        return len(self.title) + sum(len(p.text) for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    issue: Issue
+    articles: tuple[Article, ...]
+    repairs: tuple[Repair, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+# --- speech -------------------------------------------------------------------------
+
+SentenceRole = Literal["title", "subtitle", "kicker", "byline", "heading", "body", "signature", "intro"]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One unit of speech.
+
+    ``text`` is exactly what is read (no digits, no markup); ``source`` is the page text
+    it came from, for transcripts. ``pinyin`` has one entry per character of ``text``
+    (tone syllables for Han characters, the character itself otherwise) and is what the
+    offline engine reads; ``None`` lets the engine work it out.
+    """
+
+    role: SentenceRole
+    text: str
+    source: str
+    pause_s: float = 0.3
+    pinyin: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Script:
+    """What one article will be read as."""
+
+    article: Article
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def title(self) -> str:
+        return self.article.title
+
+
+# --- synth --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A resolved voice: which engine voice to use and how fast to read."""
+
+    preset: str
+    engine: str
+    name: str
+    speed: float = 1.0
+    pitch: str = "+0Hz"
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one sentence sits in a clip, in seconds from the clip's start."""
+
+    start_s: float
+    end_s: float
+    text: str
+    role: SentenceRole = "body"
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Synthesized audio for one article (or the intro): mono PCM plus sentence timings."""
+
+    pcm: np.ndarray = field(repr=False)  # int16, mono
+    sample_rate: int
+    spans: tuple[Span, ...]
+    engine: str
+    voice: str
+    fallback: bool = False
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.pcm) / self.sample_rate
+
+
+# --- audio / publish ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleAudio:
+    index: int
+    id: str
+    kind: str
+    title: str
+    mp3: Path
+    vtt: Path
+    duration_s: float
+    start_s: float
+    chars: int
+    engine: str
+    fallback: bool = False
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edition:
+    date: dt.date
+    paper: str
+    title: str
+    folder: Path
+    mp3: Path
+    duration_s: float
+    engine: str
+    voice: str
+    articles: tuple[ArticleAudio, ...]
+    intro_s: float = 0.0
+    failed: tuple[str, ...] = ()
+
+
+# --- progress -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report from a long stage; the CLI decides how to show it."""
+
+    stage: str
+    done: int
+    total: int
+    message: str = ""
+    audio_s: float = 0.0
+    eta_s: float | None = None
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+def no_progress(_: Progress) -> None:
+    return None

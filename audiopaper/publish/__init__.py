@@ -1,0 +1,1 @@
+"""Publishing: manifest, feeds and pages written from built editions."""

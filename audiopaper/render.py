@@ -1,0 +1,87 @@
+"""Turn stage results into JSON documents and readable text for the CLI."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .models import Script, SplitResult
+
+
+def split_doc(result: SplitResult) -> dict[str, Any]:
+    issue = result.issue
+    return {
+        "schema": 1,
+        "issue": {
+            "sources": [str(p) for p in issue.sources],
+            "paper": issue.paper,
+            "date": issue.date.isoformat() if issue.date else None,
+            "blocks": len(issue.blocks),
+        },
+        "articles": [
+            {
+                "index": a.index,
+                "kind": a.kind,
+                "kicker": a.kicker,
+                "title": a.title,
+                "subtitle": a.subtitle,
+                "byline": a.byline,
+                "dateline": a.dateline,
+                "credit": a.credit,
+                "paragraphs": [p.text for p in a.paragraphs],
+                "roles": [p.role for p in a.paragraphs],
+            }
+            for a in result.articles
+        ],
+        "repairs": [{"kind": r.kind, "article": r.article, "detail": r.detail} for r in result.repairs],
+        "warnings": list(result.warnings),
+    }
+
+
+def split_outline(result: SplitResult) -> str:
+    lines = []
+    for a in result.articles:
+        lines.append(f"{a.index:2d}. [{a.kind}] {a.title}")
+        for label, value in (("kicker", a.kicker), ("subtitle", a.subtitle), ("byline", a.byline),
+                             ("dateline", a.dateline), ("credit", a.credit)):
+            if value:
+                lines.append(f"    {label}: {value}")
+        for p in a.paragraphs:
+            mark = {"heading": "## ", "list_item": "- ", "signature": "   — "}.get(p.role, "")
+            text = p.text if len(p.text) <= 60 else p.text[:30] + " … " + p.text[-20:]
+            lines.append(f"    {mark}{text}")
+    for r in result.repairs:
+        lines.append(f"repair ({r.kind}, article {r.article}): {r.detail}")
+    return "\n".join(lines)
+
+
+def script_doc(scripts: Sequence[Script], with_pinyin: bool) -> dict[str, Any]:
+    return {
+        "schema": 1,
+        "articles": [
+            {
+                "index": s.article.index,
+                "title": s.title,
+                "sentences": [
+                    {
+                        "role": x.role,
+                        "text": x.text,
+                        "pause_s": x.pause_s,
+                        **({"pinyin": list(x.pinyin or ())} if with_pinyin else {}),
+                    }
+                    for x in s.sentences
+                ],
+            }
+            for s in scripts
+        ],
+    }
+
+
+def script_text(scripts: Sequence[Script], with_pinyin: bool) -> str:
+    lines = []
+    for s in scripts:
+        lines.append(f"== {s.article.index:02d} {s.title}")
+        for x in s.sentences:
+            lines.append(f"[{x.role}] {x.text}")
+            if with_pinyin and x.pinyin:
+                lines.append("        " + " ".join(x.pinyin))
+    return "\n".join(lines)

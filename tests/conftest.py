@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SAMPLE = EXAMPLES / "hengyang-daily.md"
+EXCERPT = EXAMPLES / "excerpt.md"
+
+TINY_ISSUE = """## 衡阳迎来降雪
+
+衡阳日报讯（全媒体记者 向吟吟）今天上午，衡阳迎来降雪。
+
+市民纷纷出门赏雪。
+
+## 市图书馆延长开放时间
+
+春节期间，市图书馆每天开放到晚上九点。
+"""
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # jieba writes its dictionary cache under the cache home; keep tests off the real one.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
+@pytest.fixture
+def tiny_issue(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.md"
+    path.write_text(TINY_ISSUE, encoding="utf-8")
+    return path
+
+
+def pytest_report_header() -> str:
+    return f"audiopaper tests (cpus={os.cpu_count()})"

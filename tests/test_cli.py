@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from audiopaper.cli import app
+
+runner = CliRunner()
+
+
+def test_missing_input_is_one_line_exit_1(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["build", str(tmp_path / "nope.md"), "-o", str(tmp_path / "o"), "--engine", "espeak"])
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "nope.md" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_empty_input(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.md"
+    empty.write_text("", encoding="utf-8")
+    r = runner.invoke(app, ["build", str(empty), "-o", str(tmp_path / "o"), "--engine", "espeak"])
+    assert r.exit_code == 1 and "empty" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_output(tiny_issue: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = runner.invoke(app, ["build", str(tiny_issue), "-o", str(blocker / "out"), "--engine", "espeak"])
+    assert r.exit_code == 1
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_unknown_engine_is_usage_error(tiny_issue: Path, tmp_path: Path) -> None:
+    r = runner.invoke(app, ["build", str(tiny_issue), "-o", str(tmp_path / "o"), "--engine", "nope"])
+    assert r.exit_code == 2 and "kokoro" in r.stderr
+
+
+def test_build_prints_path_and_json(tiny_issue: Path, tmp_path: Path) -> None:
+    r = runner.invoke(app, ["build", str(tiny_issue), "-o", str(tmp_path / "o"), "--engine", "espeak", "--date", "2022-01-28"])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.strip().endswith("edition.mp3")
+    assert "article 1 of 2" in r.stderr
+    r = runner.invoke(app, ["build", str(tiny_issue), "-o", str(tmp_path / "o"), "--engine", "espeak", "--date", "2022-01-28", "--json", "-q"])
+    doc = json.loads(r.stdout)
+    assert doc["schema"] == 1 and doc["cache"]["misses"] == 0
+
+
+def test_voices_and_doctor() -> None:
+    r = runner.invoke(app, ["voices", "--json"])
+    assert r.exit_code == 0
+    engines = {e["engine"]: e for e in json.loads(r.stdout)["engines"]}
+    assert "zf_xiaoxiao" in engines["kokoro"]["voices"] and engines["kokoro"]["available"]
+    r = runner.invoke(app, ["doctor"])
+    assert r.exit_code == 0 and "ffmpeg" in r.stdout
+
+
+def test_every_command_has_help() -> None:
+    for cmd in ("build", "split", "script", "say", "voices", "doctor", "feed"):
+        r = runner.invoke(app, [cmd, "--help"])
+        assert r.exit_code == 0 and "Usage" in r.stdout
