@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -46,9 +46,25 @@ def encode_mp3(pcm: np.ndarray, sample_rate: int, out: Path, bitrate: str = BITR
     with atomic_path(out) as tmp:
         run_ffmpeg(
             [
-                "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-                "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(sample_rate), "-ac", "1",
-                "-f", "mp3", str(tmp),
+                "-f",
+                "s16le",
+                "-ar",
+                str(sample_rate),
+                "-ac",
+                "1",
+                "-i",
+                "pipe:0",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                bitrate,
+                "-ar",
+                str(sample_rate),
+                "-ac",
+                "1",
+                "-f",
+                "mp3",
+                str(tmp),
             ],
             stdin=np.ascontiguousarray(pcm, dtype="<i2").tobytes(),
         )
@@ -66,8 +82,27 @@ def concat_mp3(parts: Sequence[Path], out: Path) -> Path:
             "".join("file '{}'\n".format(str(p.resolve()).replace("'", "'\\''")) for p in parts), encoding="utf-8"
         )
         try:
-            run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", "-map_metadata", "-1",
-                        "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", str(tmp)])
+            run_ffmpeg(
+                [
+                    "-f",
+                    "concat",
+                    "-safe",
+                    "0",
+                    "-i",
+                    str(listing),
+                    "-c",
+                    "copy",
+                    "-map_metadata",
+                    "-1",
+                    "-id3v2_version",
+                    "0",
+                    "-write_xing",
+                    "1",
+                    "-f",
+                    "mp3",
+                    str(tmp),
+                ]
+            )
         finally:
             listing.unlink(missing_ok=True)
     return out
@@ -77,6 +112,7 @@ def mp3_format(path: Path) -> tuple[int, int]:
     from mutagen.mp3 import MP3
 
     info = MP3(path).info
+    assert info is not None
     return int(info.sample_rate), int(info.channels)
 
 
@@ -85,13 +121,15 @@ def mp3_duration(path: Path) -> float:
     from mutagen.mp3 import MP3
 
     try:
-        return float(MP3(path).info.length)
+        info = MP3(path).info
+        assert info is not None
+        return float(info.length)
     except Exception as exc:  # mutagen raises several error types for bad files
         raise AudioError(f"{path}: not a readable MP3 ({exc})") from None
 
 
 def silence(seconds: float, sample_rate: int) -> np.ndarray:
-    return np.zeros(int(round(seconds * sample_rate)), np.int16)
+    return np.zeros(round(seconds * sample_rate), np.int16)
 
 
 def decode_check(path: Path) -> None:

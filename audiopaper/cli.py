@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import typer
 
@@ -50,7 +51,7 @@ def emit_json(doc: Any) -> None:
     typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
-def parse_date(value: Optional[str]) -> Optional[dt.date]:
+def parse_date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -71,7 +72,11 @@ class ProgressView:
             return
         eta = f", ETA {int(p.eta_s // 60)}:{int(p.eta_s % 60):02d}" if p.eta_s else ""
         if p.total:
-            line = f"[{p.stage}] article {min(p.done + 1, p.total)} of {p.total}: {p.message[:24]}" if p.done < p.total else f"[{p.stage}] {p.total} articles done"
+            line = (
+                f"[{p.stage}] article {min(p.done + 1, p.total)} of {p.total}: {p.message[:24]}"
+                if p.done < p.total
+                else f"[{p.stage}] {p.total} articles done"
+            )
             line += f" ({p.audio_s / 60:.1f} min audio{eta})"
         else:
             line = f"[{p.stage}] {p.message}"
@@ -88,7 +93,9 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     """audiopaper: a newspaper issue in, an audio edition out."""
 
@@ -98,22 +105,30 @@ def build(
     issue: list[Path] = typer.Argument(..., help="The issue's text file(s): pages of one issue, in order."),
     out: Path = typer.Option(Path("output"), "-o", "--out", help="Output folder."),
     engine: str = typer.Option("auto", "--engine", help="auto, kokoro, edge or espeak."),
-    voice: Optional[str] = typer.Option(None, "--voice", help="Voice preset (news-female, news-male) or engine voice."),
-    date: Optional[str] = typer.Option(None, "--date", help="Edition date, YYYY-MM-DD."),
-    title: Optional[str] = typer.Option(None, "--title", help="Edition title."),
-    paper: Optional[str] = typer.Option(None, "--paper", help="Paper name (default 衡阳日报)."),
+    voice: str | None = typer.Option(None, "--voice", help="Voice preset (news-female, news-male) or engine voice."),
+    date: str | None = typer.Option(None, "--date", help="Edition date, YYYY-MM-DD."),
+    title: str | None = typer.Option(None, "--title", help="Edition title."),
+    paper: str | None = typer.Option(None, "--paper", help="Paper name (default 衡阳日报)."),
     base_url: str = typer.Option("http://127.0.0.1:8000/", "--base-url", help="Public URL of the output folder."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
 ) -> None:
     """Build the audio edition of an issue into OUT."""
-    from .pipeline import BuildOptions, build as run_build
+    from .pipeline import BuildOptions
+    from .pipeline import build as run_build
 
     options = BuildOptions(
-        out=out, engine=engine, voice=voice, date=parse_date(date), title=title, paper=paper,
-        base_url=base_url, cache_dir=cache_dir, use_cache=not no_cache,
+        out=out,
+        engine=engine,
+        voice=voice,
+        date=parse_date(date),
+        title=title,
+        paper=paper,
+        base_url=base_url,
+        cache_dir=cache_dir,
+        use_cache=not no_cache,
     )
 
     def body() -> int:
@@ -181,7 +196,7 @@ def say(
     text: str = typer.Argument(..., help="Text to speak."),
     out: Path = typer.Option(..., "-o", "--out", help="Output file (.mp3 or .wav)."),
     engine: str = typer.Option("kokoro", "--engine", help="kokoro, edge or espeak."),
-    voice: Optional[str] = typer.Option(None, "--voice", help="Voice preset or engine voice."),
+    voice: str | None = typer.Option(None, "--voice", help="Voice preset or engine voice."),
 ) -> None:
     """Synthesize one snippet (for checking voices and the lexicon)."""
     from .say import say as run_say
@@ -196,7 +211,7 @@ def say(
 
 @app.command()
 def voices(
-    engine: Optional[str] = typer.Option(None, "--engine", help="Only this engine."),
+    engine: str | None = typer.Option(None, "--engine", help="Only this engine."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List engines and voices available here, and why an engine is not."""
@@ -208,7 +223,11 @@ def voices(
             emit_json({"schema": 1, "engines": report})
         else:
             for e in report:
-                state = "available" if e["available"] else f"unavailable: {e['reason']}" + (f" ({e['hint']})" if e["hint"] else "")
+                state = (
+                    "available"
+                    if e["available"]
+                    else f"unavailable: {e['reason']}" + (f" ({e['hint']})" if e["hint"] else "")
+                )
                 typer.echo(f"{e['engine']}: {state}")
                 for v in e["voices"]:
                     typer.echo(f"  {v}")

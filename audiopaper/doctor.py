@@ -41,11 +41,19 @@ def checks(cache_dir: Path | None = None) -> list[dict[str, Any]]:
         results.append({"name": "ffmpeg", "ok": False, "detail": str(exc)})
     for e in voices_report():
         detail = f"{len(e['voices'])} voices" if e["available"] else f"{e['reason']} ({e['hint']})"
-        results.append({"name": f"engine {e['engine']}", "ok": e["available"], "detail": detail,
-                        "required": e["engine"] == "kokoro"})
+        results.append(
+            {
+                "name": f"engine {e['engine']}",
+                "ok": e["available"],
+                "detail": detail,
+                "required": e["engine"] == "kokoro",
+            }
+        )
     vd = voices_dir()
     results.append({"name": "voices", "ok": (vd / "presets.toml").is_file(), "detail": str(vd)})
     cache = cache_dir or Path("output") / ".cache"
     writable = os.access(cache if cache.exists() else cache.parent if cache.parent.exists() else Path("."), os.W_OK)
-    results.append({"name": "cache", "ok": writable, "detail": f"{cache} ({'writable' if writable else 'not writable'})"})
+    results.append(
+        {"name": "cache", "ok": writable, "detail": f"{cache} ({'writable' if writable else 'not writable'})"}
+    )
     return results

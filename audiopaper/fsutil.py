@@ -6,8 +6,8 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .errors import OutputError
 
@@ -36,11 +36,10 @@ def _umask() -> int:
 
 def write_bytes(path: Path, data: bytes) -> None:
     try:
-        with atomic_path(path) as tmp:
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
     except OSError as exc:
         raise output_error(path, exc) from None
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import codecs
 import html
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .errors import InputError
 from .models import Block, Issue
@@ -35,9 +35,7 @@ def decode(data: bytes, name: str) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise InputError(
-            f"{name}: cannot decode the text (not UTF-8, UTF-16 or GB18030)", "save it as UTF-8"
-        ) from None
+        raise InputError(f"{name}: cannot decode the text (not UTF-8, UTF-16 or GB18030)", "save it as UTF-8") from None
 
 
 def read_text(path: Path) -> str:
@@ -64,7 +62,7 @@ def clean_inline(text: str) -> str:
     """Remove inline Markdown/HTML: images go, links keep their text, entities decode."""
     text = _IMAGE.sub("", text)
     text = _LINK.sub(r"\1", text)
-    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
+    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
     text = _TAG.sub("", text)
     text = html.unescape(text).replace("\xa0", " ")
     text = _EMPHASIS.sub(r"\2", text)

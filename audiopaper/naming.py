@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .models import Issue
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .models import Script, SplitResult
 
@@ -41,8 +42,13 @@ def split_outline(result: SplitResult) -> str:
     lines = []
     for a in result.articles:
         lines.append(f"{a.index:2d}. [{a.kind}] {a.title}")
-        for label, value in (("kicker", a.kicker), ("subtitle", a.subtitle), ("byline", a.byline),
-                             ("dateline", a.dateline), ("credit", a.credit)):
+        for label, value in (
+            ("kicker", a.kicker),
+            ("subtitle", a.subtitle),
+            ("byline", a.byline),
+            ("dateline", a.dateline),
+            ("credit", a.credit),
+        ):
             if value:
                 lines.append(f"    {label}: {value}")
         for p in a.paragraphs:

@@ -28,10 +28,9 @@ def say(text: str, out: Path, engine_name: str = "kokoro", voice_name: str | Non
     clip = synthesize_script(script, engine, voice, AudioCache(None), SynthTimer())
     if out.suffix.lower() == ".mp3":
         return audio.encode_mp3(clip.pcm, clip.sample_rate, out)
-    with atomic_path(out) as tmp:
-        with wave.open(str(tmp), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(clip.sample_rate)
-            w.writeframes(clip.pcm.tobytes())
+    with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(clip.sample_rate)
+        w.writeframes(clip.pcm.tobytes())
     return out

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
 from .cache import AudioCache, cache_key
 from .engines.base import Engine, Synthesis
+from .errors import SynthesisError
 from .models import Clip, Progress, ProgressFn, Script, Sentence, Span, Voice, no_progress
 
 
@@ -73,13 +74,13 @@ def assemble(script_sentences: Sequence[Sentence], parts: Sequence[Synthesis]) -
         bounds = list(part.spans) + [(len(part.pcm) / rate, len(part.pcm) / rate)]
         for n, (start, end) in enumerate(part.spans):
             sentence = next(it)
-            a = int(round(start * rate))
-            b = int(round(bounds[n + 1][0] * rate)) if n + 1 < len(part.spans) else len(part.pcm)
+            a = round(start * rate)
+            b = round(bounds[n + 1][0] * rate) if n + 1 < len(part.spans) else len(part.pcm)
             audio = part.pcm[a:b]
-            spans.append(Span(pos / rate, (pos + int(round((end - start) * rate))) / rate, sentence.source, sentence.role))
+            spans.append(Span(pos / rate, (pos + round((end - start) * rate)) / rate, sentence.source, sentence.role))
             pieces.append(audio)
             pos += len(audio)
-            gap = int(round(sentence.pause_s * rate))
+            gap = round(sentence.pause_s * rate)
             pieces.append(np.zeros(gap, np.int16))
             pos += gap
     pcm = np.concatenate(pieces) if pieces else np.zeros(0, np.int16)
@@ -92,13 +93,38 @@ def synthesize_script(
     voice: Voice,
     cache: AudioCache,
     timer: SynthTimer,
-    progress: ProgressFn = no_progress,
 ) -> Clip:
     sentences = [s for s in script.sentences if engine.text_for(s).strip()]
     parts = []
     for chunk in chunks_for(engine, sentences):
         parts.append(synthesize_chunk(engine, voice, chunk, cache, timer))
         timer.audio_done_s += len(parts[-1].pcm) / parts[-1].sample_rate
-        progress(Progress("synth", len(parts), 0, script.title, audio_s=timer.audio_done_s))
     pcm, rate, spans = assemble(sentences, parts)
     return Clip(pcm=pcm, sample_rate=rate, spans=tuple(spans), engine=engine.name, voice=voice.name)
+
+
+def synthesize_articles(
+    scripts: Sequence[Script],
+    engine: Engine,
+    voice: Voice,
+    cache: AudioCache,
+    timer: SynthTimer,
+    progress: ProgressFn = no_progress,
+) -> tuple[list[tuple[Script, Clip]], list[str]]:
+    """Clips for every article that could be synthesized, and a line per failure."""
+    clips: list[tuple[Script, Clip]] = []
+    failed: list[str] = []
+    total_chars = sum(s.article.chars for s in scripts) or 1
+    done_chars = 0
+    t0 = time.perf_counter()
+    for n, script in enumerate(scripts, start=1):
+        elapsed = time.perf_counter() - t0
+        eta = elapsed / done_chars * (total_chars - done_chars) if done_chars else None
+        progress(Progress("synth", n - 1, len(scripts), script.title, timer.audio_done_s, eta))
+        try:
+            clips.append((script, synthesize_script(script, engine, voice, cache, timer)))
+        except SynthesisError as exc:
+            failed.append(f"{script.article.index:02d} {script.title}: {exc}")
+        done_chars += script.article.chars
+    progress(Progress("synth", len(scripts), len(scripts), "", timer.audio_done_s, 0.0))
+    return clips, failed

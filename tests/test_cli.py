@@ -39,11 +39,27 @@ def test_unknown_engine_is_usage_error(tiny_issue: Path, tmp_path: Path) -> None
 
 
 def test_build_prints_path_and_json(tiny_issue: Path, tmp_path: Path) -> None:
-    r = runner.invoke(app, ["build", str(tiny_issue), "-o", str(tmp_path / "o"), "--engine", "espeak", "--date", "2022-01-28"])
+    r = runner.invoke(
+        app, ["build", str(tiny_issue), "-o", str(tmp_path / "o"), "--engine", "espeak", "--date", "2022-01-28"]
+    )
     assert r.exit_code == 0, r.stderr
     assert r.stdout.strip().endswith("edition.mp3")
     assert "article 1 of 2" in r.stderr
-    r = runner.invoke(app, ["build", str(tiny_issue), "-o", str(tmp_path / "o"), "--engine", "espeak", "--date", "2022-01-28", "--json", "-q"])
+    r = runner.invoke(
+        app,
+        [
+            "build",
+            str(tiny_issue),
+            "-o",
+            str(tmp_path / "o"),
+            "--engine",
+            "espeak",
+            "--date",
+            "2022-01-28",
+            "--json",
+            "-q",
+        ],
+    )
     doc = json.loads(r.stdout)
     assert doc["schema"] == 1 and doc["cache"]["misses"] == 0
 

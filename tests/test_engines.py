@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 import pytest
 
@@ -60,4 +63,4 @@ def test_token_chunks_never_exceed_the_model_limit() -> None:
     ids = ([3] * 37 + [1] + [2]) * 60
     chunks = _token_chunks(ids, vocab)
     assert all(0 < len(c) <= MAX_TOKENS for c in chunks)
-    assert sum(chunks, []) == ids
+    assert functools.reduce(operator.iadd, chunks, []) == ids

@@ -34,7 +34,7 @@ def built(tiny_issue: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_layout_manifest_and_audio(built) -> None:  # type: ignore[no-untyped-def]
-    out, result = built
+    out, _result = built
     folder = out / "editions" / "2022-01-28"
     doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert doc["schema"] == 1

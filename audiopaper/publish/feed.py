@@ -24,7 +24,7 @@ def clean(text: str) -> str:
 
 
 def hms(seconds: float) -> str:
-    s = int(round(seconds))
+    s = round(seconds)
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
@@ -88,14 +88,18 @@ def edition_items(out: Path, base_url: str) -> list[FeedItem]:
 
 def write_feed(out: Path, title: str, base_url: str = DEFAULT_BASE_URL, **extra: Any) -> Path:
     base_url = base_url if base_url.endswith("/") else base_url + "/"
-    xml = _env().get_template("feed.xml.j2").render(
-        title=title,
-        link=base_url,
-        description=f"{title}有声版：每日新闻，逐篇朗读。",
-        language="zh-cn",
-        items=edition_items(out, base_url),
-        build_date=email.utils.format_datetime(dt.datetime.now(dt.timezone.utc)),
-        **extra,
+    xml = (
+        _env()
+        .get_template("feed.xml.j2")
+        .render(
+            title=title,
+            link=base_url,
+            description=f"{title}有声版：每日新闻，逐篇朗读。",
+            language="zh-cn",
+            items=edition_items(out, base_url),
+            build_date=email.utils.format_datetime(dt.datetime.now(dt.UTC)),
+            **extra,
+        )
     )
     path = out / "feed.xml"
     write_text(path, xml)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Article, Sentence, SentenceRole, Script
+from ..models import Article, Script, Sentence, SentenceRole
 from .normalize import normalize
 from .pinyin import pinyin_of
 from .segment import split_sentences
@@ -62,8 +62,8 @@ def make_script(article: Article, options: ScriptOptions | None = None) -> Scrip
     if article.subtitle:
         sentences += speak_line(article.subtitle, "subtitle", options)
     for paragraph in article.paragraphs:
-        role: SentenceRole = "heading" if paragraph.role == "heading" else (
-            "signature" if paragraph.role == "signature" else "body"
+        role: SentenceRole = (
+            "heading" if paragraph.role == "heading" else ("signature" if paragraph.role == "signature" else "body")
         )
         sentences += speak_line(paragraph.text, role, options)
     return Script(article=article, sentences=tuple(sentences))

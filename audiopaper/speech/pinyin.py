@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Mapping
 
 _EMPTY: Mapping[str, tuple[str, ...]] = {}
 
@@ -33,10 +33,7 @@ def pinyin_of(text: str, overrides: Mapping[str, tuple[str, ...]] = _EMPTY) -> t
     )
     out = list(result)
     if len(out) != len(text):  # pypinyin merged something: fall back to per character
-        out = [
-            (pp.lazy_pinyin(c, style=pp.Style.TONE3, neutral_tone_with_five=True) or [c])[0]
-            for c in text
-        ]
+        out = [(pp.lazy_pinyin(c, style=pp.Style.TONE3, neutral_tone_with_five=True) or [c])[0] for c in text]
     if overrides:
         longest = max(len(w) for w in overrides)
         i = 0
