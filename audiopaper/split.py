@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .models import Article, Issue, Paragraph, SplitResult
+from .models import Article, Issue, Paragraph, ParagraphRole, SplitResult
 
 _FINAL = "。！？…；：”’」』）)!?;:"
 _BYLINE = re.compile(r"^(?P<dateline>[^（(]{0,12}(?:讯|电|消息))[（(](?P<byline>[^）)]{1,40})[）)]：?")
