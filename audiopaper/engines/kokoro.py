@@ -19,6 +19,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -33,7 +34,7 @@ SAMPLE_RATE = 24000
 MAX_TOKENS = 510
 _PARTS = 4
 _STYLE_SHAPE = (510, 256)
-_PHONEMIZER_VERSION = "1"
+_PHONEMIZER_VERSION = "2"
 
 # Punctuation the model knows, as misaki maps it.
 _PUNCT = {
@@ -77,14 +78,16 @@ def _require(module: str) -> Any:
 class KokoroEngine:
     name = "kokoro"
     sample_rate = SAMPLE_RATE
-    chunk_chars = 0  # sentence by sentence
+    # Sentences per engine call (and per cache entry): enough to keep every core busy.
+    chunk_chars = 400
 
     def __init__(self) -> None:
         self._session: Any = None
         self._vocab: dict[str, int] = {}
         self._styles: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
-        self._sha = ""
+        self._workers = _workers()
+        self._executor: ThreadPoolExecutor | None = None
 
     # -- availability -----------------------------------------------------------------
 
@@ -126,8 +129,9 @@ class KokoroEngine:
             ort = _require("onnxruntime")
             blob = _model_bytes()
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = max(1, os.cpu_count() or 1)
+            opts.intra_op_num_threads = 1
             opts.inter_op_num_threads = 1
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             opts.log_severity_level = 3
             try:
                 self._session = ort.InferenceSession(blob, sess_options=opts, providers=["CPUExecutionProvider"])
@@ -160,37 +164,70 @@ class KokoroEngine:
         return phonemize(text, pinyin)
 
     def synthesize(self, sentences: Sequence[Sentence], voice: Voice) -> Synthesis:
+        """Read sentences in parallel (one single-threaded inference per core).
+
+        On two cores, two single-threaded runs side by side beat one two-threaded run
+        (measured RTF ~0.52 vs ~1.0 with the machine under load); the session is
+        thread-safe for ``run``.
+        """
         self.load()
         style = self._style(voice.name)
+        token_lists = [[self._vocab[c] for c in self.phonemes(s) if c in self._vocab] for s in sentences]
+        jobs = [(n, chunk) for n, ids in enumerate(token_lists) for chunk in _token_chunks(ids, self._vocab)]
+
+        def infer(job: tuple[int, list[int]]) -> np.ndarray:
+            n, chunk = job
+            try:
+                out = self._session.run(
+                    None,
+                    {
+                        "tokens": np.array([[0, *chunk, 0]], dtype=np.int64),
+                        "style": style[len(chunk) - 1].reshape(1, 256),
+                        "speed": np.array([voice.speed], dtype=np.float32),
+                    },
+                )[0]
+            except Exception as exc:  # onnxruntime's own error types
+                raise SynthesisError(f"kokoro failed on {sentences[n].text[:30]!r}: {exc}") from exc
+            return _trim(np.asarray(out, dtype=np.float32).ravel())
+
+        t0 = time.perf_counter()
+        if len(jobs) > 1 and self._workers > 1:
+            results = list(self._pool().map(infer, jobs))
+        else:
+            results = [infer(job) for job in jobs]
+        engine_s = time.perf_counter() - t0
+
+        per_sentence: list[list[np.ndarray]] = [[] for _ in sentences]
+        for (n, _), audio in zip(jobs, results, strict=True):
+            per_sentence[n].append(audio)
         pieces: list[np.ndarray] = []
         spans: list[tuple[float, float]] = []
-        engine_s = 0.0
         pos = 0
-        for sentence in sentences:
-            ids = [self._vocab[c] for c in self.phonemes(sentence) if c in self._vocab]
-            audio_parts = []
-            for chunk in _token_chunks(ids, self._vocab):
-                t0 = time.perf_counter()
-                try:
-                    out = self._session.run(
-                        None,
-                        {
-                            "tokens": np.array([[0, *chunk, 0]], dtype=np.int64),
-                            "style": style[len(chunk) - 1].reshape(1, 256),
-                            "speed": np.array([voice.speed], dtype=np.float32),
-                        },
-                    )[0]
-                except Exception as exc:
-                    raise SynthesisError(f"kokoro failed on {sentence.text[:30]!r}: {exc}") from exc
-                engine_s += time.perf_counter() - t0
-                audio_parts.append(_trim(np.asarray(out, dtype=np.float32).ravel()))
-            audio = np.concatenate(audio_parts) if audio_parts else np.zeros(0, np.float32)
+        for parts in per_sentence:
+            audio = np.concatenate(parts) if parts else np.zeros(0, np.float32)
             pcm = float_to_int16(audio)
             pieces.append(pcm)
             spans.append((pos / SAMPLE_RATE, (pos + len(pcm)) / SAMPLE_RATE))
             pos += len(pcm)
         pcm = np.concatenate(pieces) if pieces else np.zeros(0, np.int16)
         return Synthesis(pcm=pcm, sample_rate=SAMPLE_RATE, spans=tuple(spans), engine_s=engine_s)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="kokoro")
+        return self._executor
+
+
+def _workers() -> int:
+    """Parallel inferences: AUDIOPAPER_KOKORO_THREADS, else one per core."""
+    try:
+        return (
+            max(1, int(os.environ.get("AUDIOPAPER_KOKORO_THREADS", "0")))
+            if os.environ.get("AUDIOPAPER_KOKORO_THREADS")
+            else max(1, os.cpu_count() or 1)
+        )
+    except ValueError:
+        return max(1, os.cpu_count() or 1)
 
 
 @lru_cache(maxsize=1)
