@@ -186,7 +186,8 @@ def script_cmd(
     from .render import script_doc, script_text
 
     def body() -> int:
-        engines.get(engine)  # an unknown engine is a usage error naming the known ones
+        if engine not in speech.ENGINES:
+            engines.get(engine)  # an unknown engine is a usage error naming the known ones
         options = speech.ScriptOptions(
             read_kicker=kicker,
             photo_credits=not no_photo_credits,

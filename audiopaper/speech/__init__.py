@@ -16,6 +16,7 @@ from ..models import Article, Reading, Script, Sentence, SentenceRole
 from .credits import byline_line, continuation_marker, photo_credit, split_dateline, spoken_byline
 from .lexicon import Lexicon, default_lexicon, load_lexicon
 from .normalize import normalize
+from .pinyin import pinyin_of
 from .segment import MAX_CHARS, plan
 from .spelling import for_engine, reading_for, text_for
 
@@ -40,8 +41,9 @@ class ScriptOptions:
     read_kicker: bool = False
     #: read photo credits as 通讯员邓威摄影; False drops them
     photo_credits: bool = True
-    #: compute pinyin for every engine's reading (the offline voice always gets its own)
-    pinyin: bool = True
+    #: also compute pinyin for the other engines' readings (for ``script --engine E
+    #: --pinyin``); the offline voice's reading always has its pinyin
+    pinyin: bool = False
     lexicon: Lexicon | None = None
     engines: tuple[str, ...] = ENGINES
     max_chars: int = MAX_CHARS
@@ -65,10 +67,19 @@ HEADING_BEFORE_S = 0.8
 
 
 def _readings(spoken: str, options: ScriptOptions, lexicon: Lexicon) -> tuple[Reading, ...]:
-    return tuple(
-        reading_for(spoken, engine, lexicon, with_pinyin=options.pinyin or engine == "kokoro")
-        for engine in options.engines
-    )
+    offline = reading_for(spoken, "kokoro", lexicon)
+    out = []
+    for engine in options.engines:
+        if engine == "kokoro":
+            out.append(offline)
+            continue
+        text = for_engine(spoken, engine, lexicon)
+        pinyin = None
+        if options.pinyin:
+            # Most sentences read the same everywhere: reuse the offline pinyin then.
+            pinyin = offline.pinyin if text == offline.text else pinyin_of(text, lexicon.pinyin)
+        out.append(Reading(engine=engine, text=text, pinyin=pinyin))
+    return tuple(out)
 
 
 def speak_line(text: str, role: SentenceRole, options: ScriptOptions | None = None) -> list[Sentence]:
@@ -159,10 +170,10 @@ def make_script(article: Article, options: ScriptOptions | None = None) -> Scrip
         if photo := photo_credit(text):
             add_photo(photo)
             continue
-        if not byline_read and (credit := byline_line(text)):
-            add_byline(None, credit)
+        if credit := byline_line(text):
+            add_byline(None, credit)  # a second credit line is not read again
             continue
-        if not byline_read and (found := split_dateline(text)):
+        if found := split_dateline(text):
             dateline, credit, text = found
             add_byline(dateline, credit)
             if not text:

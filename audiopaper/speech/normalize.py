@@ -250,9 +250,31 @@ def wetext_normalize(text: str) -> str:
     return str(_wetext().normalize(text))
 
 
-# wetext only changes digits and a few symbols; sentences without them skip the FST,
-# which keeps a whole issue well inside the speed budget.
-_NEEDS_WETEXT = re.compile(r"[0-9%‰:]")
+# wetext's cost grows faster than the length of its input (a 78-character sentence
+# takes 21 ms, a 13-character window 4 ms), and it only ever changes numbers. So it is
+# given each number with a few characters of context on either side (enough for 年, 第,
+# 亿元, % to steer the reading) and the rest of the sentence is left alone.
+_DIGIT_RUN = re.compile(r"\d(?:[\d.,:：/%％‰]*\d)?[%％‰]?")
+_CONTEXT = 4
+
+
+def _wetext_windows(text: str) -> str:
+    windows: list[list[int]] = []
+    for m in _DIGIT_RUN.finditer(text):
+        start, end = max(0, m.start() - _CONTEXT), min(len(text), m.end() + _CONTEXT)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    out: list[str] = []
+    pos = 0
+    for start, end in windows:
+        out.append(text[pos:start])
+        out.append(wetext_normalize(text[start:end]))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
 _LEFTOVER_DIGIT = re.compile(r"\d")
 # Pieces of markup that wetext may leave: keep the speech text free of them.
 _BRACKETS = re.compile(r"[\[\]〔〕［］【】{}<>]")
@@ -292,8 +314,8 @@ def normalize(text: str) -> str:
     text = _fold(text)
     text = _DECOR.sub("", text)
     text = apply_rules(text)
-    if _NEEDS_WETEXT.search(text):
-        text = wetext_normalize(text)
+    if _DIGIT_RUN.search(text):
+        text = _wetext_windows(text)
     # Any digit still here is part of something nobody could read as a quantity.
     text = _LEFTOVER_DIGIT.sub(lambda m: _DIGIT_NAMES[int(m.group())], text)
     text = _BRACKETS.sub("", text)

@@ -125,11 +125,15 @@ def plan(text: str, normalize: Callable[[str], str], max_chars: int = MAX_CHARS)
     out: list[Piece] = []
     for a, b in _spans(text, _hard_cuts(text, mask)):
         source = text[a:b]
-        spoken = normalize(source)
-        if len(spoken) <= max_chars:
+        # Normalizing a very long run at once is slow (wetext is superlinear) and it
+        # cannot fit anyway: such a sentence goes straight to the cutter.
+        spoken = normalize(source) if b - a <= 2 * max_chars else ""
+        if spoken and len(spoken) <= max_chars:
             if spoken:
                 out.append(Piece(source.strip(), spoken))
             continue
+        if not spoken and b - a <= 2 * max_chars:
+            continue  # nothing to say (a line of decoration)
         pieces = _fit(text, a, b, mask, normalize, max_chars)
         out.extend(pieces[:-1])
         if pieces:
