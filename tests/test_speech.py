@@ -320,3 +320,24 @@ def test_say_speaks_a_lexicon_entry_as_listed(tmp_path: Path) -> None:
     assert result.stdout.strip() == str(out)
     assert out.stat().st_size > 1000
     assert say("还款。", tmp_path / "y.wav", "espeak").stat().st_size > 1000
+
+
+def test_sample_readings_do_not_depend_on_article_grouping() -> None:
+    # The splitter decides how blocks group into articles; every block read as an article
+    # of its own must still give the anchor's readings.
+    from audiopaper.ingest import read_issue
+
+    issue = read_issue([SAMPLE])
+    articles = [Article(index=i, kind="article", title="", paragraphs=(Paragraph(b.text),)) for i, b in enumerate(issue.blocks)]
+    text = "\n".join(s.text for a in articles for s in make_script(a).sentences)
+    assert not re.search(r"[0-9\[\]■]", text)
+    for spoken in ["七十八点零四亿元", "百分之一百二十三点八七", "正负六百千伏", "一千零二十场次", "二零二二年一月二十七日", "衡阳发二零一九年第一号"]:
+        assert spoken in text, spoken
+
+
+def test_build_rejects_a_bad_lexicon_before_synthesizing(tiny_issue: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[pinyin]\n"银行" = "yin2"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(tiny_issue), "-o", str(tmp_path / "out"), "--engine", "espeak", "--lexicon", str(bad), "-q"])
+    assert result.exit_code == 2
+    assert "bad.toml" in result.stderr and "银行" in result.stderr
