@@ -106,6 +106,14 @@ def test_reading_order_roles_and_pauses() -> None:
     assert pauses[3] < pauses[4]  # end of paragraph longer than end of sentence
 
 
+@pytest.mark.parametrize(
+    ("title", "spoken"),
+    [("真抓实干 为高质量发展打造新引擎", "真抓实干，为高质量发展打造新引擎"), ("客源虽“缩水” 防疫不松懈", "客源虽“缩水”，防疫不松懈")],
+)
+def test_headline_halves_get_a_pause(title: str, spoken: str) -> None:
+    assert [s.text for s in make_script(_article(title=title)).sentences] == [spoken]
+
+
 def test_kicker_read_only_when_asked_and_photo_credits_droppable() -> None:
     article = _article(kicker="系列报道之三", credit="■通讯员 邓威 摄", paragraphs=(Paragraph("正文。"),))
     assert [s.role for s in make_script(article).sentences] == ["title", "body", "byline"]

@@ -10,6 +10,7 @@ readings: the offline voice's spelled text and pinyin, edge's respelled text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from ..models import Article, Reading, Script, Sentence, SentenceRole
@@ -66,6 +67,10 @@ COMMA_PAUSE_S = 0.2
 HEADING_BEFORE_S = 0.8
 
 
+_HEADLINE_ROLES = ("title", "subtitle", "kicker", "heading")
+_HEADLINE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff”’》」』！？])[ \t\u3000]+(?=[\u4e00-\u9fff“‘《「『])")
+
+
 def _readings(spoken: str, options: ScriptOptions, lexicon: Lexicon) -> tuple[Reading, ...]:
     offline = reading_for(spoken, "kokoro", lexicon)
     out = []
@@ -86,6 +91,10 @@ def speak_line(text: str, role: SentenceRole, options: ScriptOptions | None = No
     """Sentences for one line (paragraph) of page text."""
     options = options or ScriptOptions()
     lexicon = options.lexicon or default_lexicon()
+    if role in _HEADLINE_ROLES:
+        # A headline's halves are set apart by a space on the page (真抓实干 为高质量发展…);
+        # read aloud that is a short pause, which the voices only make at punctuation.
+        text = _HEADLINE_SPACE.sub("，", text.strip())
     pieces = plan(text, normalize, options.max_chars)
     out = []
     for n, piece in enumerate(pieces):
