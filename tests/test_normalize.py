@@ -79,6 +79,10 @@ from audiopaper.speech.normalize import normalize, read_digits, read_number
         ("3∶1获胜", "三比一获胜"),
         # per: 元/公斤
         ("单价12.5元/公斤", "单价十二点五元每公斤"),
+        # symbols between words
+        ("“互联网+监督”平台", "“互联网加监督”平台"),
+        ("“互联网+”行动", "“互联网加”行动"),
+        ("研发&设计", "研发和设计"),
         # ISO dates
         ("2021-01-27", "二零二一年一月二十七日"),
         # brackets never read; a long aside becomes commas

@@ -120,6 +120,9 @@ _YEAR_RANGE = re.compile(
     rf"(?<!\d)(?P<a>(?:19|20)\d{{2}})\s*(?P<ya>年?)\s*{_DASHES}\s*(?P<b>(?:19|20)\d{{2}})(?P<yb>\s*年)?(?!\d)"
 )
 _RANGE = re.compile(rf"(?<![\d.])(?P<a>{_NUM})(?P<pa>[%％]?)\s*[—–~～－\-]+\s*(?P<b>{_NUM})(?P<pb>[%％]?)")
+# 互联网+监督 is read 互联网加监督; R&D-style ampersands between words are 和.
+_PLUS_WORD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])\+(?![\d+])")
+_AMPERSAND = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])\s*&\s*(?=[\u4e00-\u9fffA-Za-z])")
 _PER = re.compile(r"(?<=[\u4e00-\u9fff])/(?=[\u4e00-\u9fff]{1,2}(?![\u4e00-\u9fff]))")
 
 # A code: Latin letters and digits, possibly joined by - / . (ZZDFPZ-415000/500-600,
@@ -218,6 +221,8 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (_RANGE, _range),
     (_PERMILLE, lambda m: "千分之" + read_number(m.group("num"))),
     (_PER, "每"),
+    (_PLUS_WORD, "加"),
+    (_AMPERSAND, "和"),
 ]
 
 
