@@ -113,6 +113,7 @@ def build(
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
+    lexicon: Path | None = typer.Option(None, "--lexicon", help="Your pronunciation lexicon (TOML), on top of ours."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
 ) -> None:
     """Build the audio edition of an issue into OUT."""
@@ -129,6 +130,7 @@ def build(
         base_url=base_url,
         cache_dir=cache_dir,
         use_cache=not no_cache,
+        lexicon=lexicon,
     )
 
     def body() -> int:
@@ -173,19 +175,31 @@ def script_cmd(
     issue: list[Path] = typer.Argument(..., help="The issue's text file(s)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
     pinyin: bool = typer.Option(False, "--pinyin", help="Include the pinyin the offline voice reads."),
+    engine: str = typer.Option("kokoro", "--engine", help="Show the text this engine is sent: kokoro, edge or espeak."),
+    lexicon: Path | None = typer.Option(None, "--lexicon", help="Your pronunciation lexicon (TOML), on top of ours."),
+    kicker: bool = typer.Option(False, "--kicker", help="Read kickers (the line above a headline)."),
+    no_photo_credits: bool = typer.Option(False, "--no-photo-credits", help="Drop photo credits instead of reading them."),
 ) -> None:
     """Show the exact text each article will be read as."""
-    from . import speech
+    from . import engines, speech
     from .pipeline import load_split
     from .render import script_doc, script_text
 
     def body() -> int:
+        if engine not in speech.ENGINES:
+            engines.get(engine)  # an unknown engine is a usage error naming the known ones
+        options = speech.ScriptOptions(
+            read_kicker=kicker,
+            photo_credits=not no_photo_credits,
+            pinyin=pinyin,
+            lexicon=speech.load_lexicon(lexicon),
+        )
         result = load_split(issue)
-        scripts = [speech.make_script(a) for a in result.articles]
+        scripts = [speech.make_script(a, options) for a in result.articles]
         if as_json:
-            emit_json(script_doc(scripts, pinyin))
+            emit_json(script_doc(scripts, pinyin, engine))
         else:
-            typer.echo(script_text(scripts, pinyin))
+            typer.echo(script_text(scripts, pinyin, engine))
         return 0
 
     run_guarded(body)
@@ -197,12 +211,13 @@ def say(
     out: Path = typer.Option(..., "-o", "--out", help="Output file (.mp3 or .wav)."),
     engine: str = typer.Option("kokoro", "--engine", help="kokoro, edge or espeak."),
     voice: str | None = typer.Option(None, "--voice", help="Voice preset or engine voice."),
+    lexicon: Path | None = typer.Option(None, "--lexicon", help="Your pronunciation lexicon (TOML), on top of ours."),
 ) -> None:
     """Synthesize one snippet (for checking voices and the lexicon)."""
     from .say import say as run_say
 
     def body() -> int:
-        path = run_say(text, out, engine, voice)
+        path = run_say(text, out, engine, voice, lexicon)
         typer.echo(str(path))
         return 0
 

@@ -101,13 +101,24 @@ SentenceRole = Literal["title", "subtitle", "kicker", "byline", "heading", "body
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How one engine reads a sentence: the text it is sent and, for the offline voice,
+    one pinyin entry per character of that text (exactly what it pronounces)."""
+
+    engine: str
+    text: str
+    pinyin: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One unit of speech.
 
     ``text`` is exactly what is read (no digits, no markup); ``source`` is the page text
-    it came from, for transcripts. ``pinyin`` has one entry per character of ``text``
-    (tone syllables for Han characters, the character itself otherwise) and is what the
-    offline engine reads; ``None`` lets the engine work it out.
+    it came from, for transcripts. ``pinyin`` has one entry per character of the offline
+    engine's text (``text`` itself when it holds no Latin letters; the ``kokoro``
+    reading otherwise): tone syllables for Han characters, the character itself
+    otherwise. It is what the offline engine reads; ``None`` lets the engine work it out.
     """
 
     role: SentenceRole
@@ -115,6 +126,12 @@ class Sentence:
     source: str
     pause_s: float = 0.3
     pinyin: tuple[str, ...] | None = None
+    #: per-engine spellings made by the speech stage (Latin letters spelled for the
+    #: offline voice, lexicon respellings for edge); ``text`` keeps the Latin as printed
+    readings: tuple[Reading, ...] = ()
+
+    def reading(self, engine: str) -> Reading | None:
+        return next((r for r in self.readings if r.engine == engine), None)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class BuildOptions:
     base_url: str = DEFAULT_BASE_URL
     cache_dir: Path | None = None
     use_cache: bool = True
+    lexicon: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,14 @@ def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
         n += 1
 
 
-def intro_script(paper: str, date: dt.date, articles: Sequence[Article]) -> Script:
+def intro_script(
+    paper: str, date: dt.date, articles: Sequence[Article], options: speech.ScriptOptions | None = None
+) -> Script:
     """What the edition opens with: the paper's name and the date."""
     placeholder = articles[0] if articles else Article(index=0, kind="article", title="", paragraphs=())
     return Script(
         article=placeholder,
-        sentences=tuple(speech.speak_line(f"{paper}，{naming.spoken_date(date)}。", "intro")),
+        sentences=tuple(speech.speak_line(f"{paper}，{naming.spoken_date(date)}。", "intro", options)),
     )
 
 
@@ -118,8 +121,9 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     title = options.title or f"{paper} {date.year}年{date.month}月{date.day}日"
 
     t = time.perf_counter()
-    scripts = [speech.make_script(a) for a in result.articles]
-    intro = intro_script(paper, date, result.articles)
+    script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon))
+    scripts = [speech.make_script(a, script_options) for a in result.articles]
+    intro = intro_script(paper, date, result.articles, script_options)
     speech_s = time.perf_counter() - t
 
     engine, reason = choose_engine(options.engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .models import Script, SplitResult
+from .models import Reading, Script, Sentence, SplitResult
 
 
 def split_doc(result: SplitResult) -> dict[str, Any]:
@@ -60,34 +60,39 @@ def split_outline(result: SplitResult) -> str:
     return "\n".join(lines)
 
 
-def script_doc(scripts: Sequence[Script], with_pinyin: bool) -> dict[str, Any]:
-    return {
-        "schema": 1,
-        "articles": [
-            {
-                "index": s.article.index,
-                "title": s.title,
-                "sentences": [
-                    {
-                        "role": x.role,
-                        "text": x.text,
-                        "pause_s": x.pause_s,
-                        **({"pinyin": list(x.pinyin or ())} if with_pinyin else {}),
-                    }
-                    for x in s.sentences
-                ],
-            }
-            for s in scripts
-        ],
-    }
+def _view(sentence: Sentence, engine: str) -> Reading:
+    """What ``engine`` reads for a sentence (the Script's own reading, or one made now)."""
+    found = sentence.reading(engine)
+    if found is not None:
+        return found
+    from .speech.spelling import reading_for
+
+    return reading_for(sentence.text, engine)
 
 
-def script_text(scripts: Sequence[Script], with_pinyin: bool) -> str:
+def script_doc(scripts: Sequence[Script], with_pinyin: bool, engine: str = "kokoro") -> dict[str, Any]:
+    """Schema 1: per sentence its role, the text ``engine`` reads, the pause after it and,
+    with ``with_pinyin``, one pinyin entry per character of that text."""
+    articles = []
+    for s in scripts:
+        sentences = []
+        for x in s.sentences:
+            view = _view(x, engine)
+            item: dict[str, Any] = {"role": x.role, "text": view.text, "pause_s": x.pause_s}
+            if with_pinyin:
+                item["pinyin"] = list(view.pinyin or ())
+            sentences.append(item)
+        articles.append({"index": s.article.index, "title": s.title, "sentences": sentences})
+    return {"schema": 1, "articles": articles}
+
+
+def script_text(scripts: Sequence[Script], with_pinyin: bool, engine: str = "kokoro") -> str:
     lines = []
     for s in scripts:
         lines.append(f"== {s.article.index:02d} {s.title}")
         for x in s.sentences:
-            lines.append(f"[{x.role}] {x.text}")
-            if with_pinyin and x.pinyin:
-                lines.append("        " + " ".join(x.pinyin))
+            view = _view(x, engine)
+            lines.append(f"[{x.role} {x.pause_s:.2f}s] {view.text}")
+            if with_pinyin and view.pinyin:
+                lines.append("        " + " ".join(view.pinyin))
     return "\n".join(lines)

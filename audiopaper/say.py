@@ -15,7 +15,18 @@ from .presets import resolve_voice
 from .synth import SynthTimer, synthesize_script
 
 
-def say(text: str, out: Path, engine_name: str = "kokoro", voice_name: str | None = None) -> Path:
+def say_script(text: str, lexicon: Path | None = None) -> Script:
+    """The Script ``say`` reads: one line of text, lexicon (and the user's) applied."""
+    if not text.strip():
+        raise UsageError("nothing to say", "give some text")
+    options = speech.ScriptOptions(lexicon=speech.load_lexicon(lexicon))
+    article = Article(index=1, kind="article", title="", paragraphs=())
+    return Script(article=article, sentences=tuple(speech.speak_line(text, "body", options)))
+
+
+def say(
+    text: str, out: Path, engine_name: str = "kokoro", voice_name: str | None = None, lexicon: Path | None = None
+) -> Path:
     if not text.strip():
         raise UsageError("nothing to say", "give some text")
     if out.suffix.lower() not in (".mp3", ".wav"):
@@ -23,8 +34,7 @@ def say(text: str, out: Path, engine_name: str = "kokoro", voice_name: str | Non
     ensure_writable_dir(out.parent if str(out.parent) else Path("."))
     engine, _ = choose_engine(engine_name)
     voice = resolve_voice(engine.name, voice_name, engine.voices())
-    article = Article(index=1, kind="article", title="", paragraphs=())
-    script = Script(article=article, sentences=tuple(speech.speak_line(text, "body")))
+    script = say_script(text, lexicon)
     clip = synthesize_script(script, engine, voice, AudioCache(None), SynthTimer())
     if out.suffix.lower() == ".mp3":
         return audio.encode_mp3(clip.pcm, clip.sample_rate, out)

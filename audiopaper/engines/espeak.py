@@ -53,7 +53,9 @@ class EspeakEngine:
             return "espeak-ng/?"
 
     def text_for(self, sentence: Sentence) -> str:
-        return sentence.text
+        from ..speech.spelling import text_for
+
+        return text_for(sentence, self.name)
 
     def _collect(self, wav: Any, count: int, _events: Any) -> int:
         if count > 0 and wav:

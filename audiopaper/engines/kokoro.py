@@ -114,7 +114,10 @@ class KokoroEngine:
         return f"kokoro-v1.0-int8/{_model_sha()[:12]}/misaki-{misaki}/ph{_PHONEMIZER_VERSION}"
 
     def text_for(self, sentence: Sentence) -> str:
-        return sentence.text
+        # Latin letters spelled in characters: the model's vocabulary drops capitals.
+        from ..speech.spelling import text_for
+
+        return text_for(sentence, self.name)
 
     # -- loading ----------------------------------------------------------------------
 
@@ -156,12 +159,14 @@ class KokoroEngine:
     def phonemes(self, sentence: Sentence) -> str:
         """Kokoro phonemes for a sentence, from its pinyin (computed here if absent)."""
         text = self.text_for(sentence)
-        pinyin = sentence.pinyin
+        reading = sentence.reading(self.name)
+        pinyin = reading.pinyin if reading is not None else sentence.pinyin
         if pinyin is None or len(pinyin) != len(text):
-            from ..speech.pinyin import pinyin_of
+            from ..speech.spelling import kokoro_reading
 
-            pinyin = pinyin_of(text)
-        return phonemize(text, pinyin)
+            made = kokoro_reading(sentence.text)
+            text, pinyin = made.text, made.pinyin
+        return phonemize(text, pinyin or ())
 
     def synthesize(self, sentences: Sequence[Sentence], voice: Voice) -> Synthesis:
         """Read sentences in parallel (one single-threaded inference per core).

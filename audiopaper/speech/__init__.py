@@ -1,53 +1,122 @@
-"""The speech stage: an Article becomes a Script of speakable sentences."""
+"""The speech stage: an Article becomes a Script of speakable sentences.
+
+What is read, in order: the kicker (only if asked), the title, the subtitle, the
+dateline and reporter credit once (衡阳日报全媒体记者向吟吟报道), then the body with
+section headings set off by pauses, and photo credits read as 通讯员邓威摄影 (or
+dropped). A continuation says so. Every sentence is normalized (numbers, units,
+symbols), planned to at most ``max_chars`` spoken characters, and carries per-engine
+readings: the offline voice's spelled text and pinyin, edge's respelled text.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
-from ..models import Article, Script, Sentence, SentenceRole
+from ..models import Article, Reading, Script, Sentence, SentenceRole
+from .credits import byline_line, continuation_marker, photo_credit, split_dateline, spoken_byline
+from .lexicon import Lexicon, default_lexicon, load_lexicon
 from .normalize import normalize
 from .pinyin import pinyin_of
-from .segment import split_sentences
+from .segment import MAX_CHARS, plan
+from .spelling import for_engine, reading_for, text_for
 
-__all__ = ["ScriptOptions", "make_script", "speak_line"]
+__all__ = [
+    "ENGINES",
+    "Lexicon",
+    "ScriptOptions",
+    "for_engine",
+    "load_lexicon",
+    "make_script",
+    "speak_line",
+    "text_for",
+]
+
+#: Engines whose readings the Script carries (an engine not listed falls back to
+#: ``for_engine`` on the Script text).
+ENGINES: tuple[str, ...] = ("kokoro", "edge", "espeak")
 
 
 @dataclass(frozen=True)
 class ScriptOptions:
     read_kicker: bool = False
-    pinyin: bool = True
+    #: read photo credits as 通讯员邓威摄影; False drops them
+    photo_credits: bool = True
+    #: also compute pinyin for the other engines' readings (for ``script --engine E
+    #: --pinyin``); the offline voice's reading always has its pinyin
+    pinyin: bool = False
+    lexicon: Lexicon | None = None
+    engines: tuple[str, ...] = ENGINES
+    max_chars: int = MAX_CHARS
 
 
+# The pause after a sentence, by role. A body sentence that ends its paragraph gets the
+# longer paragraph pause; a piece cut at a comma (long sentence) a short one.
 PAUSES: dict[SentenceRole, float] = {
-    "title": 0.8,
-    "subtitle": 0.6,
-    "kicker": 0.4,
-    "byline": 0.4,
-    "heading": 0.6,
-    "body": 0.3,
-    "signature": 0.4,
-    "intro": 0.5,
+    "title": 0.9,
+    "subtitle": 0.7,
+    "kicker": 0.5,
+    "byline": 0.6,
+    "heading": 0.7,
+    "body": 0.35,
+    "signature": 0.5,
+    "intro": 0.6,
 }
+PARAGRAPH_PAUSE_S = 0.6
+COMMA_PAUSE_S = 0.2
+HEADING_BEFORE_S = 0.8
+
+
+_HEADLINE_ROLES = ("title", "subtitle", "kicker", "heading")
+_HEADLINE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff”’》」』！？])[ \t\u3000]+(?=[\u4e00-\u9fff“‘《「『])")
+
+
+def _readings(spoken: str, options: ScriptOptions, lexicon: Lexicon) -> tuple[Reading, ...]:
+    offline = reading_for(spoken, "kokoro", lexicon)
+    out = []
+    for engine in options.engines:
+        if engine == "kokoro":
+            out.append(offline)
+            continue
+        text = for_engine(spoken, engine, lexicon)
+        pinyin = None
+        if options.pinyin:
+            # Most sentences read the same everywhere: reuse the offline pinyin then.
+            pinyin = offline.pinyin if text == offline.text else pinyin_of(text, lexicon.pinyin)
+        out.append(Reading(engine=engine, text=text, pinyin=pinyin))
+    return tuple(out)
 
 
 def speak_line(text: str, role: SentenceRole, options: ScriptOptions | None = None) -> list[Sentence]:
-    """Sentences for one line of page text."""
+    """Sentences for one line (paragraph) of page text."""
     options = options or ScriptOptions()
+    lexicon = options.lexicon or default_lexicon()
+    if role in _HEADLINE_ROLES:
+        # A headline's halves are set apart by a space on the page (真抓实干 为高质量发展…);
+        # read aloud that is a short pause, which the voices only make at punctuation.
+        text = _HEADLINE_SPACE.sub("，", text.strip())
+    pieces = plan(text, normalize, options.max_chars)
     out = []
-    pieces = split_sentences(text)
     for n, piece in enumerate(pieces):
-        spoken = normalize(piece)
-        if not spoken:
-            continue
         last = n == len(pieces) - 1
-        pause = PAUSES[role] if last or role == "body" else PAUSES["body"]
+        if piece.soft:
+            pause = COMMA_PAUSE_S
+        elif not last:
+            pause = PAUSES["body"]
+        elif role == "body":
+            pause = PARAGRAPH_PAUSE_S
+        else:
+            pause = PAUSES[role]
+        readings = _readings(piece.spoken, options, lexicon)
+        offline = next((r for r in readings if r.engine == "kokoro"), None)
         out.append(
             Sentence(
                 role=role,
-                text=spoken,
-                source=piece,
+                text=piece.spoken,
+                source=piece.source,
                 pause_s=pause,
-                pinyin=pinyin_of(spoken) if options.pinyin else None,
+                pinyin=offline.pinyin if offline else None,
+                readings=readings,
             )
         )
     return out
@@ -56,14 +125,78 @@ def speak_line(text: str, role: SentenceRole, options: ScriptOptions | None = No
 def make_script(article: Article, options: ScriptOptions | None = None) -> Script:
     options = options or ScriptOptions()
     sentences: list[Sentence] = []
-    if article.kicker and options.read_kicker:
-        sentences += speak_line(article.kicker, "kicker", options)
-    sentences += speak_line(article.title, "title", options)
+    credits: list[str] = []
+    byline_read = False
+
+    def add(text: str | None, role: SentenceRole) -> None:
+        if text:
+            sentences.extend(speak_line(text, role, options))
+
+    def add_byline(dateline: str | None, credit: str | None) -> None:
+        nonlocal byline_read
+        spoken = spoken_byline(dateline, credit)
+        if spoken and not byline_read:
+            add(spoken, "byline")
+            byline_read = True
+
+    def add_photo(credit: str) -> None:
+        if options.photo_credits:
+            add(credit, "byline")
+
+    # A splitter may leave a credit where a kicker or subtitle belongs; read it as what it is.
+    kicker_credit = byline_line(article.kicker) if article.kicker else None
+    if article.kicker:
+        if photo := photo_credit(article.kicker):
+            credits.append(photo)
+        elif kicker_credit is None and options.read_kicker:
+            add(article.kicker, "kicker")
+    add(article.title, "title")
+    pending_credit = kicker_credit
     if article.subtitle:
-        sentences += speak_line(article.subtitle, "subtitle", options)
-    for paragraph in article.paragraphs:
-        role: SentenceRole = (
-            "heading" if paragraph.role == "heading" else ("signature" if paragraph.role == "signature" else "body")
-        )
-        sentences += speak_line(paragraph.text, role, options)
+        if photo := photo_credit(article.subtitle):
+            credits.append(photo)
+        elif credit := byline_line(article.subtitle):
+            pending_credit = pending_credit or credit
+        else:
+            add(article.subtitle, "subtitle")
+    paragraphs = list(article.paragraphs)
+    announced = False
+    if paragraphs and (marker := continuation_marker(paragraphs[0].text)):
+        add(marker, "subtitle")
+        paragraphs = paragraphs[1:]
+        announced = True
+    if article.kind == "continuation" and not announced:
+        add("接上文", "subtitle")
+    if article.byline or article.dateline:
+        add_byline(article.dateline, article.byline)
+    elif pending_credit:
+        add_byline(None, pending_credit)
+
+    for paragraph in paragraphs:
+        text = paragraph.text.strip()
+        if not text or continuation_marker(text):
+            continue  # 下转第二版 means nothing to a listener
+        if photo := photo_credit(text):
+            add_photo(photo)
+            continue
+        if credit := byline_line(text):
+            add_byline(None, credit)  # a second credit line is not read again
+            continue
+        if found := split_dateline(text):
+            dateline, credit, text = found
+            add_byline(dateline, credit)
+            if not text:
+                continue
+        if paragraph.role == "heading":
+            if sentences:
+                sentences[-1] = replace(sentences[-1], pause_s=max(sentences[-1].pause_s, HEADING_BEFORE_S))
+            add(text, "heading")
+        elif paragraph.role == "signature":
+            add(text, "signature")
+        else:
+            add(text, "body")
+    if article.credit:
+        credits.append(photo_credit(article.credit) or article.credit)
+    for credit in credits:
+        add_photo(credit)
     return Script(article=article, sentences=tuple(sentences))

@@ -1,0 +1,126 @@
+"""Engine-specific spelling of a sentence's text.
+
+The Script keeps Latin letters (GDP, 5G, ZZDFPZ) as printed. Each engine then gets the
+text it reads best:
+
+- ``kokoro`` (offline): its vocabulary silently drops Latin capitals, so every letter is
+  spelled with the characters Mandarin readers use for letter names (G → 吉, P → 皮),
+  with fixed pinyin. The pinyin of the whole spelled text, lexicon applied, is what the
+  voice reads.
+- ``edge``: reads Latin letters itself and takes no phoneme markup, so the lexicon's
+  ``[respell]`` homophones are substituted.
+- anything else gets the text unchanged.
+
+``for_engine`` is the plain function engines call from ``text_for``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ..models import Reading, Sentence
+from .lexicon import Lexicon, default_lexicon
+from .pinyin import pinyin_of
+
+__all__ = ["LETTERS", "for_engine", "kokoro_reading", "reading_for", "respell", "text_for"]
+
+# Letter names as Mandarin newsreaders say them, written with characters whose
+# reading is fixed below (the pinyin is forced, so the characters are only a display).
+LETTERS: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    "A": ("诶", ("ei1",)),
+    "B": ("比", ("bi4",)),
+    "C": ("西", ("xi1",)),
+    "D": ("迪", ("di4",)),
+    "E": ("伊", ("yi1",)),
+    "F": ("艾弗", ("ai4", "fu2")),
+    "G": ("吉", ("ji4",)),
+    "H": ("艾尺", ("ai4", "chi3")),
+    "I": ("艾", ("ai4",)),
+    "J": ("杰", ("jie4",)),
+    "K": ("开", ("kai1",)),
+    "L": ("艾勒", ("ai4", "le5")),
+    "M": ("艾姆", ("ai4", "mu5")),
+    "N": ("恩", ("en1",)),
+    "O": ("欧", ("ou1",)),
+    "P": ("皮", ("pi1",)),
+    "Q": ("丘", ("qiu1",)),
+    "R": ("阿尔", ("a4", "er3")),
+    "S": ("艾斯", ("ai4", "si1")),
+    "T": ("提", ("ti1",)),
+    "U": ("优", ("you1",)),
+    "V": ("维", ("wei1",)),
+    "W": ("达布溜", ("da2", "bu5", "liu1")),
+    "X": ("艾克斯", ("ai4", "ke4", "si1")),
+    "Y": ("歪", ("wai1",)),
+    "Z": ("贼德", ("zei4", "de5")),
+}
+
+_LATIN = re.compile(r"[A-Za-z]")
+_EMPTY_RESPELL: Mapping[str, str] = {}
+
+
+def spell_letters(text: str) -> tuple[str, dict[int, str]]:
+    """Text with each Latin letter spelled in characters, and the forced syllables by position."""
+    if not _LATIN.search(text):
+        return text, {}
+    out: list[str] = []
+    forced: dict[int, str] = {}
+    pos = 0
+    for char in text:
+        entry = LETTERS.get(char.upper()) if char.isascii() and char.isalpha() else None
+        if entry is None:
+            out.append(char)
+            pos += 1
+            continue
+        chars, syllables = entry
+        for offset, syllable in enumerate(syllables):
+            forced[pos + offset] = syllable
+        out.append(chars)
+        pos += len(chars)
+    return "".join(out), forced
+
+
+def respell(text: str, table: Mapping[str, str]) -> str:
+    """Replace lexicon words by their homophone spelling, longest match first."""
+    if not table:
+        return text
+    words = sorted((w for w in table if w in text), key=len, reverse=True)
+    if not words:
+        return text
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    return pattern.sub(lambda m: table[m.group()], text)
+
+
+def kokoro_reading(text: str, lexicon: Lexicon | None = None) -> Reading:
+    """What the offline voice reads: letters spelled, pinyin with the lexicon applied."""
+    lexicon = lexicon or default_lexicon()
+    spelled, forced = spell_letters(text)
+    pinyin = list(pinyin_of(spelled, lexicon.pinyin))
+    for pos, syllable in forced.items():
+        pinyin[pos] = syllable
+    return Reading(engine="kokoro", text=spelled, pinyin=tuple(pinyin))
+
+
+def for_engine(text: str, engine: str, lexicon: Lexicon | None = None) -> str:
+    """The text ``engine`` is sent for a sentence whose Script text is ``text``."""
+    if engine == "kokoro":
+        return spell_letters(text)[0]
+    if engine == "edge":
+        return respell(text, (lexicon or default_lexicon()).respell)
+    return text
+
+
+def reading_for(text: str, engine: str, lexicon: Lexicon | None = None, with_pinyin: bool = True) -> Reading:
+    """A Reading for one engine; the pinyin (when asked) is that of the engine's text."""
+    if engine == "kokoro":
+        return kokoro_reading(text, lexicon)
+    spoken = for_engine(text, engine, lexicon)
+    pinyin = pinyin_of(spoken, (lexicon or default_lexicon()).pinyin) if with_pinyin else None
+    return Reading(engine=engine, text=spoken, pinyin=pinyin)
+
+
+def text_for(sentence: Sentence, engine: str) -> str:
+    """For ``Engine.text_for``: the reading the speech stage made, or one made now."""
+    found = sentence.reading(engine)
+    return found.text if found is not None else for_engine(sentence.text, engine)
