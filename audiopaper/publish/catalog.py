@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import naming
 from ..errors import OutputError
@@ -332,7 +333,7 @@ _EDITION_COLUMNS = (
 )
 
 
-def _edition_row(conn: sqlite3.Connection, r: tuple[object, ...]) -> EditionRow:
+def _edition_row(conn: sqlite3.Connection, r: Any) -> EditionRow:
     edition_id = r[0]
     arts = conn.execute(
         "SELECT id, ident, position, slug, kind, title, guid, mp3, mp3_bytes, duration_s, start_s, vtt, chars, engine"
@@ -347,7 +348,24 @@ def _edition_row(conn: sqlite3.Connection, r: tuple[object, ...]) -> EditionRow:
                 "SELECT start_s, end_s, text, role FROM sentences WHERE article_id = ? ORDER BY n", (a[0],)
             )
         )
-        articles.append(ArticleRow(*a[1:], sentences=sentences))  # type: ignore[arg-type]
+        articles.append(
+            ArticleRow(
+                ident=str(a[1]),
+                position=int(a[2]),
+                slug=str(a[3]),
+                kind=str(a[4]),
+                title=str(a[5]),
+                guid=str(a[6]),
+                mp3=str(a[7]),
+                mp3_bytes=int(a[8]),
+                duration_s=float(a[9]),
+                start_s=float(a[10]),
+                vtt=str(a[11]),
+                chars=int(a[12]),
+                engine=str(a[13]),
+                sentences=sentences,
+            )
+        )
     return EditionRow(
         paper=str(r[1]),
         date=dt.date.fromisoformat(str(r[2])),
@@ -355,16 +373,16 @@ def _edition_row(conn: sqlite3.Connection, r: tuple[object, ...]) -> EditionRow:
         title=str(r[4]),
         guid=str(r[5]),
         mp3=str(r[6]),
-        mp3_bytes=int(r[7]),  # type: ignore[call-overload]
-        duration_s=float(r[8]),  # type: ignore[arg-type]
+        mp3_bytes=int(r[7]),
+        duration_s=float(r[8]),
         vtt=None if r[9] is None else str(r[9]),
         chapters=None if r[10] is None else str(r[10]),
         engine=str(r[11]),
         voice=str(r[12]),
-        intro_s=float(r[13]),  # type: ignore[arg-type]
+        intro_s=float(r[13]),
         first_built=str(r[14]),
         last_built=str(r[15]),
-        builds=int(r[16]),  # type: ignore[call-overload]
+        builds=int(r[16]),
         articles=tuple(articles),
     )
 
