@@ -13,8 +13,10 @@ import http.server
 import os
 import posixpath
 import re
+import signal
 import socket
 import sys
+import threading
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -64,11 +66,13 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
             return "416"
         return max(0, size - n), size - 1
     first = int(first_s)
-    last = int(last_s) if last_s else size - 1
-    if last < first:
-        return None
+    last = int(last_s) if last_s else None
+    if last is not None and last < first:
+        return None  # bytes=9-3 is malformed, not unsatisfiable
     if first >= size:
         return "416"
+    if last is None:
+        last = size - 1
     return first, min(last, size - 1)
 
 
@@ -105,10 +109,12 @@ def resolve(root: Path, raw_path: str) -> Path | None:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "audiopaper"
-    sys_version = ""
     protocol_version = "HTTP/1.1"
     root: Path = Path(".")
     log: Callable[[str], None] | None = None
+
+    def version_string(self) -> str:
+        return self.server_version
 
     def do_GET(self) -> None:
         self._serve(body=True)
@@ -239,14 +245,26 @@ def url_of(server: Server) -> str:
     return f"http://{shown}:{port}/"
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_forever(server: Server) -> None:
-    """Run until Ctrl-C; the socket is closed either way."""
+    """Run until Ctrl-C or SIGTERM; the socket is closed either way."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        # A shell starts background jobs with SIGINT ignored, and Python then never raises
+        # KeyboardInterrupt; a service manager stops with SIGTERM. Both should stop cleanly.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, _interrupt)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def stderr_log(line: str) -> None:
