@@ -280,6 +280,8 @@ def feed(
         if not out.is_dir():
             raise AudiopaperError(f"{out}: no such output folder", "build an edition first")
         published = regenerate(out, base_url=base_url, title=title, limit=limit)
+        for rel in published.missing:
+            err(f"warning: {out / rel} is in the catalog but missing; left out of the feeds (rebuild that edition)")
         for path in (*published.feeds, *published.pages):
             typer.echo(str(path))
         return 0
@@ -299,6 +301,8 @@ def serve(
 
     def body() -> int:
         server = make_server(out, host, port, log=None if quiet else stderr_log)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            err(f"warning: listening on {host}: other machines can reach {out}")
         typer.echo(url_of(server))
         sys.stdout.flush()
         serve_forever(server)

@@ -123,7 +123,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._serve(body=False)
 
     def _refuse_method(self) -> None:
-        self._error(405, extra={"Allow": "GET, HEAD"})
+        # The request body is never read, so the connection cannot carry another request.
+        self.close_connection = True
+        self._error(405, extra={"Allow": "GET, HEAD", "Connection": "close"})
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
 

@@ -318,3 +318,30 @@ def test_check_reports_missing_cover_and_chapters(site: SimpleNamespace) -> None
         ("editions/2022-01-29/chapters.json", "enclosure"),  # feed.xml links to it
     }
     assert doc["schema"] == 1 and doc["ok"] is False
+
+
+def test_manifest_repeats_the_catalog_guids(site: SimpleNamespace) -> None:
+    doc = json.loads((site.out / "editions/2022-01-28/manifest.json").read_text(encoding="utf-8"))
+    assert doc["edition"]["guid"] == guids(site.out / "feed.xml")[1]
+    assert [a["guid"] for a in doc["articles"]] == guids(site.out / "feed-articles.xml")[2:]
+
+
+def test_a_folder_built_before_the_catalog_is_imported_with_the_same_guids(site: SimpleNamespace) -> None:
+    out = copy_site(site, "pre-catalog")
+    (out / "catalog.sqlite").unlink()
+    result = runner.invoke(app, ["feed", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("feed.xml", "feed-articles.xml"):
+        assert guids(out / name) == guids(site.out / name)
+    page = html.parse(str(out / "editions/2022-01-28/index.html")).getroot()
+    assert page.find_class("s") and "拍照留念" in page.text_content()  # sentences back from the VTT
+
+
+def test_deleted_audio_leaves_the_feed_with_a_warning(site: SimpleNamespace) -> None:
+    out = copy_site(site, "deleted")
+    shutil.rmtree(out / "editions/2022-01-29")
+    result = runner.invoke(app, ["feed", str(out)])
+    assert result.exit_code == 0
+    assert "editions/2022-01-29/edition.mp3 is in the catalog but missing" in result.stderr
+    assert [i.findtext("title") for i in items(out / "feed.xml")] == [ESCAPED]
+    assert len(items(out / "feed-articles.xml")) == 2

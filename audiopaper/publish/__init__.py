@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..errors import AudiopaperError
 from ..models import Edition
 from . import catalog
 from .feed import DEFAULT_BASE_URL, FeedSettings, normalize_base_url, write_feeds
@@ -23,6 +24,7 @@ class Published:
     pages: tuple[Path, ...]
     editions: int
     articles: int
+    missing: tuple[str, ...] = ()  # audio in the catalog but not on disk, left out of the feeds
 
 
 def resolve_settings(
@@ -47,16 +49,40 @@ def resolve_settings(
     )
 
 
+def on_disk(out: Path, editions: list[catalog.EditionRow]) -> tuple[list[catalog.EditionRow], list[str]]:
+    """The catalog's editions and articles whose audio is still in OUT, and what is not.
+
+    A feed must never announce an enclosure that answers 404 (apps retry it forever), so
+    audio deleted by hand drops out of the feeds until it is rebuilt; the catalog keeps
+    its GUIDs meanwhile.
+    """
+    kept: list[catalog.EditionRow] = []
+    missing: list[str] = []
+    for ed in editions:
+        if not (out / ed.mp3).is_file():
+            missing.append(ed.mp3)
+            continue
+        articles = tuple(a for a in ed.articles if (out / a.mp3).is_file())
+        missing += [a.mp3 for a in ed.articles if a not in articles]
+        kept.append(replace(ed, articles=articles))
+    return kept, missing
+
+
 def publish_site(out: Path, conn: Any, settings: FeedSettings) -> Published:
-    editions = catalog.editions(conn)
+    editions, missing = on_disk(out, catalog.editions(conn))
     feeds = write_feeds(out, editions, settings)
     pages = write_pages(out, editions, settings)
-    return Published(tuple(feeds), tuple(pages), len(editions), sum(len(e.articles) for e in editions))
+    return Published(tuple(feeds), tuple(pages), len(editions), sum(len(e.articles) for e in editions), tuple(missing))
 
 
 def regenerate(out: Path, base_url: str | None = None, title: str | None = None, limit: int | None = None) -> Published:
     """`audiopaper feed OUT`: feeds and pages again, from the catalog alone."""
-    with catalog.connect(out, create=False) as conn:
+    fresh = not catalog.catalog_path(out).exists()
+    if fresh and not any((out / "editions").glob("*/manifest.json")):
+        raise AudiopaperError(f"{out}: no catalog and no editions here", "build an edition into this folder first")
+    with catalog.connect(out) as conn:
+        if fresh:
+            catalog.import_manifests(conn, out)
         return publish_site(out, conn, resolve_settings(conn, base_url, title, limit))
 
 
@@ -83,7 +109,11 @@ def publish_edition(
     chapters = edition.folder / str(doc["edition"].get("chapters") or CHAPTERS_NAME)
     # The manifest goes first so the folder describes itself even if the catalog fails.
     write_manifest(path, doc)
+    fresh = not catalog.catalog_path(out).exists()
     with catalog.connect(out) as conn:
+        if fresh:
+            # Editions built before OUT had a catalog stay in the feed.
+            catalog.import_manifests(conn, out, skip=edition.folder)
         row = catalog.record_edition(conn, out, edition, chapters=chapters)
         publish_site(out, conn, resolve_settings(conn, base_url, None, feed_limit))
 

@@ -152,7 +152,8 @@ def connect(out: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
     if not create and not path.is_file():
         raise OutputError(f"{path}: no catalog here", "build an edition into this folder first")
     try:
-        conn = sqlite3.connect(path, isolation_level=None)
+        # A second build into the same OUT waits for the first one's transaction rather than failing.
+        conn = sqlite3.connect(path, isolation_level=None, timeout=60)
     except sqlite3.Error as exc:
         raise OutputError(f"{path}: cannot open the catalog ({exc})") from None
     try:
@@ -211,6 +212,7 @@ def record_edition(
     edition: Edition,
     chapters: Path | None = None,
     now: str | None = None,
+    guid: str | None = None,
 ) -> EditionRow:
     """Add or refresh one edition and its articles in a single transaction; returns the stored row."""
     now = now or _now()
@@ -239,7 +241,7 @@ def record_edition(
             edition.intro_s,
         )
         if row is None:
-            guid = naming.edition_guid(edition.paper, edition.date)
+            guid = guid or naming.edition_guid(edition.paper, edition.date)
             cur = conn.execute(
                 "INSERT INTO editions (folder, title, mp3, mp3_bytes, duration_s, vtt, chapters, engine, voice,"
                 " intro_s, paper, date, guid, first_built, last_built, builds)"
@@ -408,6 +410,86 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
         conn.execute(
             "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value)
         )
+
+
+def _vtt_spans(path: Path) -> tuple[Span, ...]:
+    """Cue timings back from a WebVTT file (for editions built before the catalog existed)."""
+
+    def seconds(stamp: str) -> float:
+        h, m, rest = (["0", *stamp.split(":")])[-3:]
+        return int(h) * 3600 + int(m) * 60 + float(rest)
+
+    spans: list[Span] = []
+    try:
+        blocks = path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n\n")
+    except (OSError, UnicodeDecodeError):
+        return ()
+    for block in blocks:
+        lines = block.strip().splitlines()
+        for i, line in enumerate(lines):
+            if "-->" in line:
+                a, b = (part.strip().split(" ")[0] for part in line.split("-->", 1))
+                try:
+                    spans.append(Span(seconds(a), seconds(b), "".join(lines[i + 1 :]).strip()))
+                except ValueError:
+                    pass
+                break
+    return tuple(spans)
+
+
+def import_manifests(conn: sqlite3.Connection, out: Path, skip: Path | None = None) -> int:
+    """Record editions that were built into OUT before it had a catalog; returns how many.
+
+    Their manifests carry everything but sentence timings, which come back from the VTTs.
+    """
+    import json
+
+    from ..models import ArticleAudio
+
+    count = 0
+    for manifest in sorted((out / "editions").glob("*/manifest.json")):
+        folder = manifest.parent
+        if skip is not None and folder.resolve() == skip.resolve():
+            continue
+        try:
+            doc = json.loads(manifest.read_text(encoding="utf-8"))
+            ed = doc["edition"]
+            articles = tuple(
+                ArticleAudio(
+                    index=int(a["index"]),
+                    id=str(a["id"]),
+                    kind=str(a.get("kind", "article")),
+                    title=str(a["title"]),
+                    mp3=folder / a["mp3"],
+                    vtt=folder / a["vtt"],
+                    duration_s=float(a["duration_s"]),
+                    start_s=float(a.get("start_s", 0.0)),
+                    chars=int(a.get("chars", 0)),
+                    engine=str(a.get("engine", ed.get("engine", ""))),
+                    spans=_vtt_spans(folder / a["vtt"]),
+                )
+                for a in doc["articles"]
+            )
+            edition = Edition(
+                date=dt.date.fromisoformat(ed["date"]),
+                paper=str(ed.get("paper") or "衡阳日报"),
+                title=str(ed["title"]),
+                folder=folder,
+                mp3=folder / ed["mp3"],
+                duration_s=float(ed["duration_s"]),
+                engine=str(ed.get("engine", "")),
+                voice=str(ed.get("voice", "")),
+                articles=articles,
+                intro_s=float(ed.get("intro_s", 0.0)),
+            )
+            if not edition.mp3.is_file() or not all(a.mp3.is_file() for a in articles):
+                continue
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a damaged manifest: that edition is rebuilt, not guessed at
+        chapters = folder / str(ed.get("chapters") or "chapters.json")
+        record_edition(conn, out, edition, chapters=chapters, guid=ed.get("guid"))
+        count += 1
+    return count
 
 
 def load(out: Path) -> list[EditionRow]:
