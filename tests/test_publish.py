@@ -345,3 +345,14 @@ def test_deleted_audio_leaves_the_feed_with_a_warning(site: SimpleNamespace) -> 
     assert "editions/2022-01-29/edition.mp3 is in the catalog but missing" in result.stderr
     assert [i.findtext("title") for i in items(out / "feed.xml")] == [ESCAPED]
     assert len(items(out / "feed-articles.xml")) == 2
+
+
+def test_check_finds_guids_swapped_between_episodes(site: SimpleNamespace) -> None:
+    out = copy_site(site, "swapped")
+    feed = out / "feed.xml"
+    a, b = guids(feed)
+    text = feed.read_text(encoding="utf-8").replace(a, "@@").replace(b, a).replace("@@", b)
+    feed.write_text(text, encoding="utf-8")
+    result = check(out, "--no-audio", "-q")
+    assert result.exit_code == 1
+    assert result.stdout.count("belongs to editions/") == 2
