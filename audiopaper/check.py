@@ -170,11 +170,11 @@ class _Checker:
                 self.tags(p, whole)
         if self.on("decode"):
             for n, (p, _) in enumerate(present, 1):
-                self.progress(f"decoding {n}/{len(present)}: {p.name}")
+                self.progress(f"decoding {n}/{len(present)}: {p.relative_to(self.out).as_posix()}")
                 self.decode(p)
         if self.on("loudness"):
             for n, (p, _) in enumerate(present, 1):
-                self.progress(f"loudness {n}/{len(present)}: {p.name}")
+                self.progress(f"loudness {n}/{len(present)}: {p.relative_to(self.out).as_posix()}")
                 self.loudness(p)
         return self.report
 
