@@ -356,3 +356,30 @@ def test_check_finds_guids_swapped_between_episodes(site: SimpleNamespace) -> No
     result = check(out, "--no-audio", "-q")
     assert result.exit_code == 1
     assert result.stdout.count("belongs to editions/") == 2
+
+
+def test_two_builds_at_once_into_one_out_both_land_in_the_catalog(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    procs = []
+    for n, day in enumerate(("2022-02-01", "2022-02-02")):
+        issue = tmp_path / f"{n}.md"
+        issue.write_text(TINY_ISSUE, encoding="utf-8")
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "audiopaper", "build", str(issue), "-o", str(out), "--engine", "espeak",
+                 "--date", day, "-q", "--cache-dir", str(tmp_path / f"cache{n}")],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")},
+            )  # fmt: skip
+        )
+    for p in procs:
+        _, stderr = p.communicate(timeout=240)
+        assert p.returncode == 0, stderr.decode()
+    # Whichever build wrote the feeds last saw both editions in the catalog.
+    assert [i.findtext("pubDate")[:16] for i in items(out / "feed.xml")] == ["Wed, 02 Feb 2022", "Tue, 01 Feb 2022"]
+    assert len(items(out / "feed-articles.xml")) == 4

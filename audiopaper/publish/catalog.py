@@ -396,8 +396,14 @@ def edition_by_folder(conn: sqlite3.Connection, folder: str) -> EditionRow | Non
 
 def editions(conn: sqlite3.Connection) -> list[EditionRow]:
     """Every edition, newest first (by date, then by most recent build)."""
-    rows = conn.execute(f"SELECT {_EDITION_COLUMNS} FROM editions ORDER BY date DESC, folder DESC").fetchall()
-    return [_edition_row(conn, r) for r in rows]
+    # One read transaction, so a build committing meanwhile cannot give a mixed view
+    # (an edition without its articles) of the catalog.
+    conn.execute("BEGIN")
+    try:
+        rows = conn.execute(f"SELECT {_EDITION_COLUMNS} FROM editions ORDER BY date DESC, folder DESC").fetchall()
+        return [_edition_row(conn, r) for r in rows]
+    finally:
+        conn.execute("COMMIT")
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
