@@ -80,7 +80,7 @@ def regenerate(out: Path, base_url: str | None = None, title: str | None = None,
     fresh = not catalog.catalog_path(out).exists()
     if fresh and not any((out / "editions").glob("*/manifest.json")):
         raise AudiopaperError(f"{out}: no catalog and no editions here", "build an edition into this folder first")
-    with catalog.connect(out) as conn:
+    with catalog.connect(out) as conn, catalog.transaction(conn):
         if fresh:
             catalog.import_manifests(conn, out)
         return publish_site(out, conn, resolve_settings(conn, base_url, title, limit))
@@ -110,7 +110,9 @@ def publish_edition(
     # The manifest goes first so the folder describes itself even if the catalog fails.
     write_manifest(path, doc)
     fresh = not catalog.catalog_path(out).exists()
-    with catalog.connect(out) as conn:
+    # One write transaction from recording to the last page: a second build into the same
+    # OUT waits, so whichever writes the feeds last has seen both editions.
+    with catalog.connect(out) as conn, catalog.transaction(conn):
         if fresh:
             # Editions built before OUT had a catalog stay in the feed.
             catalog.import_manifests(conn, out, skip=edition.folder)

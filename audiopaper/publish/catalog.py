@@ -173,7 +173,11 @@ def connect(out: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     # BEGIN IMMEDIATE takes the write lock up front, so two builds into one OUT queue
-    # instead of failing half-way with "database is locked".
+    # instead of failing half-way with "database is locked". Nested use joins the outer
+    # transaction, which lets publishing hold the lock from recording to writing feeds.
+    if conn.in_transaction:
+        yield conn
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -398,12 +402,15 @@ def editions(conn: sqlite3.Connection) -> list[EditionRow]:
     """Every edition, newest first (by date, then by most recent build)."""
     # One read transaction, so a build committing meanwhile cannot give a mixed view
     # (an edition without its articles) of the catalog.
-    conn.execute("BEGIN")
+    outer = conn.in_transaction
+    if not outer:
+        conn.execute("BEGIN")
     try:
         rows = conn.execute(f"SELECT {_EDITION_COLUMNS} FROM editions ORDER BY date DESC, folder DESC").fetchall()
         return [_edition_row(conn, r) for r in rows]
     finally:
-        conn.execute("COMMIT")
+        if not outer:
+            conn.execute("COMMIT")
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
