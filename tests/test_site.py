@@ -179,6 +179,24 @@ def test_page_through_serve(browser: Page, out: Path) -> None:
         server.server_close()
 
 
+def test_highlight_follows_playback(browser: Page, out: Path) -> None:
+    browser.open((out / "editions" / "2022-01-28" / "index.html").as_uri())
+    browser.wait("document.querySelectorAll('audio.article-player')[1].readyState >= 1")
+    # Start just before the second sentence of the second article and let it play into it.
+    second = browser.js(
+        "(function () { var story = document.querySelectorAll('article.story')[1];"
+        " var s = story.querySelectorAll('.transcript .s')[1]; var a = story.querySelector('audio');"
+        " a.currentTime = Math.max(0, parseFloat(s.dataset.start) - 0.3); a.play(); return s.textContent; })()"
+    )
+    now = browser.wait(
+        "(function () { var n = document.querySelector('.transcript .s.now');"
+        " return n && !document.querySelectorAll('audio.article-player')[1].paused"
+        f" && n.textContent === {json.dumps(second)} ? n.textContent : null; }})()"
+    )
+    assert now == second
+    browser.js("document.querySelectorAll('audio.article-player')[1].pause()")
+
+
 def test_index_lists_the_edition(browser: Page, out: Path) -> None:
     browser.open((out / "index.html").as_uri())
     assert browser.js("document.querySelector('ul.editions a').getAttribute('href')") == "editions/2022-01-28/index.html"
