@@ -165,13 +165,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         )
 
     manifest_path, doc = publish_edition(
-        out,
-        edition,
-        timings,
-        cache.stats.hits,
-        cache.stats.misses,
-        extra,
-        base_url=options.base_url,
+        out, edition, timings, cache.stats.hits, cache.stats.misses, extra, base_url=options.base_url,
         feed_limit=options.feed_limit,
     )
     return BuildResult(edition=edition, manifest_path=manifest_path, manifest=doc, engine_reason=reason)
