@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import AudiopaperError
+from .errors import AudiopaperError, UsageError
 
 RULES = (
     "catalog",  # the catalog is readable and its files exist
@@ -535,7 +535,7 @@ def check(out: Path, skip: Iterable[str] = (), progress: Callable[[str], None] |
     skip = frozenset(skip)
     unknown = sorted(skip - set(RULES))
     if unknown:
-        raise AudiopaperError(f"unknown rule(s) {', '.join(unknown)}", "rules: " + ", ".join(RULES))
+        raise UsageError(f"unknown rule(s) {', '.join(unknown)}", "rules: " + ", ".join(RULES))
     if not out.is_dir():
         raise AudiopaperError(f"{out}: no such output folder", "build an edition first")
     return _Checker(out, skip, progress).run()

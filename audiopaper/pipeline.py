@@ -18,6 +18,7 @@ from .fsutil import clean_partials, ensure_writable_dir
 from .models import Article, Edition, ProgressFn, Script, SplitResult, no_progress
 from .presets import resolve_voice
 from .publish import publish_edition
+from .publish.feed import normalize_base_url
 from .publish.manifest import Timings
 from .synth import SynthTimer, synthesize_articles, synthesize_script
 
@@ -104,6 +105,8 @@ def intro_script(paper: str, date: dt.date, articles: Sequence[Article]) -> Scri
 def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
     t_start = time.perf_counter()
     out = options.out
+    if options.base_url is not None:
+        normalize_base_url(options.base_url)  # a bad URL fails now, not after synthesis
     ensure_writable_dir(out)
     clean_partials(out / "editions")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..errors import AudiopaperError
+from ..errors import UsageError
 from ..fsutil import write_text
 from .catalog import ArticleRow, EditionRow
 
@@ -73,11 +73,11 @@ def normalize_base_url(url: str) -> str:
     """An absolute http(s) URL ending in '/', with anything non-ASCII percent-encoded."""
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise AudiopaperError(f"--base-url {url!r} is not an http(s) URL", "give one like https://example.org/paper/")
+        raise UsageError(f"--base-url {url!r} is not an http(s) URL", "give one like https://example.org/paper/")
     try:
         host = parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
     except UnicodeError:
-        raise AudiopaperError(f"--base-url {url!r}: cannot encode the host name") from None
+        raise UsageError(f"--base-url {url!r}: cannot encode the host name") from None
     path = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if not path.endswith("/"):
         path += "/"
