@@ -109,7 +109,10 @@ def build(
     date: str | None = typer.Option(None, "--date", help="Edition date, YYYY-MM-DD."),
     title: str | None = typer.Option(None, "--title", help="Edition title."),
     paper: str | None = typer.Option(None, "--paper", help="Paper name (default 衡阳日报)."),
-    base_url: str = typer.Option("http://127.0.0.1:8000/", "--base-url", help="Public URL of the output folder."),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="Public URL of the output folder (default: the last one used, else http://127.0.0.1:8000/)."
+    ),
+    feed_limit: int | None = typer.Option(None, "--feed-limit", min=0, help="At most this many items per feed."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
@@ -128,6 +131,7 @@ def build(
         title=title,
         paper=paper,
         base_url=base_url,
+        feed_limit=feed_limit,
         cache_dir=cache_dir,
         use_cache=not no_cache,
         lexicon=lexicon,
@@ -278,17 +282,77 @@ def doctor(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 @app.command()
 def feed(
     out: Path = typer.Argument(Path("output"), help="Output folder."),
-    base_url: str = typer.Option("http://127.0.0.1:8000/", "--base-url", help="Public URL of the output folder."),
-    title: str = typer.Option("衡阳日报", "--title", help="Feed title."),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="Public URL of the output folder (default: the last one used, else http://127.0.0.1:8000/)."
+    ),
+    title: str | None = typer.Option(None, "--title", help="Feed title (default: the newest edition's paper)."),
+    limit: int | None = typer.Option(None, "--limit", min=0, help="At most this many items per feed (0: no limit)."),
 ) -> None:
-    """Rebuild the feeds and pages from what is in OUT."""
-    from .publish.feed import write_feed
+    """Rebuild the feeds and pages from OUT's catalog."""
+    from .publish import regenerate
 
     def body() -> int:
         if not out.is_dir():
             raise AudiopaperError(f"{out}: no such output folder", "build an edition first")
-        typer.echo(str(write_feed(out, title, base_url)))
+        published = regenerate(out, base_url=base_url, title=title, limit=limit)
+        for rel in published.missing:
+            err(f"warning: {out / rel} is in the catalog but missing; left out of the feeds (rebuild that edition)")
+        for path in (*published.feeds, *published.pages):
+            typer.echo(str(path))
         return 0
+
+    run_guarded(body)
+
+
+@app.command()
+def serve(
+    out: Path = typer.Argument(Path("output"), help="Output folder."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback unless you say otherwise)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free port)."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No request log on stderr."),
+) -> None:
+    """Serve OUT for podcast apps and browsers (byte ranges, HEAD); Ctrl-C stops."""
+    from .serve import make_server, serve_forever, stderr_log, url_of
+
+    def body() -> int:
+        server = make_server(out, host, port, log=None if quiet else stderr_log)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            err(f"warning: listening on {host}: other machines can reach {out}")
+        typer.echo(url_of(server))
+        sys.stdout.flush()
+        serve_forever(server)
+        err("stopped")
+        return 0
+
+    run_guarded(body)
+
+
+@app.command()
+def check(
+    out: Path = typer.Argument(Path("output"), help="Output folder."),
+    no_audio: bool = typer.Option(False, "--no-audio", help="Skip decoding and loudness (the slow part)."),
+    skip: list[str] = typer.Option([], "--skip", help="Leave out a rule (repeatable); rules: catalog, feed, enclosure, guid, transcript, chapters, tags, artwork, pages, decode, loudness."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
+) -> None:
+    """Validate OUT: feeds, enclosures, GUIDs, files, tags, chapters, loudness, artwork. Exit 1 on any problem."""
+    from .check import AUDIO_RULES
+    from .check import check as run_check
+
+    def body() -> int:
+        rules = set(skip) | (set(AUDIO_RULES) if no_audio else set())
+        report = run_check(out, rules, progress=None if quiet else err)
+        if as_json:
+            emit_json(report.doc())
+        else:
+            for problem in sorted(report.problems):
+                typer.echo(f"{out / problem.file}: {problem.message} [{problem.rule}]")
+        skipped = f" (skipped: {', '.join(report.skipped)})" if report.skipped else ""
+        if report.ok:
+            err(f"ok: {report.editions} editions, {report.articles} articles, {report.files} MP3s{skipped}")
+            return 0
+        err(f"{len(report.problems)} problem(s){skipped}")
+        return EXIT_ERROR
 
     run_guarded(body)
 

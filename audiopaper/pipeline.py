@@ -18,7 +18,7 @@ from .fsutil import clean_partials, ensure_writable_dir
 from .models import Article, Edition, ProgressFn, Script, SplitResult, no_progress
 from .presets import resolve_voice
 from .publish import publish_edition
-from .publish.feed import DEFAULT_BASE_URL
+from .publish.feed import normalize_base_url
 from .publish.manifest import Timings
 from .synth import SynthTimer, synthesize_articles, synthesize_script
 
@@ -34,7 +34,8 @@ class BuildOptions:
     date: dt.date | None = None
     title: str | None = None
     paper: str | None = None
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str | None = None  # None: the one OUT's catalog remembers, else DEFAULT_BASE_URL
+    feed_limit: int | None = None
     cache_dir: Path | None = None
     use_cache: bool = True
     lexicon: Path | None = None
@@ -107,6 +108,8 @@ def intro_script(
 def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
     t_start = time.perf_counter()
     out = options.out
+    if options.base_url is not None:
+        normalize_base_url(options.base_url)  # a bad URL fails now, not after synthesis
     ensure_writable_dir(out)
     clean_partials(out / "editions")
 
@@ -169,6 +172,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         )
 
     manifest_path, doc = publish_edition(
-        out, edition, timings, cache.stats.hits, cache.stats.misses, extra, base_url=options.base_url
+        out, edition, timings, cache.stats.hits, cache.stats.misses, extra, base_url=options.base_url,
+        feed_limit=options.feed_limit,
     )
     return BuildResult(edition=edition, manifest_path=manifest_path, manifest=doc, engine_reason=reason)

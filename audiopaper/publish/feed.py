@@ -1,26 +1,46 @@
-"""feed.xml: the podcast feed, one item per edition, from a jinja2 template."""
+"""feed.xml (one item per edition) and feed-articles.xml (one item per article).
+
+Rendered from the catalog through one jinja2 template with ``autoescape=True``: the
+file is named ``.j2``, so ``select_autoescape(["xml"])`` would leave it unescaped and a
+title like ``R&D <测试>`` would break the XML.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
 import re
+import urllib.parse
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
+from ..errors import UsageError
 from ..fsutil import write_text
-from ..naming import edition_guid
-from .manifest import read_manifest
+from .catalog import ArticleRow, EditionRow
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+EDITIONS_FEED = "feed.xml"
+ARTICLES_FEED = "feed-articles.xml"
+COVER = "cover.png"
+LANGUAGE = "zh-cn"
+# Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL in this namespace.
+PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+# Editions are published at 06:00 Beijing time on their date: a stable pubDate that a
+# rebuild does not move, so apps do not reorder or re-announce the episode.
+PUBLISH_HOUR = 6
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+# Characters XML 1.0 forbids (C0 controls except tab, LF, CR; DEL is allowed but invisible
+# junk from PDF conversions; surrogates and U+FFFE/U+FFFF are not characters).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
-def clean(text: str) -> str:
-    return _CONTROL.sub("", text)
+def clean(text: object) -> str:
+    return _CONTROL.sub("", str(text))
 
 
 def hms(seconds: float) -> str:
@@ -28,9 +48,78 @@ def hms(seconds: float) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def rfc2822(date: dt.date, hour: int = 6) -> str:
-    moment = dt.datetime(date.year, date.month, date.day, hour, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+def clock(seconds: float) -> str:
+    """A duration for people: 4:05, or 1:02:03 past an hour."""
+    s = round(seconds)
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def rfc2822(moment: dt.datetime) -> str:
     return email.utils.format_datetime(moment)
+
+
+def edition_moment(date: dt.date) -> dt.datetime:
+    return dt.datetime(date.year, date.month, date.day, PUBLISH_HOUR, tzinfo=BEIJING)
+
+
+def article_moment(date: dt.date, position: int) -> dt.datetime:
+    # Apps list episodes newest first; stepping each article one minute *earlier* than
+    # the one before it makes an edition's articles show in reading order.
+    return edition_moment(date) - dt.timedelta(minutes=position)
+
+
+def normalize_base_url(url: str) -> str:
+    """An absolute http(s) URL ending in '/', with anything non-ASCII percent-encoded."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"--base-url {url!r} is not an http(s) URL", "give one like https://example.org/paper/")
+    try:
+        host = parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
+    except UnicodeError:
+        raise UsageError(f"--base-url {url!r}: cannot encode the host name") from None
+    path = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    if not path.endswith("/"):
+        path += "/"
+    return urllib.parse.urlunsplit((parts.scheme, host, path, "", ""))
+
+
+def url_for(base_url: str, rel: str) -> str:
+    return base_url + urllib.parse.quote(rel, safe="/-._~")
+
+
+def podcast_guid(feed_url: str) -> str:
+    """podcast:guid: UUIDv5 of the feed URL without its scheme and trailing slashes."""
+    bare = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", feed_url).rstrip("/")
+    return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    title: str
+    guid: str
+    link: str
+    url: str
+    length: int
+    duration: str
+    pub_date: str
+    description: str
+    transcript_url: str | None = None
+    chapters_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Channel:
+    title: str
+    description: str
+    link: str
+    self_url: str
+    image_url: str
+    podcast_guid: str
+    build_date: str
+    items: tuple[FeedItem, ...]
+    language: str = LANGUAGE
+    author: str = ""
 
 
 def _env() -> jinja2.Environment:
@@ -41,66 +130,96 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["clean"] = clean
+    env.filters["hms"] = hms
+    env.filters["clock"] = clock
     return env
 
 
-@dataclass(frozen=True)
-class FeedItem:
-    title: str
-    guid: str
-    url: str
-    length: int
-    duration: str
-    pub_date: str
-    description: str
+def render(template: str, **context: object) -> str:
+    return _env().get_template(template).render(**context)
 
 
-def edition_items(out: Path, base_url: str) -> list[FeedItem]:
-    items: list[tuple[str, FeedItem]] = []
-    for manifest in sorted((out / "editions").glob("*/manifest.json")):
-        doc = read_manifest(manifest)
-        ed = doc["edition"]
-        folder = manifest.parent
-        mp3 = folder / ed["mp3"]
-        if not mp3.is_file():
-            continue
-        date = dt.date.fromisoformat(ed["date"])
-        paper = ed.get("paper", "")
-        rel = mp3.relative_to(out).as_posix()
-        titles = "；".join(a["title"] for a in doc["articles"])
-        items.append(
-            (
-                ed["date"] + folder.name,
-                FeedItem(
-                    title=ed["title"],
-                    guid=ed.get("guid") or edition_guid(paper, date),
-                    url=base_url + rel,
-                    length=mp3.stat().st_size,
-                    duration=hms(ed["duration_s"]),
-                    pub_date=rfc2822(date),
-                    description=f"本期要目：{titles}",
-                ),
-            )
-        )
-    items.sort(key=lambda x: x[0], reverse=True)
-    return [i for _, i in items]
-
-
-def write_feed(out: Path, title: str, base_url: str = DEFAULT_BASE_URL, **extra: Any) -> Path:
-    base_url = base_url if base_url.endswith("/") else base_url + "/"
-    xml = (
-        _env()
-        .get_template("feed.xml.j2")
-        .render(
-            title=title,
-            link=base_url,
-            description=f"{title}有声版：每日新闻，逐篇朗读。",
-            language="zh-cn",
-            items=edition_items(out, base_url),
-            build_date=email.utils.format_datetime(dt.datetime.now(dt.UTC)),
-            **extra,
-        )
+def edition_item(ed: EditionRow, base_url: str) -> FeedItem:
+    titles = "；".join(a.title for a in ed.articles)
+    return FeedItem(
+        title=ed.title,
+        guid=ed.guid,
+        link=url_for(base_url, ed.page),
+        url=url_for(base_url, ed.mp3),
+        length=ed.mp3_bytes,
+        duration=hms(ed.duration_s),
+        pub_date=rfc2822(edition_moment(ed.date)),
+        description=f"本期要目：{titles}" if titles else ed.title,
+        transcript_url=url_for(base_url, ed.vtt) if ed.vtt else None,
+        chapters_url=url_for(base_url, ed.chapters) if ed.chapters else None,
     )
-    path = out / "feed.xml"
-    write_text(path, xml)
-    return path
+
+
+def article_item(ed: EditionRow, art: ArticleRow, base_url: str) -> FeedItem:
+    text = "".join(s.text for s in art.sentences if s.role not in ("title", "intro"))
+    summary = text[:140] + ("……" if len(text) > 140 else "")
+    return FeedItem(
+        title=art.title,
+        guid=art.guid,
+        link=url_for(base_url, ed.page) + "#" + art.slug,
+        url=url_for(base_url, art.mp3),
+        length=art.mp3_bytes,
+        duration=hms(art.duration_s),
+        pub_date=rfc2822(article_moment(ed.date, art.position)),
+        description=f"{ed.title}。{summary}" if summary else ed.title,
+        transcript_url=url_for(base_url, art.vtt),
+    )
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    base_url: str = DEFAULT_BASE_URL
+    title: str | None = None
+    limit: int | None = None
+
+
+def feed_title(editions: Sequence[EditionRow], settings: FeedSettings) -> str:
+    if settings.title:
+        return settings.title
+    return editions[0].paper if editions else "audiopaper"
+
+
+def channels(editions: Sequence[EditionRow], settings: FeedSettings) -> dict[str, Channel]:
+    """Both feeds' content, newest first, cut to ``settings.limit`` items each."""
+    base = normalize_base_url(settings.base_url)
+    title = feed_title(editions, settings)
+    limit = settings.limit
+    ed_items = [edition_item(ed, base) for ed in editions]
+    art_items = [article_item(ed, art, base) for ed in editions for art in ed.articles]
+    if limit is not None:
+        ed_items, art_items = ed_items[:limit], art_items[:limit]
+    # lastBuildDate comes from the catalog, not the clock, so regenerating an unchanged
+    # catalog gives byte-identical feeds.
+    newest = max((ed.last_built for ed in editions), default="1970-01-01T00:00:00+00:00")
+    built = rfc2822(dt.datetime.fromisoformat(newest))
+    common = {"link": url_for(base, "index.html"), "image_url": url_for(base, COVER), "build_date": built}
+    result: dict[str, Channel] = {}
+    for name, ch_title, description, items in (
+        (EDITIONS_FEED, title, f"{title}有声版：每天一期，逐篇朗读当天的新闻。", ed_items),
+        (ARTICLES_FEED, f"{title}（单篇）", f"{title}有声版：每篇新闻单独一集，只听关心的那一篇。", art_items),
+    ):
+        self_url = url_for(base, name)
+        result[name] = Channel(
+            title=ch_title,
+            description=description,
+            self_url=self_url,
+            podcast_guid=podcast_guid(self_url),
+            items=tuple(items),
+            author=title,
+            **common,
+        )
+    return result
+
+
+def write_feeds(out: Path, editions: Sequence[EditionRow], settings: FeedSettings) -> list[Path]:
+    written = []
+    for name, channel in channels(editions, settings).items():
+        path = out / name
+        write_text(path, render("feed.xml.j2", channel=channel))
+        written.append(path)
+    return written

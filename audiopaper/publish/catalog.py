@@ -1,0 +1,510 @@
+"""OUT/catalog.sqlite: every edition and article ever built into an output folder.
+
+The catalog, not the file tree, is what feeds and pages are made from, and it is the
+memory that keeps GUIDs stable: a GUID is written once, when an edition or article is
+first recorded, and a rebuild only refreshes files, sizes and timings. Podcast apps
+treat a new GUID as a new episode, so changing one would make every subscriber download
+the edition again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import naming
+from ..errors import OutputError
+from ..models import Edition, Span
+
+CATALOG_NAME = "catalog.sqlite"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS editions (
+    id          INTEGER PRIMARY KEY,
+    paper       TEXT NOT NULL,
+    date        TEXT NOT NULL,
+    folder      TEXT NOT NULL UNIQUE,
+    title       TEXT NOT NULL,
+    guid        TEXT NOT NULL UNIQUE,
+    mp3         TEXT NOT NULL,
+    mp3_bytes   INTEGER NOT NULL,
+    duration_s  REAL NOT NULL,
+    vtt         TEXT,
+    chapters    TEXT,
+    engine      TEXT NOT NULL,
+    voice       TEXT NOT NULL,
+    intro_s     REAL NOT NULL DEFAULT 0,
+    first_built TEXT NOT NULL,
+    last_built  TEXT NOT NULL,
+    builds      INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (paper, date)
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id          INTEGER PRIMARY KEY,
+    edition_id  INTEGER NOT NULL REFERENCES editions(id) ON DELETE CASCADE,
+    ident       TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    slug        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    guid        TEXT NOT NULL UNIQUE,
+    mp3         TEXT NOT NULL,
+    mp3_bytes   INTEGER NOT NULL,
+    duration_s  REAL NOT NULL,
+    start_s     REAL NOT NULL,
+    vtt         TEXT NOT NULL,
+    chars       INTEGER NOT NULL,
+    engine      TEXT NOT NULL,
+    first_built TEXT NOT NULL,
+    last_built  TEXT NOT NULL,
+    UNIQUE (edition_id, ident)
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    n          INTEGER NOT NULL,
+    start_s    REAL NOT NULL,
+    end_s      REAL NOT NULL,
+    text       TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    PRIMARY KEY (article_id, n)
+);
+-- Every GUID ever handed out, even for articles later dropped from a rebuilt edition,
+-- so that a GUID is never reused for different audio.
+CREATE TABLE IF NOT EXISTS guids (
+    guid       TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    paper      TEXT NOT NULL,
+    date       TEXT NOT NULL,
+    ident      TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    start_s: float
+    end_s: float
+    text: str
+    role: str
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    ident: str
+    position: int
+    slug: str
+    kind: str
+    title: str
+    guid: str
+    mp3: str  # relative to OUT, POSIX
+    mp3_bytes: int
+    duration_s: float
+    start_s: float
+    vtt: str
+    chars: int
+    engine: str
+    sentences: tuple[SentenceRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class EditionRow:
+    paper: str
+    date: dt.date
+    folder: str  # relative to OUT, POSIX: editions/2022-01-28
+    title: str
+    guid: str
+    mp3: str
+    mp3_bytes: int
+    duration_s: float
+    vtt: str | None
+    chapters: str | None
+    engine: str
+    voice: str
+    intro_s: float
+    first_built: str
+    last_built: str
+    builds: int
+    articles: tuple[ArticleRow, ...] = ()
+
+    @property
+    def page(self) -> str:
+        return f"{self.folder}/index.html"
+
+
+def catalog_path(out: Path) -> Path:
+    return out / CATALOG_NAME
+
+
+@contextlib.contextmanager
+def connect(out: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
+    path = catalog_path(out)
+    if not create and not path.is_file():
+        raise OutputError(f"{path}: no catalog here", "build an edition into this folder first")
+    try:
+        # A second build into the same OUT waits for the first one's transaction rather than failing.
+        conn = sqlite3.connect(path, isolation_level=None, timeout=60)
+    except sqlite3.Error as exc:
+        raise OutputError(f"{path}: cannot open the catalog ({exc})") from None
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        # A rollback journal (not WAL) keeps the catalog one self-contained file that can be
+        # copied or served along with the folder.
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.executescript(_SCHEMA)
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        yield conn
+    except sqlite3.DatabaseError as exc:
+        raise OutputError(f"{path}: the catalog is unreadable ({exc})", "move it away and rebuild") from None
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    # BEGIN IMMEDIATE takes the write lock up front, so two builds into one OUT queue
+    # instead of failing half-way with "database is locked". Nested use joins the outer
+    # transaction, which lets publishing hold the lock from recording to writing feeds.
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def article_idents(titles: Sequence[str]) -> list[str]:
+    """Identity of each article within its edition: the title, numbered when repeated.
+
+    Papers repeat titles (several 图片新闻 in one issue); the n-th repeat is told apart by
+    its rank among same-titled articles, not by its file name or position, so adding an
+    article elsewhere in the issue does not change the others' GUIDs.
+    """
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for title in titles:
+        seen[title] = seen.get(title, 0) + 1
+        out.append(title if seen[title] == 1 else f"{title}#{seen[title]}")
+    return out
+
+
+def _rel(path: Path, out: Path) -> str:
+    return path.resolve().relative_to(out.resolve()).as_posix()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def record_edition(
+    conn: sqlite3.Connection,
+    out: Path,
+    edition: Edition,
+    chapters: Path | None = None,
+    now: str | None = None,
+    guid: str | None = None,
+) -> EditionRow:
+    """Add or refresh one edition and its articles in a single transaction; returns the stored row."""
+    now = now or _now()
+    folder = _rel(edition.folder, out)
+    vtt = edition.mp3.with_suffix(".vtt")
+    date = edition.date.isoformat()
+    with transaction(conn):
+        # The folder's files now belong to this edition; a stale row that pointed at the
+        # same folder (its manifest deleted by hand, say) describes audio that is gone.
+        conn.execute(
+            "DELETE FROM editions WHERE folder = ? AND NOT (paper = ? AND date = ?)", (folder, edition.paper, date)
+        )
+        row = conn.execute(
+            "SELECT id, guid FROM editions WHERE paper = ? AND date = ?", (edition.paper, date)
+        ).fetchone()
+        fields = (
+            folder,
+            edition.title,
+            _rel(edition.mp3, out),
+            edition.mp3.stat().st_size,
+            edition.duration_s,
+            _rel(vtt, out) if vtt.is_file() else None,
+            _rel(chapters, out) if chapters is not None and chapters.is_file() else None,
+            edition.engine,
+            edition.voice,
+            edition.intro_s,
+        )
+        if row is None:
+            guid = guid or naming.edition_guid(edition.paper, edition.date)
+            cur = conn.execute(
+                "INSERT INTO editions (folder, title, mp3, mp3_bytes, duration_s, vtt, chapters, engine, voice,"
+                " intro_s, paper, date, guid, first_built, last_built, builds)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (*fields, edition.paper, date, guid, now, now),
+            )
+            edition_id = int(cur.lastrowid or 0)
+            _remember_guid(conn, guid, "edition", edition.paper, date, "", now)
+        else:
+            edition_id = int(row[0])
+            conn.execute(
+                "UPDATE editions SET folder = ?, title = ?, mp3 = ?, mp3_bytes = ?, duration_s = ?, vtt = ?,"
+                " chapters = ?, engine = ?, voice = ?, intro_s = ?, last_built = ?, builds = builds + 1"
+                " WHERE id = ?",
+                (*fields, now, edition_id),
+            )
+        idents = article_idents([a.title for a in edition.articles])
+        keep: list[int] = []
+        for ident, art in zip(idents, edition.articles, strict=True):
+            existing = conn.execute(
+                "SELECT id FROM articles WHERE edition_id = ? AND ident = ?", (edition_id, ident)
+            ).fetchone()
+            afields = (
+                art.index,
+                art.id,
+                art.kind,
+                art.title,
+                _rel(art.mp3, out),
+                art.mp3.stat().st_size,
+                art.duration_s,
+                art.start_s,
+                _rel(art.vtt, out),
+                art.chars,
+                art.engine,
+                now,
+            )
+            if existing is None:
+                guid = _article_guid(conn, edition.paper, date, ident)
+                cur = conn.execute(
+                    "INSERT INTO articles (position, slug, kind, title, mp3, mp3_bytes, duration_s, start_s, vtt,"
+                    " chars, engine, last_built, edition_id, ident, guid, first_built)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*afields, edition_id, ident, guid, now),
+                )
+                article_id = int(cur.lastrowid or 0)
+            else:
+                article_id = int(existing[0])
+                conn.execute(
+                    "UPDATE articles SET position = ?, slug = ?, kind = ?, title = ?, mp3 = ?, mp3_bytes = ?,"
+                    " duration_s = ?, start_s = ?, vtt = ?, chars = ?, engine = ?, last_built = ? WHERE id = ?",
+                    (*afields, article_id),
+                )
+            keep.append(article_id)
+            _store_sentences(conn, article_id, art.spans)
+        # Articles the rebuilt edition no longer has: their files are gone, so they leave
+        # the feed; their GUIDs stay reserved in `guids`.
+        marks = ",".join("?" * len(keep)) or "NULL"
+        conn.execute(f"DELETE FROM articles WHERE edition_id = ? AND id NOT IN ({marks})", (edition_id, *keep))
+    stored = edition_by_folder(conn, folder)
+    assert stored is not None
+    return stored
+
+
+def _article_guid(conn: sqlite3.Connection, paper: str, date: str, ident: str) -> str:
+    known = conn.execute(
+        "SELECT guid FROM guids WHERE kind = 'article' AND paper = ? AND date = ? AND ident = ?", (paper, date, ident)
+    ).fetchone()
+    if known:
+        # The article was dropped by an earlier rebuild and has come back: same audio, same GUID.
+        return str(known[0])
+    guid = naming.article_guid(paper, dt.date.fromisoformat(date), ident)
+    _remember_guid(conn, guid, "article", paper, date, ident, _now())
+    return guid
+
+
+def _remember_guid(conn: sqlite3.Connection, guid: str, kind: str, paper: str, date: str, ident: str, now: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO guids VALUES (?, ?, ?, ?, ?, ?)", (guid, kind, paper, date, ident, now))
+
+
+def _store_sentences(conn: sqlite3.Connection, article_id: int, spans: Sequence[Span]) -> None:
+    conn.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+    conn.executemany(
+        "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?)",
+        [(article_id, n, s.start_s, s.end_s, s.text, s.role) for n, s in enumerate(spans)],
+    )
+
+
+_EDITION_COLUMNS = (
+    "id, paper, date, folder, title, guid, mp3, mp3_bytes, duration_s, vtt, chapters, engine, voice, intro_s,"
+    " first_built, last_built, builds"
+)
+
+
+def _edition_row(conn: sqlite3.Connection, r: Any) -> EditionRow:
+    edition_id = r[0]
+    arts = conn.execute(
+        "SELECT id, ident, position, slug, kind, title, guid, mp3, mp3_bytes, duration_s, start_s, vtt, chars, engine"
+        " FROM articles WHERE edition_id = ? ORDER BY position",
+        (edition_id,),
+    ).fetchall()
+    articles = []
+    for a in arts:
+        sentences = tuple(
+            SentenceRow(float(s[0]), float(s[1]), str(s[2]), str(s[3]))
+            for s in conn.execute(
+                "SELECT start_s, end_s, text, role FROM sentences WHERE article_id = ? ORDER BY n", (a[0],)
+            )
+        )
+        articles.append(
+            ArticleRow(
+                ident=str(a[1]),
+                position=int(a[2]),
+                slug=str(a[3]),
+                kind=str(a[4]),
+                title=str(a[5]),
+                guid=str(a[6]),
+                mp3=str(a[7]),
+                mp3_bytes=int(a[8]),
+                duration_s=float(a[9]),
+                start_s=float(a[10]),
+                vtt=str(a[11]),
+                chars=int(a[12]),
+                engine=str(a[13]),
+                sentences=sentences,
+            )
+        )
+    return EditionRow(
+        paper=str(r[1]),
+        date=dt.date.fromisoformat(str(r[2])),
+        folder=str(r[3]),
+        title=str(r[4]),
+        guid=str(r[5]),
+        mp3=str(r[6]),
+        mp3_bytes=int(r[7]),
+        duration_s=float(r[8]),
+        vtt=None if r[9] is None else str(r[9]),
+        chapters=None if r[10] is None else str(r[10]),
+        engine=str(r[11]),
+        voice=str(r[12]),
+        intro_s=float(r[13]),
+        first_built=str(r[14]),
+        last_built=str(r[15]),
+        builds=int(r[16]),
+        articles=tuple(articles),
+    )
+
+
+def edition_by_folder(conn: sqlite3.Connection, folder: str) -> EditionRow | None:
+    r = conn.execute(f"SELECT {_EDITION_COLUMNS} FROM editions WHERE folder = ?", (folder,)).fetchone()
+    return None if r is None else _edition_row(conn, r)
+
+
+def editions(conn: sqlite3.Connection) -> list[EditionRow]:
+    """Every edition, newest first (by date, then by most recent build)."""
+    # One read transaction, so a build committing meanwhile cannot give a mixed view
+    # (an edition without its articles) of the catalog.
+    outer = conn.in_transaction
+    if not outer:
+        conn.execute("BEGIN")
+    try:
+        rows = conn.execute(f"SELECT {_EDITION_COLUMNS} FROM editions ORDER BY date DESC, folder DESC").fetchall()
+        return [_edition_row(conn, r) for r in rows]
+    finally:
+        if not outer:
+            conn.execute("COMMIT")
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    r = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if r is None else str(r[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value)
+        )
+
+
+def _vtt_spans(path: Path) -> tuple[Span, ...]:
+    """Cue timings back from a WebVTT file (for editions built before the catalog existed)."""
+
+    def seconds(stamp: str) -> float:
+        h, m, rest = (["0", *stamp.split(":")])[-3:]
+        return int(h) * 3600 + int(m) * 60 + float(rest)
+
+    spans: list[Span] = []
+    try:
+        blocks = path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n\n")
+    except (OSError, UnicodeDecodeError):
+        return ()
+    for block in blocks:
+        lines = block.strip().splitlines()
+        for i, line in enumerate(lines):
+            if "-->" in line:
+                a, b = (part.strip().split(" ")[0] for part in line.split("-->", 1))
+                try:
+                    spans.append(Span(seconds(a), seconds(b), "".join(lines[i + 1 :]).strip()))
+                except ValueError:
+                    pass
+                break
+    return tuple(spans)
+
+
+def import_manifests(conn: sqlite3.Connection, out: Path, skip: Path | None = None) -> int:
+    """Record editions that were built into OUT before it had a catalog; returns how many.
+
+    Their manifests carry everything but sentence timings, which come back from the VTTs.
+    """
+    import json
+
+    from ..models import ArticleAudio
+
+    count = 0
+    for manifest in sorted((out / "editions").glob("*/manifest.json")):
+        folder = manifest.parent
+        if skip is not None and folder.resolve() == skip.resolve():
+            continue
+        try:
+            doc = json.loads(manifest.read_text(encoding="utf-8"))
+            ed = doc["edition"]
+            articles = tuple(
+                ArticleAudio(
+                    index=int(a["index"]),
+                    id=str(a["id"]),
+                    kind=str(a.get("kind", "article")),
+                    title=str(a["title"]),
+                    mp3=folder / a["mp3"],
+                    vtt=folder / a["vtt"],
+                    duration_s=float(a["duration_s"]),
+                    start_s=float(a.get("start_s", 0.0)),
+                    chars=int(a.get("chars", 0)),
+                    engine=str(a.get("engine", ed.get("engine", ""))),
+                    spans=_vtt_spans(folder / a["vtt"]),
+                )
+                for a in doc["articles"]
+            )
+            edition = Edition(
+                date=dt.date.fromisoformat(ed["date"]),
+                paper=str(ed.get("paper") or "衡阳日报"),
+                title=str(ed["title"]),
+                folder=folder,
+                mp3=folder / ed["mp3"],
+                duration_s=float(ed["duration_s"]),
+                engine=str(ed.get("engine", "")),
+                voice=str(ed.get("voice", "")),
+                articles=articles,
+                intro_s=float(ed.get("intro_s", 0.0)),
+            )
+            if not edition.mp3.is_file() or not all(a.mp3.is_file() for a in articles):
+                continue
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a damaged manifest: that edition is rebuilt, not guessed at
+        chapters = folder / str(ed.get("chapters") or "chapters.json")
+        record_edition(conn, out, edition, chapters=chapters, guid=ed.get("guid"))
+        count += 1
+    return count
+
+
+def load(out: Path) -> list[EditionRow]:
+    with connect(out, create=False) as conn:
+        return editions(conn)
