@@ -9,18 +9,89 @@ from ..models import Block, BlockKind
 from .inline import join_text, squeeze_spaces
 
 _BLOCK = frozenset(
-    "p div section article blockquote table tbody thead tr td th ul ol center figure figcaption "
-    "header footer main dl dt dd pre address body html".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "blockquote",
+        "table",
+        "tbody",
+        "thead",
+        "tr",
+        "td",
+        "th",
+        "ul",
+        "ol",
+        "center",
+        "figure",
+        "figcaption",
+        "header",
+        "footer",
+        "main",
+        "dl",
+        "dt",
+        "dd",
+        "pre",
+        "address",
+        "body",
+        "html",
+    ]
 )
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
+)
 # Never article text, wherever they appear.
-_SKIP = frozenset("script style noscript template head nav aside form button select iframe svg canvas object".split())
+_SKIP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "nav",
+        "aside",
+        "form",
+        "button",
+        "select",
+        "iframe",
+        "svg",
+        "canvas",
+        "object",
+    ]
+)
 # Page chrome named by class or id; matched per token so that "article-header" or
 # "content-main" do not count.
 _CHROME = frozenset(
-    "nav navbar navigation menu breadcrumb breadcrumbs sidebar share sharing footer copyright toolbar "
-    "banner ad ads advert advertisement comment comments related recommend pager pagination login search "
-    "masthead topbar".split()
+    [
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "breadcrumb",
+        "breadcrumbs",
+        "sidebar",
+        "share",
+        "sharing",
+        "footer",
+        "copyright",
+        "toolbar",
+        "banner",
+        "ad",
+        "ads",
+        "advert",
+        "advertisement",
+        "comment",
+        "comments",
+        "related",
+        "recommend",
+        "pager",
+        "pagination",
+        "login",
+        "search",
+        "masthead",
+        "topbar",
+    ]
 )
 _HEADING = re.compile(r"h([1-6])")
 
@@ -68,7 +139,15 @@ class _PageReader(HTMLParser):
                 text = join_text(text, piece)
             strong = self.kind == "paragraph" and self.all_chars > 0 and self.strong_chars >= self.all_chars
             self.blocks.append(
-                Block(self.kind, text, level=self.level, source=self.source, line=self.getpos()[0], strong=strong, lines=lines)
+                Block(
+                    self.kind,
+                    text,
+                    level=self.level,
+                    source=self.source,
+                    line=self.getpos()[0],
+                    strong=strong,
+                    lines=lines,
+                )
             )
         self.kind, self.level = "paragraph", 0
         self.lines = [[]]
@@ -162,7 +241,7 @@ class _PageReader(HTMLParser):
 
 def looks_like_html(text: str) -> bool:
     head = text.lstrip("\ufeff \t\n")[:1024].lower()
-    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "<" == head[:1])
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and head[:1] == "<")
 
 
 def html_blocks(text: str, source: str = "") -> list[Block]:

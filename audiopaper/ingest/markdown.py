@@ -31,9 +31,33 @@ class _HtmlToMarkdown(HTMLParser):
     """
 
     _BLOCK = frozenset(
-        "p div section article blockquote table tr td th ul ol center figure figcaption header footer main dl dt dd pre".split()
+        [
+            "p",
+            "div",
+            "section",
+            "article",
+            "blockquote",
+            "table",
+            "tr",
+            "td",
+            "th",
+            "ul",
+            "ol",
+            "center",
+            "figure",
+            "figcaption",
+            "header",
+            "footer",
+            "main",
+            "dl",
+            "dt",
+            "dd",
+            "pre",
+        ]
     )
-    _SKIP = frozenset("script style noscript template head title nav aside form iframe svg".split())
+    _SKIP = frozenset(
+        ["script", "style", "noscript", "template", "head", "title", "nav", "aside", "form", "iframe", "svg"]
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -46,14 +46,14 @@ def _drafts(blocks: Sequence[Block], ctx: Context) -> list[Draft]:
         same_page = parts and parts[0][0].source == blocks[head.start].source
         drafts.extend(read_body(head, parts[0] if same_page else [], ctx))
         for part in parts[1:] if same_page else parts:
-            drafts.extend(read_body(None, part, ctx, orphan=True))
+            drafts.extend(read_body(None, part, ctx, orphan=True, carried=True))
     return drafts
 
 
 def _leading(blocks: list[Block], ctx: Context, orphan: bool) -> list[Draft]:
     if not any(b.kind != "break" for b in blocks):
         return []
-    items = read_body(None, blocks, ctx, orphan=orphan)
+    items = read_body(None, blocks, ctx, orphan=orphan, carried=orphan)
     first = items[0]
     if not orphan and first.paragraphs and all(p.role == "list_item" for p in first.paragraphs):
         # A list above the first story is the page's summary of what is inside.

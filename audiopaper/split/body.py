@@ -59,7 +59,9 @@ def _photo_title(caption: str) -> str:
     return clause_title(caption) or "图片新闻"
 
 
-def read_body(head: Headline | None, blocks: Sequence[Block], ctx: Context, orphan: bool = False) -> list[Draft]:
+def read_body(
+    head: Headline | None, blocks: Sequence[Block], ctx: Context, orphan: bool = False, carried: bool = False
+) -> list[Draft]:
     """The item(s) made from one headline and the blocks up to the next headline."""
     title = head.title if head else ""
     draft = Draft(
@@ -69,6 +71,7 @@ def read_body(head: Headline | None, blocks: Sequence[Block], ctx: Context, orph
         subtitle=head.subtitle if head else None,
         continued_from=head.continued_from if head else None,
         orphan=orphan,
+        carried=carried,
         source=blocks[0].source if blocks else "",
     )
     brief = is_brief_title(title)
@@ -134,7 +137,9 @@ def read_body(head: Headline | None, blocks: Sequence[Block], ctx: Context, orph
     return [draft, *extra]
 
 
-def _credit(draft: Draft, paragraphs: list[Paragraph], credit: str, last: bool, ctx: Context) -> tuple[Draft, list[Draft]]:
+def _credit(
+    draft: Draft, paragraphs: list[Paragraph], credit: str, last: bool, ctx: Context
+) -> tuple[Draft, list[Draft]]:
     """A ``摄`` credit. At the end of an item, the caption above it is photo news: the
     whole item if it is the only paragraph, else split off as an item of its own."""
     body = [p for p in paragraphs if p.role == "body"]

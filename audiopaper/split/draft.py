@@ -27,6 +27,7 @@ class Draft:
     continued_from: str | None = None
     continued_to: str | None = None
     orphan: bool = False
+    carried: bool = False  # an orphan found at the top of a later page file
     made_up_title: bool = False
     source: str = ""
 

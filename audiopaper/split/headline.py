@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..models import Block
 from .byline import continued_from, is_marker, is_meta_line, parse_author, parse_credit, parse_dateline
-from .rules import ends_sentence, headline_like, is_brief_title, is_date_line, is_notice_title
+from .rules import headline_like, is_brief_title, is_date_line, is_notice_title
 
 MAX_KICKER_LINES = 3
 MAX_SUBTITLE_LINES = 2
@@ -58,8 +58,10 @@ def _opens_story(block: Block) -> bool:
         return True
     if block.kind != "paragraph" or is_date_line(block.text) or parse_credit(block.text):
         return False
-    return parse_dateline(block.text) is not None or parse_author(block.text) is not None or not headline_like(
-        block.text, allow_lead=True
+    return (
+        parse_dateline(block.text) is not None
+        or parse_author(block.text) is not None
+        or not headline_like(block.text, allow_lead=True)
     )
 
 

@@ -65,24 +65,27 @@ def _dangling(draft: Draft) -> bool:
 
 
 def merge_continuations(drafts: list[Draft]) -> tuple[list[Draft], list[Fix], dict[int, int]]:
-    """Join a story marked （下转第X版） to its continuation marked （上接第Y版）."""
+    """Join a story marked （下转第X版） to its continuation marked （上接第Y版）.
+
+    The continuation that repeats the story's title wins; otherwise the next one after it.
+    """
     fixes: list[Fix] = []
     moved: dict[int, int] = {}
-    out = list(drafts)
+    out: list[Draft | None] = list(drafts)
     for i, head in enumerate(out):
-        if head is None or not head.continued_to:  # type: ignore[redundant-expr]
+        if head is None or not head.continued_to:
             continue
         tails = [j for j, d in enumerate(out) if j != i and d is not None and d.continued_from and not d.orphan]
         if not tails:
             continue
-        same_title = [j for j in tails if out[j].title == head.title]
+        same_title = [j for j in tails if (t := out[j]) is not None and t.title == head.title]
         later = [j for j in tails if j > i]
-        j = (same_title or later or tails)[0]
-        tail = out[j]
+        tail = out[(same_title or later or tails)[0]]
+        assert tail is not None
         out[i] = replace(_append(head, tail.paragraphs), continued_to=None)
-        out[j] = None  # type: ignore[call-overload]
+        out[out.index(tail)] = None
         moved[tail.uid] = head.uid
-        fixes.append(Fix("merge", head.uid, f"{head.continued_to} … {tail.continued_from}: {excerpt(tail.title)}"))
+        fixes.append(Fix("merge", head.uid, f"{head.continued_to} … {tail.continued_from}: {excerpt(head.title)}"))
     return [d for d in out if d is not None], fixes, moved
 
 
@@ -90,7 +93,8 @@ def reattach_orphans(drafts: list[Draft]) -> tuple[list[Draft], list[Fix], dict[
     """Put a stray passage back at the end of the story whose last sentence it finishes.
 
     The nearest earlier story left dangling wins; failing that, the nearest later one.
-    A passage with no such story stays an item of its own, flagged for the editor.
+    A passage with no such story stays an item of its own, flagged for the editor. Text
+    at the top of a later page goes on with the story the previous page ended with.
     """
     fixes: list[Fix] = []
     moved: dict[int, int] = {}
@@ -99,24 +103,45 @@ def reattach_orphans(drafts: list[Draft]) -> tuple[list[Draft], list[Fix], dict[
     for i, orphan in enumerate(drafts):
         if not orphan.orphan:
             continue
-        earlier = [j for j in range(i - 1, -1, -1) if out[j] is not None and _dangling(out[j])]  # type: ignore[arg-type]
-        later = [j for j in range(i + 1, len(out)) if out[j] is not None and _dangling(out[j])]  # type: ignore[arg-type]
-        choice = (earlier or later or [None])[0]
+        earlier = [j for j in range(i - 1, -1, -1) if (d := out[j]) is not None and _dangling(d)]
+        later = [j for j in range(i + 1, len(out)) if (d := out[j]) is not None and _dangling(d)]
+        previous = _previous_story(out, i) if orphan.carried else None
+        choice = next(iter(earlier or later), None) if previous is None else previous
         if choice is None:
             out[i] = replace(orphan, orphan=False, kind="continuation")
-            warnings.append(f"a passage starting “{excerpt(orphan.paragraphs[0].text if orphan.paragraphs else '')}” "
-                            "belongs to no story here; kept as an item of its own")
+            warnings.append(
+                f"a passage starting “{excerpt(orphan.paragraphs[0].text if orphan.paragraphs else '')}” "
+                "belongs to no story here; kept as an item of its own"
+            )
             continue
         target = out[choice]
         assert target is not None
+        # A page break between a headline and its byline leaves the byline with the
+        # carried text; it belongs to the story it is put back into.
+        target = replace(
+            target,
+            byline=target.byline or orphan.byline,
+            dateline=target.dateline or orphan.dateline,
+            credit=target.credit or orphan.credit,
+        )
         out[choice] = _append(target, orphan.paragraphs)
         out[i] = None
         moved[orphan.uid] = target.uid
         first = orphan.paragraphs[0].text if orphan.paragraphs else ""
-        fixes.append(
-            Fix("reattach", target.uid, f"{excerpt(_last_text(target), tail=True)} + {excerpt(first)}")
-        )
+        fixes.append(Fix("reattach", target.uid, f"{excerpt(_last_text(target), tail=True)} + {excerpt(first)}"))
     return [d for d in out if d is not None], fixes, moved, warnings
+
+
+def _previous_story(drafts: Sequence[Draft | None], i: int) -> int | None:
+    """Text at the top of a page, before its first headline, goes on with the story the
+    previous page ended with, unless that story was closed (a photo, a signed notice)."""
+    for j in range(i - 1, -1, -1):
+        draft = drafts[j]
+        if draft is None or draft.orphan:
+            continue
+        closed = draft.kind in ("photo", "contents") or any(p.role == "signature" for p in draft.paragraphs)
+        return None if closed else j
+    return None
 
 
 def _last_text(draft: Draft) -> str:
@@ -211,7 +236,9 @@ def remove_debris(drafts: list[Draft]) -> tuple[list[Draft], list[Fix], list[str
                     # A run opening at a clause boundary is a phrase two stories share
                     # ("，市委常委、市委组织部部长"), not a splice.
                     continue
-                mid_sentence = text[start - 1] not in FINAL if start else (p > 0 and dangles(draft.paragraphs[p - 1].text))
+                mid_sentence = (
+                    text[start - 1] not in FINAL if start else (p > 0 and dangles(draft.paragraphs[p - 1].text))
+                )
                 if not mid_sentence:
                     continue
                 run = text[start:end]
