@@ -243,6 +243,8 @@ def remove_debris(drafts: list[Draft]) -> tuple[list[Draft], list[Fix], list[str
                     continue
                 run = text[start:end]
                 here = _splice_score(drafts, _Place(d, p, start, end))
+                if here <= 0 and end - start < MIN_REPORTED:
+                    continue
                 others = [pl for o in sorted(owners - {d}) if (pl := _find(drafts, o, run)) is not None]
                 scores = [_splice_score(drafts, pl) for pl in others]
                 if here > 0 and (not scores or (here >= max(scores) and min(scores) < here)):

@@ -15,6 +15,7 @@ _DATE = re.compile(
 )
 _PAIRS = {"“": "”", "‘": "’", "（": "）", "(": ")", "《": "》", "「": "」", "『": "』", "【": "】", "〔": "〕"}
 _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
+_BRACKET = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS)) + "]")
 _NOTICE = re.compile(r"倡议书|通告|公告|启事|声明|公开信|一封信|告知书|告市民书|通知$|致.{1,20}的信")
 _BRIEF = re.compile(r"^(?:.{0,6})(?:快讯|简讯|速递|简报|短讯|速览|一句话新闻|新闻集锦|动态)$")
 _CONTENTS = re.compile(r"^(?:今日|本期|本版)?(?:导读|目录|要目|提要|看点|内容提要)$")
@@ -56,10 +57,10 @@ def imbalance(text: str) -> int:
     """How many quotation marks and brackets are left unmatched in ``text``."""
     depth = dict.fromkeys(_PAIRS, 0)
     unmatched = 0
-    for ch in text:
+    for ch in _BRACKET.findall(text):
         if ch in _PAIRS:
             depth[ch] += 1
-        elif ch in _CLOSERS:
+        else:
             opener = _CLOSERS[ch]
             if depth[opener]:
                 depth[opener] -= 1
