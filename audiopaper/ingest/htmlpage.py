@@ -198,7 +198,14 @@ class _PageReader(HTMLParser):
         if not self._live():
             return
         if tag == "br":
-            self.lines.append([])
+            if len(self.lines) > 1 and not "".join(self.lines[-1]).strip():
+                # <br><br> is how many sites separate paragraphs.
+                self.lines.pop()
+                kind, level = self.kind, self.level
+                self._flush()
+                self.kind, self.level = kind, level
+            else:
+                self.lines.append([])
         elif tag == "hr":
             self._flush()
             self.blocks.append(Block("break", "", source=self.source, line=self.getpos()[0]))

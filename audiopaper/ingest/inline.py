@@ -12,6 +12,7 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
 _SPACES = re.compile(r"[ \t\xa0\u2002\u2003\u2009\u200b]+")
 _WIDE = "\u3000"
+_WRAP = re.compile(r"[ \t\u3000]*\n\s*")
 
 
 def is_cjk(ch: str) -> bool:
@@ -29,17 +30,17 @@ def join_text(left: str, right: str) -> str:
 
 
 def squeeze_spaces(text: str) -> str:
-    """Collapse runs of spaces; drop those standing between two Chinese characters,
-    which only come from line wrapping in the source."""
-    text = _SPACES.sub(" ", text.replace(_WIDE, " ")).strip()
-    if " " not in text:
-        return text
-    out = []
-    for i, ch in enumerate(text):
-        if ch == " " and 0 < i < len(text) - 1 and is_cjk(text[i - 1]) and is_cjk(text[i + 1]):
-            continue
-        out.append(ch)
-    return "".join(out)
+    """Collapse runs of spaces to one. A line break inside a paragraph is only wrapping
+    in the source: it vanishes between Chinese characters and is a space elsewhere.
+    Spaces typed on purpose (between a headline's phrases, between names) stay."""
+
+    def unwrap(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        return "" if (before and after and (is_cjk(before) or is_cjk(after))) else " "
+
+    text = _WRAP.sub(unwrap, text)
+    return _SPACES.sub(" ", text.replace(_WIDE, " ")).strip()
 
 
 def clean_inline(text: str) -> str:

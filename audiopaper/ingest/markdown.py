@@ -17,6 +17,11 @@ _HTML_HINT = re.compile(
     re.IGNORECASE,
 )
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_BR = "\x00br\x00"
+# A paragraph that is nothing but a link back to the web ("查看原文") is page furniture.
+_NAV_LINK = re.compile(
+    r"^\[(?:查看原文|阅读原文|原文链接|点击查看|点击阅读|阅读全文|返回目录|返回首页|返回顶部|上一篇|下一篇)[^\]]{0,6}\]\([^)]*\)$"
+)
 
 
 def has_html(text: str) -> bool:
@@ -79,7 +84,7 @@ class _HtmlToMarkdown(HTMLParser):
         elif tag == "li":
             self.out.append("\n\n" + ("1. " if self.lists and self.lists[-1] == "ol" else "- "))
         elif tag == "br":
-            self.out.append("  \n")
+            self.out.append(_BR)
         elif tag == "hr":
             self.out.append("\n\n---\n\n")
         elif tag in ("strong", "b"):
@@ -111,11 +116,18 @@ def html_to_markdown(text: str) -> str:
     parser = _HtmlToMarkdown()
     parser.feed(text)
     parser.close()
+    text = "".join(parser.out)
+    # Two <br> in a row separate paragraphs; one is a line break, and the source's own
+    # newline after it adds nothing.
+    text = re.sub(rf"{_BR}(?:[ \t\xa0]*\n?[ \t\xa0]*{_BR})+[ \t]*\n?", "\n\n", text)
+    text = re.sub(rf"{_BR}[ \t]*\n?", "  \n", text)
     # `**` pairs that ended up around nothing but spaces are leftovers of empty tags.
-    return re.sub(r"\*\*(\s*)\*\*", r"\1", "".join(parser.out))
+    return re.sub(r"\*\*(\s*)\*\*", r"\1", text)
 
 
 def _block(kind: BlockKind, raw: list[str], source: str, line: int, level: int = 0) -> Block | None:
+    if len(raw) == 1 and _NAV_LINK.match(raw[0].strip()):
+        return None
     lines = tuple(x for x in (clean_inline(r) for r in raw) if x)
     if not lines:
         return None

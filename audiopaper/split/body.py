@@ -52,7 +52,12 @@ def _section_heading(text: str, paragraphs: list[Paragraph], rest: Sequence[Bloc
     if paragraphs and paragraphs[-1].role == "body" and not ends_sentence(paragraphs[-1].text):
         return False
     following = next((b for b in rest if b.kind != "break"), None)
-    return following is not None and following.kind == "paragraph" and not headline_like(following.text)
+    return (
+        following is not None
+        and following.kind == "paragraph"
+        and not headline_like(following.text)
+        and not is_date_line(following.text)
+    )
 
 
 def _photo_title(caption: str) -> str:

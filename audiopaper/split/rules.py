@@ -43,7 +43,8 @@ def headline_like(text: str, *, allow_lead: bool = False) -> bool:
     ``allow_lead`` admits the colon and dash that end a kicker ("系列报道之三：",
     "…机制建设——").
     """
-    if not 2 <= len(text) <= 42 or _SENTENCE_MARKS.search(text[:-1]):
+    if not 2 <= len(text) <= 42 or _SENTENCE_MARKS.search(text[:-1]) or text.count("，") >= 2:
+        # Two commas make a sentence, not a headline.
         return False
     last = text[-1]
     if last in "，,、。！？!?；;…":
