@@ -11,6 +11,7 @@ from .byline import continued_from, continued_to, parse_author, parse_credit, pa
 from .draft import Draft
 from .headline import Headline
 from .rules import clause_title, ends_sentence, headline_like, is_brief_title, is_date_line
+from .words import cuts_word
 
 MAX_SIGNATURE_LINE = 25
 MAX_SECTION_HEADING = 30
@@ -52,12 +53,15 @@ def _section_heading(text: str, paragraphs: list[Paragraph], rest: Sequence[Bloc
     if paragraphs and paragraphs[-1].role == "body" and not ends_sentence(paragraphs[-1].text):
         return False
     following = next((b for b in rest if b.kind != "break"), None)
-    return (
-        following is not None
-        and following.kind == "paragraph"
-        and not headline_like(following.text)
-        and not is_date_line(following.text)
-    )
+    if following is None or following.kind != "paragraph":
+        return False
+    nxt = following.text
+    if headline_like(nxt) or is_date_line(nxt):
+        return False
+    if len(nxt) > 1 and nxt[1] in "、，,；;":
+        # "任、做好…": a one-character stub before a comma finishes the line's last word.
+        return False
+    return not cuts_word(text, nxt)
 
 
 def _photo_title(caption: str) -> str:
@@ -131,7 +135,7 @@ def read_body(
                 # of another story that the page layout put here.
                 extra.extend(read_body(None, leftover, ctx, orphan=True))
             break
-        if ctx.shape_only and started and _section_heading(text, paragraphs, rest):
+        if ctx.shape_only and _section_heading(text, paragraphs, rest):
             paragraphs.append(Paragraph(text, "heading"))
             continue
         paragraphs.append(Paragraph(text, "body"))

@@ -58,11 +58,11 @@ def _opens_story(block: Block) -> bool:
         return True
     if block.kind != "paragraph" or is_date_line(block.text) or parse_credit(block.text):
         return False
-    return (
-        parse_dateline(block.text) is not None
-        or parse_author(block.text) is not None
-        or not headline_like(block.text, allow_lead=True)
-    )
+    text = block.text
+    if parse_dateline(text) is not None or parse_author(text) is not None:
+        return True
+    # A line ending in a colon after a title is a salutation ("广大市民朋友们：").
+    return text[-1] in "：:" or not headline_like(text, allow_lead=True)
 
 
 def _closes_story(block: Block) -> bool:
