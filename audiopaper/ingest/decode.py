@@ -49,8 +49,29 @@ def _garbled(text: str) -> bool:
     return odd > max(3, len(sample) // 200)
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a BOM (some Windows tools do): its ASCII characters, line
+    ends included, put a zero byte in every other position."""
+    head = data[:8192]
+    zeros_even = head[0::2].count(0)
+    zeros_odd = head[1::2].count(0)
+    if len(data) % 2 or max(zeros_even, zeros_odd) < max(2, len(head) // 40):
+        return None
+    if min(zeros_even, zeros_odd) * 10 > max(zeros_even, zeros_odd):
+        return None
+    try:
+        text = data.decode("utf-16-le" if zeros_odd > zeros_even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
+
+
 def decode(data: bytes, name: str) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030/GBK."""
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 (with BOM, or recognised by
+    its zero bytes), else GB18030/GBK."""
+    utf16 = _utf16_without_bom(data) if not data.startswith(_UTF16_BOMS) else None
+    if utf16 is not None:
+        return utf16
     if _looks_binary(data):
         raise InputError(f"{name}: looks like a binary file, not text", "give the issue as .md, .txt or .html")
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):

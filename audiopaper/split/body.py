@@ -141,6 +141,11 @@ def read_body(
         paragraphs.append(Paragraph(text, "body"))
         started = True
     draft = replace(draft, paragraphs=tuple(paragraphs))
+    if draft.kind == "photo" and draft.orphan:
+        # A captioned, credited photo is complete wherever the page put it.
+        draft = replace(draft, orphan=False, carried=False)
+        if not draft.title:
+            draft = replace(draft, title=_photo_title(paragraphs[0].text), made_up_title=True)
     if not draft.title:
         draft = _untitled(draft)
     return [draft, *extra]
