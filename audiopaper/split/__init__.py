@@ -15,7 +15,7 @@ from dataclasses import replace
 from ..models import Article, Block, Issue, Repair, SplitResult
 from .body import Context, read_body
 from .draft import Draft, Fix
-from .headline import find_headlines
+from .headline import find_headlines, unmarked_sources
 from .repair import join_paragraphs, merge_continuations, reattach_orphans, remove_debris
 from .rules import is_brief_title, is_contents_title, is_notice_title
 
@@ -93,7 +93,7 @@ def split(issue: Issue) -> SplitResult:
     """The items of ``issue`` in reading order, with every repair listed for review."""
     counter = itertools.count(1)
     ctx = Context(
-        shape_only=not any(b.kind == "heading" and b.level <= 2 for b in issue.blocks),
+        shape_sources=unmarked_sources(issue.blocks),
         new_uid=lambda: next(counter),
     )
     blocks = [b for b in issue.blocks if b.text or b.kind == "break"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from ..models import Block, Paragraph
 from .byline import continued_from, continued_to, parse_author, parse_credit, parse_dateline
 from .draft import Draft
-from .headline import Headline
+from .headline import STUB_ENDS, Headline
 from .rules import clause_title, ends_sentence, headline_like, is_brief_title, is_date_line
 from .words import cuts_word
 
@@ -21,7 +21,7 @@ MAX_SECTION_HEADING = 30
 class Context:
     """What the body reader needs to know about the whole issue."""
 
-    shape_only: bool
+    shape_sources: frozenset[str]  # page files without markup
     new_uid: Callable[[], int]
 
 
@@ -58,7 +58,7 @@ def _section_heading(text: str, paragraphs: list[Paragraph], rest: Sequence[Bloc
     nxt = following.text
     if headline_like(nxt) or is_date_line(nxt):
         return False
-    if len(nxt) > 1 and nxt[1] in "、，,；;":
+    if len(nxt) > 1 and nxt[1] in STUB_ENDS:
         # "任、做好…": a one-character stub before a comma finishes the line's last word.
         return False
     return not cuts_word(text, nxt)
@@ -135,7 +135,7 @@ def read_body(
                 # of another story that the page layout put here.
                 extra.extend(read_body(None, leftover, ctx, orphan=True))
             break
-        if ctx.shape_only and _section_heading(text, paragraphs, rest):
+        if block.source in ctx.shape_sources and _section_heading(text, paragraphs, rest):
             paragraphs.append(Paragraph(text, "heading"))
             continue
         paragraphs.append(Paragraph(text, "body"))

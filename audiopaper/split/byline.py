@@ -18,7 +18,10 @@ _DATELINE = re.compile(
     rf"^(?P<dateline>{_SOURCE}[\u4e00-\u9fff]{{0,6}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:讯|电|消息))"
     r"(?=[（(\s：:\u3000]|$)\s*(?:[（(](?P<byline>[^（()）]{1,60})[)）])?[\s\u3000]*[：:]?[\s\u3000]*"
 )
-_AUTHOR = re.compile(rf"^[{_BULLETS}]?\s*[\u4e00-\u9fff]{{0,8}}?{_ROLE}")
+_AUTHOR = re.compile(rf"^[\u4e00-\u9fff]{{0,8}}?{_ROLE}")
+_ROLE_WORD = re.compile(_ROLE)
+MAX_NAME = 4  # Chinese names are two to four characters
+MAX_EMPLOYER = 10
 _CREDIT = re.compile(
     rf"^[{_BULLETS}]?\s*[（(]?\s*(?P<credit>[^。，,！？；（()）]{{1,40}}?\s*摄|图[/／：:]\s*[^。，,！？；]{{2,30}})\s*[)）]?$"
 )
@@ -51,9 +54,18 @@ def parse_author(text: str) -> str | None:
     """A byline line of its own (``■衡阳日报社全媒体记者 王靖 通讯员 邱红燕``)."""
     if len(text) > 60 or _SENTENCE.search(text) or text.rstrip(")）").endswith("摄"):
         return None
-    if not _AUTHOR.match(text):
+    inner = tidy(text).strip("()（） ")
+    if not _AUTHOR.match(inner):
         return None
-    return tidy(text.strip("()（）"))
+    # What is left after the role words must be names (and an employer in front):
+    # "通讯员培训班开班" names no one.
+    tokens = _ROLE_WORD.sub(" ", inner).split()
+    if not tokens:
+        return None
+    names = tokens[1:] if not _ROLE_WORD.match(inner) else tokens
+    if any(len(t) > MAX_NAME for t in names) or len(tokens[0]) > MAX_EMPLOYER:
+        return None
+    return inner
 
 
 def parse_credit(text: str) -> str | None:
@@ -79,9 +91,9 @@ def continued_to(text: str) -> tuple[str | None, str]:
 
 
 def is_marker(text: str) -> bool:
-    """A line that is nothing but a page-jump marker."""
+    """A line that is a page-jump marker, or ends with one (``…（下转第二版）``)."""
     stripped = text.strip()
-    return bool(_FROM.fullmatch(stripped) or _TO.fullmatch(stripped))
+    return bool(_FROM.fullmatch(stripped)) or continued_to(stripped)[0] is not None
 
 
 def is_meta_line(text: str) -> bool:

@@ -16,6 +16,7 @@ from .rules import headline_like, is_brief_title, is_date_line, is_notice_title
 
 MAX_KICKER_LINES = 3
 MAX_SUBTITLE_LINES = 2
+STUB_ENDS = "、，,；;"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,22 @@ def _later_same_level(blocks: Sequence[Block], start: int, level: int) -> bool:
     return False
 
 
+def _cut_short(blocks: Sequence[Block], j: int) -> bool:
+    """The next paragraph opens with the stub of a cut word ("设、要素保障…"), so this
+    line is the first half of a paragraph, not a headline line."""
+    if j + 1 >= len(blocks) or blocks[j + 1].kind != "paragraph":
+        return False
+    nxt = blocks[j + 1].text
+    return len(nxt) > 1 and nxt[1] in STUB_ENDS
+
+
+def _is_byline_next(blocks: Sequence[Block], j: int) -> bool:
+    if j + 1 >= len(blocks):
+        return False
+    text = blocks[j + 1].text
+    return parse_dateline(text) is not None or parse_author(text) is not None
+
+
 def _marked_up(blocks: Sequence[Block], i: int, floor: int) -> Headline:
     title = blocks[i]
     k = i - 1
@@ -101,7 +118,10 @@ def _marked_up(blocks: Sequence[Block], i: int, floor: int) -> Headline:
     while not brief and j < len(blocks) and len(subtitle) < MAX_SUBTITLE_LINES:
         block = blocks[j]
         deeper = block.kind == "heading" and block.level > title.level
-        if (deeper and not _later_same_level(blocks, j, block.level)) or _plain_line(block):
+        # A heading right under the title is its subtitle, unless it is the first of
+        # several sections that start straight away (no byline after it).
+        section = deeper and _later_same_level(blocks, j, block.level) and not _is_byline_next(blocks, j)
+        if (deeper and not section) or (_plain_line(block) and not _cut_short(blocks, j)):
             subtitle.append(block.text)
             j += 1
         else:
@@ -149,9 +169,16 @@ def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int, shape_
     )
 
 
+def unmarked_sources(blocks: Sequence[Block]) -> frozenset[str]:
+    """Page files without a single title heading: their headlines are found by shape.
+    Decided per file, as pages of one issue may come in different formats."""
+    marked = {b.source for b in blocks if _is_title_heading(b)}
+    return frozenset(b.source for b in blocks) - marked
+
+
 def find_headlines(blocks: Sequence[Block]) -> list[Headline]:
     """Headline groups in page order; blocks between them are the stories' bodies."""
-    shape_only = not any(_is_title_heading(b) for b in blocks)
+    shape_sources = unmarked_sources(blocks)
     heads: list[Headline] = []
     floor = 0
     i = 0
@@ -167,10 +194,10 @@ def find_headlines(blocks: Sequence[Block]) -> list[Headline]:
                 heads.append(Headline(i, i, marker or "", continued_from=marker))
                 floor = i = i + 1
                 continue
-            head = _after_marker(blocks, i, shape_only)
+            head = _after_marker(blocks, i)
         elif _plain_line(block, allow_lead=True) and (not i or not _plain_line(blocks[i - 1], allow_lead=True)):
             end = _run_end(blocks, i)
-            if not _shape_run_is_headline(blocks, i, end, shape_only):
+            if not _shape_run_is_headline(blocks, i, end, block.source in shape_sources):
                 i += 1
                 continue
             head = _by_shape(blocks, i, end)
@@ -182,7 +209,7 @@ def find_headlines(blocks: Sequence[Block]) -> list[Headline]:
     return heads
 
 
-def _after_marker(blocks: Sequence[Block], i: int, shape_only: bool) -> Headline:
+def _after_marker(blocks: Sequence[Block], i: int) -> Headline:
     """``（上接第一版）`` opens a continuation; a headline right after it is its title."""
     marker = blocks[i].text.strip()
     nxt = i + 1
