@@ -232,3 +232,14 @@ def test_page_with_no_article_text_is_skipped_with_a_warning(tmp_path: Path) -> 
     issue = read_issue([good, chrome])
     assert len(issue.blocks) == 2
     assert issue.warnings == ("p2.html: no article text found; page skipped",)
+
+
+def test_numbered_plain_text_is_not_markdown() -> None:
+    text = "关于加强管理的通告\n　　现通告如下：\n　　1. 禁止销售。\n　　2. 禁止燃放。\n"
+    assert detect_format(text) == "text"
+    assert len(plain_blocks(text)) == 4
+
+
+def test_full_width_indent_starts_a_paragraph_in_markdown() -> None:
+    blocks = markdown_blocks("## 标题\n　　第一段。\n　　第二段。\n")
+    assert [b.text for b in blocks] == ["标题", "第一段。", "第二段。"]

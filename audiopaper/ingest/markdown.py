@@ -176,6 +176,9 @@ def markdown_blocks(text: str, source: str = "") -> list[Block]:
             flush()
             kind, start, raw = "list_item", number, [item.group(1)]
             continue
+        if raw and line.startswith("\u3000\u3000"):
+            # A full-width indent opens a new paragraph in Chinese text, blank line or not.
+            flush()
         if not raw:
             kind, start = "paragraph", number
         # Every source line is kept in Block.lines: a signature's lines must stay apart,

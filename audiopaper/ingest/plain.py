@@ -7,9 +7,9 @@ import re
 from ..models import Block
 from .inline import squeeze_spaces
 
-_MARKDOWN_HINT = re.compile(
-    r"^\s{0,3}(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s)|\*\*\S|\]\(|  $|^\s{0,3}(?:-{3,}|\*{3,})\s*$", re.MULTILINE
-)
+# Numbered lines ("1. 禁止…") are common in plain notices, so they are no evidence of
+# Markdown; headings, bold, links, bullets and hard breaks are.
+_MARKDOWN_HINT = re.compile(r"^\s{0,3}(?:#{1,6}\s|[-*+]\s)|\*\*\S|\]\(|\S  $", re.MULTILINE)
 _RULE = re.compile(r"^\s*(?:[-*_=]\s*){3,}$")
 
 
