@@ -188,6 +188,19 @@ def _shared_runs(text: str, index: dict[str, set[int]]) -> list[tuple[int, int, 
         owners, start = (here, pos) if len(here) > 1 else (None, -1)
     if owners is not None:
         runs.append((start, last + DEBRIS_WINDOW, owners))
+    return _bridge(runs)
+
+
+def _bridge(runs: list[tuple[int, int, set[int]]]) -> list[tuple[int, int, set[int]]]:
+    """Merge A, B, A where B is shared more widely than A and overlaps both: one
+    duplicated passage that merely contains a phrase found elsewhere too."""
+    i = 1
+    while i + 1 < len(runs):
+        (s0, e0, a), (s1, e1, b), (s2, e2, c) = runs[i - 1], runs[i], runs[i + 1]
+        if a == c and b >= a and s1 < e0 and s2 < e1:
+            runs[i - 1 : i + 2] = [(s0, e2, a)]
+        else:
+            i += 1
     return runs
 
 
