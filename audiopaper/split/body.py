@@ -98,24 +98,11 @@ def read_body(
             paragraphs.append(Paragraph(text, "list_item"))
             started = True
             continue
-        marker, text = continued_from(text)
-        if marker and not paragraphs:
-            draft = replace(draft, continued_from=draft.continued_from or marker)
-        marker, text = continued_to(text)
-        if marker:
-            draft = replace(draft, continued_to=marker)
+        draft, text = _jump_markers(draft, text, first=not paragraphs)
+        if text and not started and not brief:
+            draft, text = _top_matter(draft, text)
         if not text:
             continue
-        if not started and not brief:
-            dateline = parse_dateline(text)
-            if dateline and draft.dateline is None:
-                draft = replace(draft, dateline=dateline.dateline, byline=draft.byline or dateline.byline)
-                text = dateline.rest
-                if not text:
-                    continue
-            elif (author := parse_author(text)) and draft.byline is None:
-                draft = replace(draft, byline=author)
-                continue
         credit = parse_credit(text)
         if credit:
             draft, photo = _credit(draft, paragraphs, credit, last=not rest, ctx=ctx)
@@ -149,6 +136,28 @@ def read_body(
     if not draft.title:
         draft = _untitled(draft)
     return [draft, *extra]
+
+
+def _jump_markers(draft: Draft, text: str, first: bool) -> tuple[Draft, str]:
+    """Record and strip ``（上接第X版）`` at the top and ``（下转第X版）`` at a paragraph's end."""
+    marker, text = continued_from(text)
+    if marker and first:
+        draft = replace(draft, continued_from=draft.continued_from or marker)
+    marker, text = continued_to(text)
+    if marker:
+        draft = replace(draft, continued_to=marker)
+    return draft, text
+
+
+def _top_matter(draft: Draft, text: str) -> tuple[Draft, str]:
+    """Take the dateline and byline off the top of the body; returns what text is left."""
+    dateline = parse_dateline(text)
+    if dateline and draft.dateline is None:
+        return replace(draft, dateline=dateline.dateline, byline=draft.byline or dateline.byline), dateline.rest
+    author = parse_author(text)
+    if author and draft.byline is None:
+        return replace(draft, byline=author), ""
+    return draft, text
 
 
 def _credit(
