@@ -3,7 +3,7 @@ the wrong story, continuations and stray passages put back where they belong."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from ..ingest.inline import join_text
@@ -212,6 +212,46 @@ def _find(drafts: Sequence[Draft], d: int, needle: str) -> _Place | None:
     return None
 
 
+def _readable(drafts: Sequence[Draft]) -> Iterator[tuple[int, int, str]]:
+    """(item, paragraph, text) for every paragraph debris can hide in."""
+    for d, draft in enumerate(drafts):
+        if draft.kind == "contents":
+            continue
+        for p, para in enumerate(draft.paragraphs):
+            if para.role in JOINABLE_INTO:
+                yield d, p, para.text
+
+
+def _shingle_index(drafts: Sequence[Draft]) -> dict[str, set[int]]:
+    """Every window of DEBRIS_WINDOW characters and the items it occurs in."""
+    index: dict[str, set[int]] = {}
+    for d, _, text in _readable(drafts):
+        for pos in range(len(text) - DEBRIS_WINDOW + 1):
+            key = text[pos : pos + DEBRIS_WINDOW]
+            owners = index.get(key)
+            if owners is None:
+                index[key] = {d}
+            else:
+                owners.add(d)
+    return index
+
+
+def _candidates(drafts: Sequence[Draft], index: dict[str, set[int]]) -> Iterator[tuple[_Place, set[int]]]:
+    """Shared runs that start in the middle of a sentence, with the items sharing them."""
+    for d, p, text in _readable(drafts):
+        for start, end, owners in _shared_runs(text, index):
+            if end - start < MIN_DEBRIS or (start == 0 and end == len(text)) or text[start] in _PUNCTUATION:
+                # A run opening at a clause boundary is a phrase two stories share
+                # ("，市委常委、市委组织部部长"), not a splice.
+                continue
+            if start:
+                mid_sentence = text[start - 1] not in FINAL
+            else:
+                mid_sentence = p > 0 and dangles(drafts[d].paragraphs[p - 1].text)
+            if mid_sentence:
+                yield _Place(d, p, start, end), owners
+
+
 def remove_debris(drafts: list[Draft]) -> tuple[list[Draft], list[Fix], list[str]]:
     """Remove passages that duplicate another story verbatim and are spliced into the
     middle of a sentence here, where the page conversion dropped a stray text box.
@@ -219,68 +259,36 @@ def remove_debris(drafts: list[Draft]) -> tuple[list[Draft], list[Fix], list[str
     Both copies of a duplicated run start mid-sentence, so the copy to remove is the one
     whose removal mends the text around it; when neither does, an editor is told.
     """
-    index: dict[str, set[int]] = {}
-    for d, draft in enumerate(drafts):
-        if draft.kind == "contents":
-            continue
-        for para in draft.paragraphs:
-            if para.role not in JOINABLE_INTO:
-                continue
-            text = para.text
-            for pos in range(len(text) - DEBRIS_WINDOW + 1):
-                key = text[pos : pos + DEBRIS_WINDOW]
-                owners = index.get(key)
-                if owners is None:
-                    index[key] = {d}
-                else:
-                    owners.add(d)
     cuts: dict[tuple[int, int], list[tuple[int, int]]] = {}
     fixes: list[Fix] = []
     warnings: list[str] = []
-    for d, draft in enumerate(drafts):
-        if draft.kind == "contents":
+    for place, owners in _candidates(drafts, _shingle_index(drafts)):
+        length = place.end - place.start
+        here = _splice_score(drafts, place)
+        if here <= 0 and length < MIN_REPORTED:
             continue
-        for p, para in enumerate(draft.paragraphs):
-            if para.role not in JOINABLE_INTO:
-                continue
-            text = para.text
-            for start, end, owners in _shared_runs(text, index):
-                if end - start < MIN_DEBRIS or (start == 0 and end == len(text)) or text[start] in _PUNCTUATION:
-                    # A run opening at a clause boundary is a phrase two stories share
-                    # ("，市委常委、市委组织部部长"), not a splice.
-                    continue
-                mid_sentence = (
-                    text[start - 1] not in FINAL if start else (p > 0 and dangles(draft.paragraphs[p - 1].text))
+        text = drafts[place.draft].paragraphs[place.para].text
+        run = text[place.start : place.end]
+        others = [pl for o in sorted(owners - {place.draft}) if (pl := _find(drafts, o, run)) is not None]
+        if not others:
+            continue
+        scores = [_splice_score(drafts, pl) for pl in others]
+        clean = others[scores.index(min(scores))]
+        if here > 0 and here >= max(scores) and min(scores) < here:
+            cuts.setdefault((place.draft, place.para), []).append((place.start, place.end))
+            fixes.append(
+                Fix(
+                    "remove",
+                    drafts[place.draft].uid,
+                    f"“{run}” after “{excerpt(text[: place.start], tail=True)}” "
+                    f"(a duplicate of a passage in “{drafts[clean.draft].title}”)",
                 )
-                if not mid_sentence:
-                    continue
-                run = text[start:end]
-                here = _splice_score(drafts, _Place(d, p, start, end))
-                if here <= 0 and end - start < MIN_REPORTED:
-                    continue
-                others = [pl for o in sorted(owners - {d}) if (pl := _find(drafts, o, run)) is not None]
-                scores = [_splice_score(drafts, pl) for pl in others]
-                if here > 0 and (not scores or (here >= max(scores) and min(scores) < here)):
-                    cuts.setdefault((d, p), []).append((start, end))
-                    source = drafts[others[0].draft].title if others else "?"
-                    fixes.append(
-                        Fix(
-                            "remove",
-                            draft.uid,
-                            f"“{run}” after “{excerpt(text[:start], tail=True)}” (a duplicate of a passage in “{source}”)",
-                        )
-                    )
-                elif (
-                    end - start >= MIN_REPORTED
-                    and here == 0
-                    and scores
-                    and max(scores) == 0
-                    and d < min(pl.draft for pl in others)
-                ):
-                    warnings.append(
-                        f"“{excerpt(run, 20)}” appears in “{draft.title}” and “{drafts[others[0].draft].title}”; "
-                        "left in both"
-                    )
+            )
+        elif length >= MIN_REPORTED and here == 0 == max(scores) and place.draft < min(pl.draft for pl in others):
+            warnings.append(
+                f"“{excerpt(run, 20)}” appears in “{drafts[place.draft].title}” and “{drafts[clean.draft].title}”; "
+                "left in both"
+            )
     return _apply_cuts(drafts, cuts), fixes, warnings
 
 
