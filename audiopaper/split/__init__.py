@@ -39,7 +39,7 @@ def _drafts(blocks: Sequence[Block], ctx: Context) -> list[Draft]:
     for n, part in enumerate(_by_source(blocks[:first])):
         # Text above the first headline of a later page is a passage carried over.
         later_page = n > 0 or (bool(blocks) and part[0].source != blocks[0].source)
-        drafts.extend(_leading(part, ctx, orphan=later_page))
+        drafts.extend(_leading(part, ctx, orphan=later_page, before_stories=bool(heads)))
     for i, head in enumerate(heads):
         end = heads[i + 1].start if i + 1 < len(heads) else len(blocks)
         parts = _by_source(blocks[head.end : end])
@@ -50,12 +50,13 @@ def _drafts(blocks: Sequence[Block], ctx: Context) -> list[Draft]:
     return drafts
 
 
-def _leading(blocks: list[Block], ctx: Context, orphan: bool) -> list[Draft]:
+def _leading(blocks: list[Block], ctx: Context, orphan: bool, before_stories: bool) -> list[Draft]:
     if not any(b.kind != "break" for b in blocks):
         return []
     items = read_body(None, blocks, ctx, orphan=orphan, carried=orphan)
     first = items[0]
-    if not orphan and first.paragraphs and all(p.role == "list_item" for p in first.paragraphs):
+    listed = first.paragraphs and all(p.role == "list_item" for p in first.paragraphs)
+    if before_stories and not orphan and listed:
         # A list above the first story is the page's summary of what is inside.
         items[0] = replace(first, kind="contents", title="本期导读", made_up_title=True)
     return items

@@ -184,5 +184,6 @@ def _credit(
 
 
 def _untitled(draft: Draft) -> Draft:
-    first = next((p.text for p in draft.paragraphs if p.role in ("body", "list_item")), "")
+    texts = [p.text for p in draft.paragraphs if p.role in ("body", "list_item")] or [p.text for p in draft.paragraphs]
+    first = texts[0] if texts else ""
     return replace(draft, title=clause_title(first) if first else "", made_up_title=True)
