@@ -11,6 +11,7 @@ from audiopaper.ingest import page_blocks
 from audiopaper.models import Issue, SplitResult
 from audiopaper.split.byline import continued_from, continued_to, parse_author, parse_credit, parse_dateline
 from audiopaper.split.rules import clause_title, dangles, headline_like, imbalance, is_date_line
+from audiopaper.split.words import cuts_word
 
 LEAD = "衡阳日报讯（记者 张三）今天上午，全市安全生产工作会议召开，会议部署了春节期间的安全生产工作。"
 BODY = "会议要求，各地各部门要压紧压实责任，确保人民群众过一个安全祥和的春节。"
@@ -442,3 +443,31 @@ def test_cut_first_paragraph_is_not_a_subtitle() -> None:
     article = result.articles[0]
     assert article.subtitle is None
     assert texts(result) == ["从组织架构、制度建设、要素保障等多方面强化服务。"]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("市应急管理局就压紧压实防范应对各项责", "任、做好预警响应", True),
+        ("胡绪阳与他们亲切交谈，关", "切询问老领导的健康状况", True),
+        ("抓项目稳投资", "全年计划实施重点项目三百个", False),
+        ("制度常驻，扎紧“不能腐”的笼子", "不能腐，是不敢腐、不想腐的制度保障", False),
+    ],
+)
+def test_word_cut_at_a_line_end(left: str, right: str, expected: bool) -> None:
+    assert cuts_word(left, right) is expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "roles"),
+    [
+        (["　　抓项目稳投资", "　　全年计划实施重点项目三百个。"], ["heading", "body"]),
+        (["　　市应急管理局就压紧压实防范应对各项责", "　　任、做好预警响应和社会宣传。"], ["body"]),
+        (["　　胡绪阳与他们亲切交谈，关", "　　切询问老领导的健康状况。"], ["body"]),
+    ],
+    ids=["section-heading", "stub-after-cut", "word-across-cut"],
+)
+def test_short_lines_in_plain_text(lines: list[str], roles: list[str]) -> None:
+    text = "标题一行\n　　本报讯（记者 甲）今天上午，会议召开，会议部署了工作。\n" + "\n".join(lines) + "\n"
+    result = split_text(text, "issue.txt")
+    assert [p.role for p in result.articles[0].paragraphs][1:] == roles
