@@ -243,3 +243,11 @@ def test_numbered_plain_text_is_not_markdown() -> None:
 def test_full_width_indent_starts_a_paragraph_in_markdown() -> None:
     blocks = markdown_blocks("## 标题\n　　第一段。\n　　第二段。\n")
     assert [b.text for b in blocks] == ["标题", "第一段。", "第二段。"]
+
+
+def test_site_header_goes_but_article_header_stays() -> None:
+    page = (
+        "<html><title>页面标题</title><body><div class='header'><h1>衡阳日报</h1></div>"
+        "<div class='news-header'><h1>新闻标题</h1></div><div class='content'><p>正文。</p></div></body></html>"
+    )
+    assert [b.text for b in html_blocks(page)] == ["新闻标题", "正文。"]

@@ -7,92 +7,23 @@ from html.parser import HTMLParser
 
 from ..models import Block, BlockKind
 from .inline import join_text, squeeze_spaces
+from .inline import word_set as _names
 
-_BLOCK = frozenset(
-    [
-        "p",
-        "div",
-        "section",
-        "article",
-        "blockquote",
-        "table",
-        "tbody",
-        "thead",
-        "tr",
-        "td",
-        "th",
-        "ul",
-        "ol",
-        "center",
-        "figure",
-        "figcaption",
-        "header",
-        "footer",
-        "main",
-        "dl",
-        "dt",
-        "dd",
-        "pre",
-        "address",
-        "body",
-        "html",
-    ]
+_BLOCK = _names(
+    "p div section article blockquote table tbody thead tr td th ul ol center figure figcaption "
+    "header footer main dl dt dd pre address body html"
 )
-_VOID = frozenset(
-    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
-)
+_VOID = _names("area base br col embed hr img input link meta param source track wbr")
 # Never article text, wherever they appear.
-_SKIP = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "head",
-        "nav",
-        "aside",
-        "form",
-        "button",
-        "select",
-        "iframe",
-        "svg",
-        "canvas",
-        "object",
-    ]
-)
+_SKIP = _names("script style noscript template head title nav aside form button select iframe svg canvas object")
 # Page chrome named by class or id; matched per token so that "article-header" or
 # "content-main" do not count.
-_CHROME = frozenset(
-    [
-        "nav",
-        "navbar",
-        "navigation",
-        "menu",
-        "breadcrumb",
-        "breadcrumbs",
-        "sidebar",
-        "share",
-        "sharing",
-        "footer",
-        "copyright",
-        "toolbar",
-        "banner",
-        "ad",
-        "ads",
-        "advert",
-        "advertisement",
-        "comment",
-        "comments",
-        "related",
-        "recommend",
-        "pager",
-        "pagination",
-        "login",
-        "search",
-        "masthead",
-        "topbar",
-    ]
+_CHROME = _names(
+    "nav navbar navigation menu breadcrumb breadcrumbs sidebar share sharing footer copyright "
+    "toolbar banner ad ads advert advertisement comment comments related recommend pager "
+    "pagination login search masthead topbar"
 )
+_STORY = _names("article post entry story content news title detail")
 _HEADING = re.compile(r"h([1-6])")
 
 
@@ -100,8 +31,13 @@ def _is_chrome(attrs: list[tuple[str, str | None]]) -> bool:
     for name, value in attrs:
         if not value:
             continue
-        if name in ("class", "id", "role") and _CHROME.intersection(re.split(r"[\s_\-]+", value.lower())):
-            return True
+        if name in ("class", "id", "role"):
+            tokens = set(re.split(r"[\s_\-]+", value.lower()))
+            if _CHROME & tokens:
+                return True
+            # "header" alone is the site's; "article-header" holds the headline.
+            if {"header", "top", "head"} & tokens and not _STORY & tokens:
+                return True
         if name == "style" and re.search(r"display\s*:\s*none", value, re.IGNORECASE):
             return True
         if name == "hidden":

@@ -64,3 +64,8 @@ def fully_bold(raw: str) -> bool:
             if open_ not in inner.lower():
                 return True
     return False
+
+
+def word_set(names: str) -> frozenset[str]:
+    """A set of tag or class names written as one space-separated string."""
+    return frozenset(names.split())

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 from ..models import Block, BlockKind
 from .inline import clean_inline, fully_bold, join_text
+from .inline import word_set as _names
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST = re.compile(r"^\s{0,3}(?:[-*+•·]\s+|\d{1,3}[.)]\s+|\d{1,3}[、．]\s*)(.*)$")
@@ -35,34 +36,10 @@ class _HtmlToMarkdown(HTMLParser):
     mean something there, unlike in an HTML page.
     """
 
-    _BLOCK = frozenset(
-        [
-            "p",
-            "div",
-            "section",
-            "article",
-            "blockquote",
-            "table",
-            "tr",
-            "td",
-            "th",
-            "ul",
-            "ol",
-            "center",
-            "figure",
-            "figcaption",
-            "header",
-            "footer",
-            "main",
-            "dl",
-            "dt",
-            "dd",
-            "pre",
-        ]
+    _BLOCK = _names(
+        "p div section article blockquote table tr td th ul ol center figure figcaption header footer main dl dt dd pre"
     )
-    _SKIP = frozenset(
-        ["script", "style", "noscript", "template", "head", "title", "nav", "aside", "form", "iframe", "svg"]
-    )
+    _SKIP = _names("script style noscript template head title nav aside form iframe svg")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
