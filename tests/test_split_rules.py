@@ -471,3 +471,13 @@ def test_short_lines_in_plain_text(lines: list[str], roles: list[str]) -> None:
     text = "标题一行\n　　本报讯（记者 甲）今天上午，会议召开，会议部署了工作。\n" + "\n".join(lines) + "\n"
     result = split_text(text, "issue.txt")
     assert [p.role for p in result.articles[0].paragraphs][1:] == roles
+
+
+def test_blank_line_before_a_title_in_dense_plain_text() -> None:
+    text = (
+        "第一篇标题\n　　第一篇的第一段，讲了一件事情的来龙去脉。\n　　第一篇的第二段，到此结束。\n\n"
+        "第二篇标题\n　　第二篇没有电头，直接开始讲述。\n　　第二篇的第二段。\n"
+    )
+    result = split_text(text, "issue.txt")
+    assert [a.title for a in result.articles] == ["第一篇标题", "第二篇标题"]
+    assert texts(result, 2) == ["第二篇没有电头，直接开始讲述。", "第二篇的第二段。"]

@@ -21,14 +21,28 @@ def plain_blocks(text: str, source: str = "") -> list[Block]:
     """Every non-empty line is a paragraph; headlines are told apart later, by shape.
 
     Lines cut at a fixed width are rejoined by the splitter's paragraph repair, which
-    has to handle column breaks anyway.
+    has to handle column breaks anyway. Where paragraphs follow each other line by line,
+    a blank line is a deliberate gap (between stories) and is kept as a break.
     """
+    lines = text.split("\n")
+    gaps_mean_something = _sparse_blank_lines(lines)
     blocks: list[Block] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if _RULE.match(line):
-            blocks.append(Block("break", "", source=source, line=number))
-            continue
+    blank = False
+    for number, line in enumerate(lines, start=1):
         clean = squeeze_spaces(line.strip(" \t\u3000\ufeff\xa0"))
-        if clean:
+        if _RULE.match(line) or (blank and clean and gaps_mean_something and blocks):
+            blocks.append(Block("break", "", source=source, line=number))
+        blank = not clean
+        if clean and not _RULE.match(line):
             blocks.append(Block("paragraph", clean, source=source, line=number, lines=(clean,)))
     return blocks
+
+
+def _sparse_blank_lines(lines: list[str]) -> bool:
+    """True when most paragraphs are not separated by blank lines."""
+    filled = [bool(line.strip(" \t\u3000\ufeff\xa0")) for line in lines]
+    while filled and not filled[-1]:
+        filled.pop()
+    adjacent = sum(1 for a, b in zip(filled, filled[1:], strict=False) if a and b)
+    gaps = sum(1 for a, b in zip(filled, filled[1:], strict=False) if a and not b)
+    return adjacent > 2 * gaps
