@@ -169,7 +169,14 @@ def test_dangling_paragraphs(text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2022年1月27日", True), ("二〇二二年一月二十七日", True), ("2022年1月27日上午", False), ("1月27日", False)],
+    [
+        ("2022年1月27日", True),
+        ("二〇二二年一月二十七日", True),
+        ("2022.1.27", True),
+        ("2022年1月27日上午", False),
+        ("1月27日", False),
+        ("2022.1.27，会议召开。", False),
+    ],
 )
 def test_date_lines(text: str, expected: bool) -> None:
     assert is_date_line(text) is expected
