@@ -53,6 +53,7 @@ class Issue:
 
 ArticleKind = Literal["article", "continuation", "photo", "notice", "brief", "contents"]
 ParagraphRole = Literal["body", "heading", "list_item", "signature"]
+RepairKind = Literal["join", "reattach", "remove", "merge"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Paragraph:
 class Repair:
     """A change the splitter made to the page text, reported for an editor to review."""
 
-    kind: Literal["join", "reattach", "remove", "merge"]
+    kind: RepairKind
     article: int
     detail: str
 

@@ -34,7 +34,7 @@ def split_doc(result: SplitResult) -> dict[str, Any]:
             for a in result.articles
         ],
         "repairs": [{"kind": r.kind, "article": r.article, "detail": r.detail} for r in result.repairs],
-        "warnings": list(result.warnings),
+        "warnings": [*issue.warnings, *result.warnings],
     }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from audiopaper.errors import InputError
-from audiopaper.ingest import clean_inline, markdown_blocks, read_issue
+from audiopaper.ingest import clean_inline, detect_format, html_blocks, markdown_blocks, plain_blocks, read_issue
 
 from .conftest import SAMPLE
 
@@ -78,3 +78,176 @@ def test_markdown_blocks_kinds() -> None:
         ("list_item", "条目二"),
         ("heading", "小节"),
     ]
+
+
+# --- formats --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ("<!DOCTYPE html><html><body><p>正文</p></body></html>", "html"),
+        ("<html lang='zh'><p>正文</p></html>", "html"),
+        ("## 标题\n\n正文。\n", "markdown"),
+        ("标题\n\n<p>正文&nbsp;一段</p>\n", "markdown"),
+        ("- 条目\n- 条目\n", "markdown"),
+        ("标题\n　　正文第一段。\n　　正文第二段。\n", "text"),
+    ],
+)
+def test_format_is_told_by_content(text: str, fmt: str) -> None:
+    assert detect_format(text) == fmt
+
+
+def test_plain_text_is_one_paragraph_per_line() -> None:
+    blocks = plain_blocks("标题一行\n　　第一段。\n\n　　第二段 有空格。\n")
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("paragraph", "标题一行"),
+        ("paragraph", "第一段。"),
+        ("paragraph", "第二段 有空格。"),
+    ]
+
+
+PAGE = """<html><head><title>站点标题</title><style>p{color:red}</style></head><body>
+<div class="top-nav"><a href="/">首页</a></div>
+<main>
+  <h1>主标题</h1>
+  <p>第一段
+     接着写。</p>
+  <p><b>小标题</b></p>
+  <p>第二段<br>换行<br><br>第三段</p>
+  <ul><li>条目一</li><li>条目<a href="x">二</a></li></ul>
+  <p style="display:none">隐藏的文字</p>
+  <img src="a.jpg" alt="图片说明">
+  <p>A&amp;B&nbsp;C &lt;D&gt;</p>
+  <script>var x = "<p>脚本</p>";</script>
+</main>
+<footer>版权所有</footer>
+</body></html>"""
+
+
+def test_html_page_blocks() -> None:
+    blocks = html_blocks(PAGE, "page.html")
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", "主标题"),
+        ("paragraph", "第一段接着写。"),
+        ("paragraph", "小标题"),
+        ("paragraph", "第二段换行"),
+        ("paragraph", "第三段"),
+        ("list_item", "条目一"),
+        ("list_item", "条目二"),
+        ("paragraph", "A&B C <D>"),
+    ]
+    assert blocks[0].level == 1
+    assert [b.strong for b in blocks[1:3]] == [False, True]
+    assert blocks[3].lines == ("第二段", "换行")
+    assert all(b.source == "page.html" for b in blocks)
+
+
+def test_html_without_main_reads_the_body_minus_chrome() -> None:
+    page = (
+        "<html><body><nav><p>导航</p></nav><div id='sidebar'><p>侧栏</p></div>"
+        "<div class='article-header'><h2>标题</h2></div><div class='content'><p>正文。</p></div>"
+        "<div class='comment-list'><p>评论</p></div></body></html>"
+    )
+    assert [b.text for b in html_blocks(page)] == ["标题", "正文。"]
+
+
+def test_html_articles_only_when_the_page_marks_them() -> None:
+    page = "<html><body><p>页眉文字</p><article><h2>甲</h2><p>甲文。</p></article><article><h2>乙</h2></article></body></html>"
+    assert [b.text for b in html_blocks(page)] == ["甲", "甲文。", "乙"]
+
+
+def test_markdown_with_embedded_html() -> None:
+    text = (
+        "## 标题\n\n<p>&nbsp;&nbsp;第一段<br>\n第二行</p>\n<p><strong>小标题</strong></p>\n"
+        "<p>见[原文](https://example.com/a)和![图](b.png)</p>\n\n[查看原文](https://example.com/x)\n\n"
+        "<script>alert(1)</script>\n<ol><li>一</li><li>二</li></ol>\n"
+    )
+    blocks = markdown_blocks(text)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", "标题"),
+        ("paragraph", "第一段第二行"),
+        ("paragraph", "小标题"),
+        ("paragraph", "见原文和"),
+        ("list_item", "一"),
+        ("list_item", "二"),
+    ]
+    assert blocks[1].lines == ("第一段", "第二行")
+    assert blocks[2].strong
+
+
+def test_markdown_hard_break_keeps_lines() -> None:
+    blocks = markdown_blocks("正文。\n\n衡阳市人民政府  \n2022年1月27日\n")
+    assert blocks[1].lines == ("衡阳市人民政府", "2022年1月27日")
+    assert blocks[1].text == "衡阳市人民政府2022年1月27日"
+
+
+# --- decoding and errors ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / "issue.md"
+    path.write_bytes(TEXT.encode(codec))
+    assert [b.text for b in read_issue([path]).blocks] == ["标题", "衡阳日报讯（记者 张三）今天，天气晴。"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("Café crème brûlée à la française, très élégant.\n".encode("latin-1") * 20, "cannot decode"),
+        (b"%PDF-1.7\n" + bytes(range(128, 256)) * 8, "binary"),
+        (b"PK\x03\x04" + b"word/document.xml" * 10, "binary"),
+        (b"\xef\xbb\xbf\n\n  \n", "empty"),
+    ],
+    ids=["latin-1", "pdf", "docx", "bom-only"],
+)
+def test_more_bad_input(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "issue.md"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_issue([path])
+    assert message in str(info.value) and str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="folder"):
+        read_issue([tmp_path])
+
+
+def test_bad_page_among_several_names_that_page(tmp_path: Path) -> None:
+    good, bad = tmp_path / "p1.md", tmp_path / "p2.md"
+    good.write_text(TEXT, encoding="utf-8")
+    bad.write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        read_issue([good, bad])
+    assert "p2.md" in str(info.value) and "p1.md" not in str(info.value)
+
+
+def test_page_with_no_article_text_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    good, chrome = tmp_path / "p1.md", tmp_path / "p2.html"
+    good.write_text(TEXT, encoding="utf-8")
+    chrome.write_text("<html><body><nav><a href='/'>首页</a></nav></body></html>", encoding="utf-8")
+    issue = read_issue([good, chrome])
+    assert len(issue.blocks) == 2
+    assert issue.warnings == ("p2.html: no article text found; page skipped",)
+
+
+def test_numbered_plain_text_is_not_markdown() -> None:
+    text = "关于加强管理的通告\n　　现通告如下：\n　　1. 禁止销售。\n　　2. 禁止燃放。\n"
+    assert detect_format(text) == "text"
+    assert len(plain_blocks(text)) == 4
+
+
+def test_full_width_indent_starts_a_paragraph_in_markdown() -> None:
+    blocks = markdown_blocks("## 标题\n　　第一段。\n　　第二段。\n")
+    assert [b.text for b in blocks] == ["标题", "第一段。", "第二段。"]
+
+
+def test_site_header_goes_but_article_header_stays() -> None:
+    page = (
+        "<html><title>页面标题</title><body><div class='header'><h1>衡阳日报</h1></div>"
+        "<div class='news-header'><h1>新闻标题</h1></div><div class='content'><p>正文。</p></div></body></html>"
+    )
+    assert [b.text for b in html_blocks(page)] == ["新闻标题", "正文。"]

@@ -1,0 +1,73 @@
+"""Read issue files (any common encoding; Markdown, Markdown with HTML, plain text or
+HTML pages) into one :class:`Issue` of blocks in page order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from ..errors import InputError
+from ..models import Block, Issue
+from .decode import MAX_BYTES, decode, read_text
+from .htmlpage import html_blocks, looks_like_html
+from .inline import clean_inline, join_text
+from .markdown import has_html, markdown_blocks
+from .plain import looks_like_markdown, plain_blocks
+
+__all__ = [
+    "MAX_BYTES",
+    "clean_inline",
+    "decode",
+    "detect_format",
+    "html_blocks",
+    "join_text",
+    "markdown_blocks",
+    "page_blocks",
+    "plain_blocks",
+    "read_issue",
+    "read_text",
+]
+
+Format = Literal["html", "markdown", "text"]
+
+
+def detect_format(text: str, path: Path | None = None) -> Format:
+    """What a file holds, from its content first: converted pages often carry the wrong
+    extension (the sample is Markdown saved as .txt)."""
+    suffix = path.suffix.lower() if path else ""
+    if suffix in (".html", ".htm", ".xhtml") or looks_like_html(text):
+        return "html"
+    if looks_like_markdown(text) or has_html(text):
+        return "markdown"
+    return "text"
+
+
+def page_blocks(text: str, source: str = "", fmt: Format | None = None) -> list[Block]:
+    fmt = fmt or detect_format(text)
+    if fmt == "html":
+        return html_blocks(text, source)
+    if fmt == "markdown":
+        return markdown_blocks(text, source)
+    return plain_blocks(text, source)
+
+
+def read_issue(paths: Iterable[Path]) -> Issue:
+    """Read one issue from one or more page files, in the order given."""
+    paths = tuple(Path(p) for p in paths)
+    if not paths:
+        raise InputError("no issue file given", "pass the issue's text file(s)")
+    blocks: list[Block] = []
+    warnings: list[str] = []
+    for path in paths:
+        text = read_text(path)
+        fmt = detect_format(text, path)
+        found = page_blocks(text, path.name, fmt)
+        if not any(b.kind != "break" for b in found):
+            if len(paths) == 1:
+                raise InputError(f"{path}: no article text found", "give an issue with some text")
+            warnings.append(f"{path.name}: no article text found; page skipped")
+        blocks.extend(found)
+    if not any(b.kind != "break" for b in blocks):
+        raise InputError(f"{paths[0]}: no article text found", "give an issue with some text")
+    return Issue(sources=paths, blocks=tuple(blocks), warnings=tuple(warnings))

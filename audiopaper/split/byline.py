@@ -1,0 +1,106 @@
+"""Bylines, datelines, photo credits and page-jump markers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BULLETS = "■□●◆▲★☆◇"
+_ROLE = (
+    r"(?:全媒体记者|融媒体记者|首席记者|见习记者|实习记者|特约记者|本报记者|记者|特约通讯员|通讯员|实习生"
+    r"|撰稿人?|作者|摄影|文[/／]图|图[/／]文|文[/／]|图[/／])"
+)
+_SOURCE = (
+    r"(?:新华社|中新社|中新网|人民网|央视网|央广网|本报|本刊"
+    r"|[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|都市报|商报|时报|新闻网|融媒体中心|报社|电视台|网))"
+)
+_DATELINE = re.compile(
+    rf"^(?P<dateline>{_SOURCE}[\u4e00-\u9fff]{{0,6}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:讯|电|消息))"
+    r"(?=[（(\s：:\u3000]|$)\s*(?:[（(](?P<byline>[^（()）]{1,60})[)）])?[\s\u3000]*[：:]?[\s\u3000]*"
+)
+_AUTHOR = re.compile(rf"^[\u4e00-\u9fff]{{0,8}}?{_ROLE}")
+_ROLE_WORD = re.compile(_ROLE)
+MAX_NAME = 4  # Chinese names are two to four characters
+MAX_EMPLOYER = 10
+_CREDIT = re.compile(
+    rf"^[{_BULLETS}]?\s*[（(]?\s*(?P<credit>[^。，,！？；（()）]{{1,40}}?\s*摄|图[/／：:]\s*[^。，,！？；]{{2,30}})\s*[)）]?$"
+)
+_FROM = re.compile(r"[（(]\s*上接第?\s*[\d一二三四五六七八九十A-Za-z]+\s*版\s*[)）]")
+_TO = re.compile(r"[（(]\s*下转第?\s*[\d一二三四五六七八九十A-Za-z]+\s*版\s*[)）]")
+_SENTENCE = re.compile(r"[。，,！？!?；;]")
+
+
+def tidy(text: str) -> str:
+    return re.sub(r"[\s\u3000]+", " ", text.strip(f" \u3000{_BULLETS}")).strip()
+
+
+@dataclass(frozen=True)
+class Dateline:
+    dateline: str
+    byline: str | None
+    rest: str
+
+
+def parse_dateline(text: str) -> Dateline | None:
+    """``衡阳日报讯（全媒体记者 向吟吟）近日，…`` → dateline, byline and the lead."""
+    m = _DATELINE.match(text)
+    if not m:
+        return None
+    byline = tidy(m.group("byline")) if m.group("byline") else None
+    return Dateline(m.group("dateline"), byline, text[m.end() :].strip())
+
+
+def parse_author(text: str) -> str | None:
+    """A byline line of its own (``■衡阳日报社全媒体记者 王靖 通讯员 邱红燕``)."""
+    if len(text) > 60 or _SENTENCE.search(text) or text.rstrip(")）").endswith("摄"):
+        return None
+    inner = tidy(text).strip("()（） ")
+    if not _AUTHOR.match(inner):
+        return None
+    # What is left after the role words must be names (and an employer in front):
+    # "通讯员培训班开班" names no one.
+    tokens = _ROLE_WORD.sub(" ", inner).split()
+    if not tokens:
+        return None
+    names = tokens[1:] if not _ROLE_WORD.match(inner) else tokens
+    if any(len(t) > MAX_NAME for t in names) or len(tokens[0]) > MAX_EMPLOYER:
+        return None
+    return inner
+
+
+def parse_credit(text: str) -> str | None:
+    """A photo credit (``■通讯员 邓威 摄``)."""
+    m = _CREDIT.match(text.strip())
+    return tidy(m.group("credit")) if m else None
+
+
+def continued_from(text: str) -> tuple[str | None, str]:
+    """A leading ``（上接第X版）`` marker and the text after it."""
+    m = _FROM.match(text.strip())
+    if not m:
+        return None, text
+    return m.group(0), text.strip()[m.end() :].strip()
+
+
+def continued_to(text: str) -> tuple[str | None, str]:
+    """A trailing ``（下转第X版）`` marker and the text before it."""
+    m = _TO.search(text)
+    if not m or text[m.end() :].strip():
+        return None, text
+    return m.group(0), text[: m.start()].rstrip()
+
+
+def is_marker(text: str) -> bool:
+    """A line that is a page-jump marker, or ends with one (``…（下转第二版）``)."""
+    stripped = text.strip()
+    return bool(_FROM.fullmatch(stripped)) or continued_to(stripped)[0] is not None
+
+
+def is_meta_line(text: str) -> bool:
+    """Lines that look short like headlines but are not: bylines, credits, markers."""
+    return (
+        parse_author(text) is not None
+        or parse_credit(text) is not None
+        or is_marker(text)
+        or parse_dateline(text) is not None
+    )

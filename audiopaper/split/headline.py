@@ -1,0 +1,224 @@
+"""Find headline blocks (kicker, title, subtitle) in the stream of page blocks.
+
+Marked-up pages give titles as headings; lines around a heading that look like
+headlines are its kicker (above) and subtitle (below). Pages without markup are read
+by shape alone: a run of short unpunctuated lines that opens a story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..models import Block
+from .byline import continued_from, is_marker, is_meta_line, parse_author, parse_credit, parse_dateline
+from .rules import headline_like, is_brief_title, is_date_line, is_notice_title
+
+MAX_KICKER_LINES = 3
+MAX_SUBTITLE_LINES = 2
+STUB_ENDS = "、，,；;"
+
+
+@dataclass(frozen=True)
+class Headline:
+    start: int  # first block of the headline group (kicker or title)
+    end: int  # first block after it
+    title: str
+    kicker: str | None = None
+    subtitle: str | None = None
+    continued_from: str | None = None
+
+
+def _join_lines(lines: Sequence[str]) -> str | None:
+    """Headline lines as one string; a space only where no punctuation separates them."""
+    if not lines:
+        return None
+    out = lines[0]
+    for line in lines[1:]:
+        out += line if out[-1] in "：:—，,、" else " " + line
+    return out
+
+
+def _plain_line(block: Block, *, allow_lead: bool = False) -> bool:
+    """A paragraph block that could be a headline line."""
+    return (
+        block.kind == "paragraph"
+        and not block.strong
+        and headline_like(block.text, allow_lead=allow_lead)
+        and not is_meta_line(block.text)
+    )
+
+
+def _is_title_heading(block: Block) -> bool:
+    return block.kind == "heading" and block.level <= 2
+
+
+def _opens_story(block: Block) -> bool:
+    """A block that can follow a headline: a byline, or body text."""
+    if block.kind == "list_item":
+        return True
+    if block.kind != "paragraph" or is_date_line(block.text) or parse_credit(block.text):
+        return False
+    text = block.text
+    if parse_dateline(text) is not None or parse_author(text) is not None:
+        return True
+    # A line ending in a colon after a title is a salutation ("广大市民朋友们：").
+    return text[-1] in "：:" or not headline_like(text, allow_lead=True)
+
+
+def _closes_story(block: Block) -> bool:
+    """A block after which a new story is expected: a credit, a date, a jump marker."""
+    if block.kind == "break":
+        return True
+    text = block.text
+    last = block.lines[-1] if block.lines else text
+    return parse_credit(text) is not None or is_date_line(last) or is_marker(text)
+
+
+def _later_same_level(blocks: Sequence[Block], start: int, level: int) -> bool:
+    """Another heading of this level before the next title: then it is a section."""
+    for block in blocks[start + 1 :]:
+        if _is_title_heading(block):
+            return False
+        if block.kind == "heading" and block.level == level:
+            return True
+    return False
+
+
+def _cut_short(blocks: Sequence[Block], j: int) -> bool:
+    """The next paragraph opens with the stub of a cut word ("设、要素保障…"), so this
+    line is the first half of a paragraph, not a headline line."""
+    if j + 1 >= len(blocks) or blocks[j + 1].kind != "paragraph":
+        return False
+    nxt = blocks[j + 1].text
+    return len(nxt) > 1 and nxt[1] in STUB_ENDS
+
+
+def _is_byline_next(blocks: Sequence[Block], j: int) -> bool:
+    if j + 1 >= len(blocks):
+        return False
+    text = blocks[j + 1].text
+    return parse_dateline(text) is not None or parse_author(text) is not None
+
+
+def _marked_up(blocks: Sequence[Block], i: int, floor: int) -> Headline:
+    title = blocks[i]
+    k = i - 1
+    kicker: list[str] = []
+    while k >= floor and len(kicker) < MAX_KICKER_LINES:
+        block = blocks[k]
+        if (block.kind == "heading" and block.level > title.level) or _plain_line(block, allow_lead=True):
+            kicker.insert(0, block.text)
+            k -= 1
+        else:
+            break
+    j = i + 1
+    subtitle: list[str] = []
+    brief = is_brief_title(title.text)
+    while not brief and j < len(blocks) and len(subtitle) < MAX_SUBTITLE_LINES:
+        block = blocks[j]
+        deeper = block.kind == "heading" and block.level > title.level
+        # A heading right under the title is its subtitle, unless it is the first of
+        # several sections that start straight away (no byline after it).
+        section = deeper and _later_same_level(blocks, j, block.level) and not _is_byline_next(blocks, j)
+        if (deeper and not section) or (_plain_line(block) and not _cut_short(blocks, j)):
+            subtitle.append(block.text)
+            j += 1
+        else:
+            break
+    return Headline(k + 1, j, title.text, _join_lines(kicker), _join_lines(subtitle))
+
+
+def _run_end(blocks: Sequence[Block], start: int) -> int:
+    """End of a run of headline-like lines. Lines ending in a colon or dash only lead a
+    headline (kickers); after the title such a line is a salutation ("市民朋友们：")."""
+    end = start
+    leading = True
+    while end < len(blocks) and _plain_line(blocks[end], allow_lead=True):
+        lead_mark = blocks[end].text[-1] in "：:—"
+        if lead_mark and not leading:
+            break
+        leading = leading and lead_mark
+        end += 1
+    return end
+
+
+def _by_shape(blocks: Sequence[Block], start: int, end: int) -> Headline:
+    lines = [b.text for b in blocks[start:end]]
+    lead = 0
+    while lead < len(lines) - 1 and lines[lead][-1] in "：:—":
+        lead += 1
+    return Headline(start, end, lines[lead], _join_lines(lines[:lead]), _join_lines(lines[lead + 1 :]))
+
+
+def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int, shape_only: bool) -> bool:
+    if end >= len(blocks) or end - start > MAX_KICKER_LINES + MAX_SUBTITLE_LINES or not _opens_story(blocks[end]):
+        return False
+    follower = blocks[end].text
+    if parse_dateline(follower) or parse_author(follower):
+        return True
+    if not shape_only:
+        return False
+    before = blocks[start - 1] if start else None
+    return (
+        end - start >= 2
+        or before is None
+        or before.source != blocks[start].source
+        or _closes_story(before)
+        or is_notice_title(blocks[start].text)
+    )
+
+
+def unmarked_sources(blocks: Sequence[Block]) -> frozenset[str]:
+    """Page files without a single title heading: their headlines are found by shape.
+    Decided per file, as pages of one issue may come in different formats."""
+    marked = {b.source for b in blocks if _is_title_heading(b)}
+    return frozenset(b.source for b in blocks) - marked
+
+
+def find_headlines(blocks: Sequence[Block]) -> list[Headline]:
+    """Headline groups in page order; blocks between them are the stories' bodies."""
+    shape_sources = unmarked_sources(blocks)
+    heads: list[Headline] = []
+    floor = 0
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if _is_title_heading(block):
+            head = _marked_up(blocks, i, floor)
+        elif block.kind == "paragraph" and continued_from(block.text)[0]:
+            marker, rest = continued_from(block.text)
+            if rest:
+                # The marker opens a paragraph: the item starts here and the body
+                # reader strips the marker from the text.
+                heads.append(Headline(i, i, marker or "", continued_from=marker))
+                floor = i = i + 1
+                continue
+            head = _after_marker(blocks, i)
+        elif _plain_line(block, allow_lead=True) and (not i or not _plain_line(blocks[i - 1], allow_lead=True)):
+            end = _run_end(blocks, i)
+            if not _shape_run_is_headline(blocks, i, end, block.source in shape_sources):
+                i += 1
+                continue
+            head = _by_shape(blocks, i, end)
+        else:
+            i += 1
+            continue
+        heads.append(head)
+        floor = i = head.end
+    return heads
+
+
+def _after_marker(blocks: Sequence[Block], i: int) -> Headline:
+    """``（上接第一版）`` opens a continuation; a headline right after it is its title."""
+    marker = blocks[i].text.strip()
+    nxt = i + 1
+    if nxt < len(blocks) and _is_title_heading(blocks[nxt]):
+        head = _marked_up(blocks, nxt, nxt)
+        return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker)
+    if nxt < len(blocks) and _plain_line(blocks[nxt], allow_lead=True):
+        end = _run_end(blocks, nxt)
+        if _shape_run_is_headline(blocks, nxt, end, True):
+            head = _by_shape(blocks, nxt, end)
+            return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker)
+    return Headline(i, nxt, marker, continued_from=marker)

@@ -1,0 +1,93 @@
+"""Character-level rules an editor applies by eye: where a sentence ends, what a
+headline looks like, which brackets are left open."""
+
+from __future__ import annotations
+
+import re
+
+# Sentence-final marks. A closing quote or bracket ends a paragraph as often as a full
+# stop does (a quotation, a "(完)"), and a dash introduces what follows (a kicker).
+FINAL = frozenset("。！？!?…；;：:”’」』）)】〕》—")
+_SENTENCE_MARKS = re.compile(r"[。！？!?；;]")
+_DATE = re.compile(
+    r"^(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+    r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$|^\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}$"
+)
+_PAIRS = {"“": "”", "‘": "’", "（": "）", "(": ")", "《": "》", "「": "」", "『": "』", "【": "】", "〔": "〕"}
+_CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
+_BRACKET = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS)) + "]")
+_NOTICE = re.compile(r"倡议书|通告|公告|启事|声明|公开信|一封信|告知书|告市民书|通知$|致.{1,20}的信")
+_BRIEF = re.compile(r"^(?:.{0,6})(?:快讯|简讯|速递|简报|短讯|速览|一句话新闻|新闻集锦|动态)$")
+_CONTENTS = re.compile(r"^(?:今日|本期|本版)?(?:导读|目录|要目|提要|看点|内容提要)$")
+_LEADIN = re.compile(
+    r"^(?:连日来|近日|日前|近期|近年来|今年以来|当天|当日|昨天|昨日|今天|今日|春节前夕|节前|\d{1,2}月\d{1,2}日|为了?|在|随着)"
+)
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(text) and text[-1] in FINAL
+
+
+def dangles(text: str) -> bool:
+    """The paragraph stops mid-sentence (a column or page break, or a removed splice)."""
+    return bool(text) and text[-1] not in FINAL
+
+
+def is_date_line(text: str) -> bool:
+    return _DATE.match(text.strip()) is not None
+
+
+def headline_like(text: str, *, allow_lead: bool = False) -> bool:
+    """Short, one phrase, no sentence punctuation at the end: how headline lines look.
+
+    ``allow_lead`` admits the colon and dash that end a kicker ("系列报道之三：",
+    "…机制建设——").
+    """
+    if not 2 <= len(text) <= 42 or _SENTENCE_MARKS.search(text[:-1]) or text.count("，") >= 2:
+        # Two commas make a sentence, not a headline.
+        return False
+    last = text[-1]
+    if last in "，,、。！？!?；;…":
+        return False
+    if last in "：:—":
+        return allow_lead
+    return not is_date_line(text)
+
+
+def imbalance(text: str) -> int:
+    """How many quotation marks and brackets are left unmatched in ``text``."""
+    depth = dict.fromkeys(_PAIRS, 0)
+    unmatched = 0
+    for ch in _BRACKET.findall(text):
+        if ch in _PAIRS:
+            depth[ch] += 1
+        else:
+            opener = _CLOSERS[ch]
+            if depth[opener]:
+                depth[opener] -= 1
+            else:
+                unmatched += 1
+    return unmatched + sum(depth.values())
+
+
+def is_notice_title(title: str) -> bool:
+    return _NOTICE.search(title) is not None
+
+
+def is_brief_title(title: str) -> bool:
+    return _BRIEF.match(title) is not None
+
+
+def is_contents_title(title: str) -> bool:
+    return _CONTENTS.match(title) is not None
+
+
+def clause_title(text: str, limit: int = 24) -> str:
+    """A title made from a passage that has none: its first main clause, skipping the
+    time and purpose phrases that open a news lead ("连日来，为保障…，")."""
+    first = re.split(r"[。！？!?；;]", text, maxsplit=1)[0]
+    clauses = [c.strip() for c in re.split(r"[，,：:]", first) if c.strip()]
+    for clause in clauses:
+        if not _LEADIN.match(clause) and len(clause) >= 4:
+            return clause[:limit]
+    return (clauses[0] if clauses else text)[:limit]
