@@ -23,13 +23,16 @@ Binds only to 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import subprocess
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, unescape
 
@@ -121,12 +124,15 @@ class EdgeServer:
         fail_times: int = 1,
         retry_after: str | None = "1",
         sec_per_char: float = 0.06,
+        poison: str | None = None,
     ) -> None:
         self.behaviour = behaviour
         self.latency_s = latency_s
         self.fail_times = fail_times
         self.retry_after = retry_after
         self.sec_per_char = sec_per_char
+        #: requests whose text contains this get no audio (one article failing alone)
+        self.poison = poison
         self.stats = Stats()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -242,7 +248,7 @@ class EdgeServer:
                 "response", '{"context":{"serviceTag":"loopback"},"audio":{"type":"inline","streamId":"x"}}', rid
             )
         )
-        if self.behaviour == "no-audio" or name not in KNOWN:
+        if self.behaviour == "no-audio" or name not in KNOWN or (self.poison and self.poison in text):
             await ws.send_str(_text_message("turn.end", "{}", rid))
             return
         sentences = [s for s in _SENTENCE.findall(text) if s.strip()] or [text]
@@ -296,3 +302,29 @@ def reset_client_state(monkeypatch: Any) -> None:
         monkeypatch.delenv(var.lower(), raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setattr(edge_tts.drm.DRM, "clock_skew_seconds", 0.0)
+
+
+@contextlib.contextmanager
+def serving(monkeypatch: Any, behaviour: str = "ok", **options: Any) -> Iterator[EdgeServer]:
+    """A loopback server, with AUDIOPAPER_EDGE_URL pointing at it for the test's duration."""
+    import edge_tts.communicate
+    import edge_tts.voices
+
+    reset_client_state(monkeypatch)
+    # apply_endpoint() patches these module attributes; put them back afterwards.
+    monkeypatch.setattr(edge_tts.communicate, "WSS_URL", edge_tts.communicate.WSS_URL)
+    monkeypatch.setattr(edge_tts.voices, "VOICE_LIST", edge_tts.voices.VOICE_LIST)
+    monkeypatch.setenv("AUDIOPAPER_CONFIG", str(Path("/nonexistent/audiopaper-test.toml")))
+    with EdgeServer(behaviour, **options) as server:
+        monkeypatch.setenv("AUDIOPAPER_EDGE_URL", server.url)
+        yield server
+
+
+def closed_port_url() -> str:
+    """A loopback URL nobody listens on: the service unreachable, refused at once."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"ws://127.0.0.1:{port}{PATH}?TrustedClientToken=loopback"
