@@ -186,6 +186,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     folder = edition_folder(out, date, paper)
     ensure_writable_dir(folder)
     cache = AudioCache(None if not options.use_cache else (options.cache_dir or out / ".cache"))
+    cache.clean_stale()
     timer = SynthTimer()
 
     t = time.perf_counter()

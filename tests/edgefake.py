@@ -154,6 +154,7 @@ class EdgeServer:
         asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()
 
     async def _start(self) -> None:
         app = web.Application()
@@ -169,6 +170,11 @@ class EdgeServer:
     async def _stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+        # Handlers of connections a killed client left open: end them before the loop stops.
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     # -- handlers ----------------------------------------------------------------------
 
