@@ -273,7 +273,11 @@ class EdgeServer:
                         "Data": {
                             "Offset": round(t * TICKS),
                             "Duration": round(d * TICKS),
-                            "text": {"Text": escape(sentence), "Length": len(sentence), "BoundaryType": "SentenceBoundary"},
+                            "text": {
+                                "Text": escape(sentence),
+                                "Length": len(sentence),
+                                "BoundaryType": "SentenceBoundary",
+                            },
                         },
                     }
                 ]

@@ -35,7 +35,8 @@ def test_fallback_none_all_refused_is_exit_1_one_line(
 ) -> None:
     with serving(monkeypatch, "403-always"):
         r = runner.invoke(
-            app, build_args(short_issue, tmp_path / "o", "--engine", "edge", "--fallback", "none", "--retries", "1", "-q")
+            app,
+            build_args(short_issue, tmp_path / "o", "--engine", "edge", "--fallback", "none", "--retries", "1", "-q"),
         )
     assert r.exit_code == 1, r.stderr
     assert r.stdout == ""
@@ -44,7 +45,9 @@ def test_fallback_none_all_refused_is_exit_1_one_line(
     assert "403" in lines[0] and "Traceback" not in r.stderr
 
 
-def test_fallback_none_some_refused_is_exit_3(monkeypatch: pytest.MonkeyPatch, short_issue: Path, tmp_path: Path) -> None:
+def test_fallback_none_some_refused_is_exit_3(
+    monkeypatch: pytest.MonkeyPatch, short_issue: Path, tmp_path: Path
+) -> None:
     with serving(monkeypatch, poison="图书馆"):
         r = runner.invoke(
             app, build_args(short_issue, tmp_path / "o", "--engine", "edge", "--fallback", "none", "--retries", "0")
@@ -74,8 +77,18 @@ def test_hanging_service_with_edge_timeout_completes_in_bounded_time(
         r = runner.invoke(
             app,
             build_args(
-                short_issue, tmp_path / "o", "--engine", "edge", "--edge-timeout", "5", "--retries", "0",
-                "--fallback", "espeak", "--json", "-q",
+                short_issue,
+                tmp_path / "o",
+                "--engine",
+                "edge",
+                "--edge-timeout",
+                "5",
+                "--retries",
+                "0",
+                "--fallback",
+                "espeak",
+                "--json",
+                "-q",
             ),
         )
         elapsed = time.perf_counter() - t0

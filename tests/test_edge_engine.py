@@ -104,7 +104,11 @@ def test_refusals_carry_their_status(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     "voice",
-    [Voice("x", "edge", "Xiaoxiao"), Voice("x", "edge", "zh-CN-XiaoxiaoNeural", rate="fast"), Voice("x", "edge", "zh-CN-XiaoxiaoNeural", pitch="+2")],
+    [
+        Voice("x", "edge", "Xiaoxiao"),
+        Voice("x", "edge", "zh-CN-XiaoxiaoNeural", rate="fast"),
+        Voice("x", "edge", "zh-CN-XiaoxiaoNeural", pitch="+2"),
+    ],
 )
 def test_bad_voice_or_prosody_is_a_usage_error_naming_the_voice(voice: Voice) -> None:
     with pytest.raises(UsageError) as info:
