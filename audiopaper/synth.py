@@ -107,6 +107,9 @@ class SynthOptions:
     concurrency: int = 4
     timeout_s: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: after this many chunks in a row failed every attempt, stop asking: the service
+    #: is down, and each further chunk would only add its retries and deadlines
+    give_up_after: int = 8
 
 
 @dataclass(frozen=True)
@@ -224,12 +227,18 @@ async def _run_network(
     slots = asyncio.Semaphore(max(1, options.concurrency))
     gate = CoolDown()
     clock = NetClock()
+    failed_in_a_row = 0
+    gave_up = ""
 
     async def one(job: _Job) -> None:
+        nonlocal failed_in_a_row, gave_up
+
         async def call() -> Synthesis:
             # The slot covers the connection only: backoff waits and decoding do not
             # keep another chunk from the network.
             async with slots:
+                if gave_up:
+                    raise EdgeFailure(gave_up, retryable=False)
                 with clock.busy():
                     answer = await engine.fetch(job.sentences, voice, options.timeout_s)
             return await asyncio.to_thread(engine.finish, answer, job.sentences)
@@ -239,7 +248,11 @@ async def _run_network(
             result = await with_retries(call, options.retry, gate, label, on_retry)
         except EdgeFailure as exc:
             job.error = str(exc)
+            failed_in_a_row += 1
+            if failed_in_a_row >= options.give_up_after and not gave_up:
+                gave_up = f"not tried: {failed_in_a_row} chunks in a row failed (last: {exc})"
         else:
+            failed_in_a_row = 0
             # Written the moment it arrives: a build killed later keeps this chunk.
             await asyncio.to_thread(cache.put, job.key, result)
             job.result = result

@@ -152,3 +152,34 @@ def test_any_edge_voice_name_is_accepted(monkeypatch: pytest.MonkeyPatch, tiny_i
         result = build([tiny_issue], options(tmp_path / "o", voice="zh-CN-LoopbackNeural"))
     assert {r.voice for r in server.stats.requests} == {"zh-CN-LoopbackNeural"}
     assert all(a["engine"] == "edge" for a in result.manifest["articles"])
+
+
+def test_a_dead_service_is_given_up_on_not_retried_chunk_after_chunk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from audiopaper.cache import AudioCache
+    from audiopaper.engines import get
+    from audiopaper.models import Voice
+    from audiopaper.pipeline import load_split
+    from audiopaper.speech import make_script
+    from audiopaper.synth import Fallback, SynthOptions, SynthTimer, synthesize_edition
+
+    scripts = [make_script(a) for a in load_split([EXCERPT]).articles]
+    opts = SynthOptions(concurrency=1, retry=RetryPolicy(2, 0.01, 0.02), give_up_after=2)
+    fallback = Fallback(get("espeak"), Voice("news-female", "espeak", "cmn"))
+    with serving(monkeypatch, "no-audio") as server:
+        report = synthesize_edition(
+            scripts,
+            None,
+            get("edge"),
+            Voice("news-female", "edge", "zh-CN-XiaoxiaoNeural"),
+            AudioCache(None),
+            SynthTimer(),
+            opts,
+            fallback,
+        )
+    # Five chunks would make ten requests; once two chunks have failed every attempt,
+    # the chunks not yet sent are never sent, and retries in progress stop.
+    assert len({r.text for r in server.stats.requests}) < 5 and len(server.stats.requests) <= 6
+    assert [c.engine for _, c in report.clips] == ["espeak", "espeak"]
+    assert any("not tried: 2 chunks in a row failed" in w for w in report.warnings)

@@ -351,8 +351,12 @@ def translate(exc: BaseException) -> EdgeFailure:
         return EdgeFailure("the service refused the request (403) and gave no clock to correct against")
     if isinstance(exc, ex.EdgeTTSException):
         return EdgeFailure(f"unexpected answer from the service ({exc})")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        why = exc.os_error.strerror or str(exc.os_error) or type(exc.os_error).__name__
+        return EdgeFailure(f"cannot reach {exc.host}:{exc.port} ({why})")
     if isinstance(exc, aiohttp.ClientError):
-        return EdgeFailure(f"connection failed ({type(exc).__name__}: {exc})".replace(": )", ")"))
+        detail = str(exc) or type(exc).__name__
+        return EdgeFailure(f"connection failed ({detail})")
     if isinstance(exc, OSError):
         return EdgeFailure(f"connection failed ({exc.strerror or exc})")
     # Malformed frames surface from the library as ValueError/KeyError (JSON, headers);
