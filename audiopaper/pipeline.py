@@ -102,7 +102,8 @@ def choose_engine(name: str, edge_url: str | None = None) -> tuple[Engine, str]:
 
 
 def _set_url(engine: Engine, url: str | None) -> None:
-    if url is not None and hasattr(engine, "url_override"):
+    # Engines are per-process singletons: set (or clear) the override on every build.
+    if hasattr(engine, "url_override"):
         engine.url_override = url
 
 

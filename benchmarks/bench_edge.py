@@ -30,13 +30,13 @@ from tests.edgefake import EdgeServer  # noqa: E402
 EXCERPT = ROOT / "examples" / "excerpt.md"
 
 
-def one_build(server: EdgeServer, concurrency: int, out: Path) -> tuple[float, float, int, int]:
+def one_build(server: EdgeServer, concurrency: int, out: Path, issue: Path = EXCERPT) -> tuple[float, float, int, int]:
     """Wall seconds, synth seconds, most simultaneous connections, requests."""
     server.stats.max_active = 0
     before = len(server.stats.requests)
     t0 = time.perf_counter()
     result = build(
-        [EXCERPT],
+        [issue],
         BuildOptions(out=out, engine="edge", date=dt.date(2022, 1, 28), use_cache=False, concurrency=concurrency),
     )
     wall = time.perf_counter() - t0
@@ -48,23 +48,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.5, help="seconds before each answer")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--issue", type=Path, default=EXCERPT, help="issue file (default: the two-article excerpt)")
     args = parser.parse_args()
     for var in [v for v in os.environ if "proxy" in v.lower()]:
         del os.environ[var]
 
     with EdgeServer("slow", latency_s=args.latency) as server, tempfile.TemporaryDirectory() as tmp:
         os.environ["AUDIOPAPER_EDGE_URL"] = server.url
-        one_build(server, 4, Path(tmp) / "warm")
+        one_build(server, 4, Path(tmp) / "warm", args.issue)
         runs: dict[int, list[tuple[float, float, int, int]]] = {1: [], 4: []}
         for r in range(args.rounds):
             for c in (1, 4) if r % 2 == 0 else (4, 1):
-                runs[c].append(one_build(server, c, Path(tmp) / f"c{c}-{r}"))
+                runs[c].append(one_build(server, c, Path(tmp) / f"c{c}-{r}", args.issue))
 
     def med(c: int, i: int) -> float:
         return statistics.median(run[i] for run in runs[c])
 
     requests = runs[4][0][3]
-    print(f"excerpt: {requests} requests per build, {args.latency:g} s latency each, {args.rounds} rounds, median")
+    print(
+        f"{args.issue.name}: {requests} requests per build, {args.latency:g} s latency each, {args.rounds} rounds, median"
+    )
     for c in (1, 4):
         print(
             f"--concurrency {c}: build {med(c, 0):.2f} s, synth {med(c, 1):.2f} s,"
