@@ -12,6 +12,7 @@ Behaviours (``EdgeServer.behaviour``), the ways the real service fails:
 - ``403-once``      refuses the first ``fail_times`` handshakes with 403, then answers
 - ``403-always``    refuses every handshake with 403
 - ``429``           refuses the first ``fail_times`` handshakes with 429 + Retry-After
+- ``503``           refuses the first ``fail_times`` handshakes with 503 (an outage)
 - ``no-audio``      accepts, then ends the turn without audio
 - ``close-midway``  sends the boundaries and half the audio, then closes (no turn.end)
 - ``hang``          accepts and never answers
@@ -207,6 +208,10 @@ class EdgeServer:
             self.stats.refused += 1
             headers = {"Retry-After": self.retry_after} if self.retry_after else {}
             return web.Response(status=429, headers=headers)
+
+        if self.behaviour == "503" and n <= self.fail_times:
+            self.stats.refused += 1
+            return web.Response(status=503)
 
         ws = web.WebSocketResponse()
         await ws.prepare(request)

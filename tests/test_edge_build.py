@@ -70,6 +70,13 @@ def test_403_then_success(monkeypatch: pytest.MonkeyPatch, tiny_issue: Path, tmp
     assert server.stats.refused == refusals and not result.warnings
 
 
+def test_503_is_retried_with_backoff(monkeypatch: pytest.MonkeyPatch, tiny_issue: Path, tmp_path: Path) -> None:
+    with serving(monkeypatch, "503", fail_times=2) as server:
+        result = build([tiny_issue], options(tmp_path / "o", concurrency=1))
+    assert [a["engine"] for a in result.manifest["articles"]] == ["edge", "edge"]
+    assert server.stats.refused == 2 and not result.warnings
+
+
 def test_429_cools_every_request_down(monkeypatch: pytest.MonkeyPatch, tiny_issue: Path, tmp_path: Path) -> None:
     seen: list[str] = []
     with serving(monkeypatch, "429", fail_times=1, retry_after="1") as server:

@@ -138,3 +138,12 @@ def test_bad_options_are_usage_errors(short_issue: Path, tmp_path: Path) -> None
     assert r.exit_code == 2
     r = runner.invoke(app, build_args(short_issue, tmp_path / "o", "--engine", "edge", "--voice", "Xiaoxiao"))
     assert r.exit_code == 2 and "Xiaoxiao" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_say_with_edge(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from .test_pipeline import decodes
+
+    with serving(monkeypatch, "403-once", fail_times=3) as server:
+        r = runner.invoke(app, ["say", "今天衡阳下雪了。", "-o", str(tmp_path / "x.mp3"), "--engine", "edge"])
+    assert r.exit_code == 0, r.stderr
+    assert decodes(tmp_path / "x.mp3") and server.stats.completed == 1
