@@ -107,9 +107,10 @@ class SynthOptions:
     concurrency: int = 4
     timeout_s: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    #: after this many chunks in a row failed every attempt, stop asking: the service
-    #: is down, and each further chunk would only add its retries and deadlines
-    give_up_after: int = 8
+    #: after this many requests in a row failed (no success between them, whatever the
+    #: chunk), stop asking: the service is down, and every further chunk would only add
+    #: its retries and deadlines before the fallback reads it anyway
+    give_up_after: int = 12
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class _Item:
     script: Script
     sentences: list[Sentence]
     jobs: list[_Job]
+    label: str = ""
 
     @property
     def error(self) -> str:
@@ -154,12 +156,12 @@ class _Item:
         return all(j.result is not None or j.error for j in self.jobs)
 
 
-def _plan(engine: Engine, voice: Voice, scripts: Sequence[Script]) -> list[_Item]:
+def _plan(engine: Engine, voice: Voice, scripts: Sequence[Script], intro_at: int | None = None) -> list[_Item]:
     items = []
     for n, script in enumerate(scripts):
         sentences = [s for s in script.sentences if engine.text_for(s).strip()]
         jobs = [_Job(n, chunk_key(engine, voice, chunk), chunk) for chunk in chunks_for(engine, sentences)]
-        items.append(_Item(script, sentences, jobs))
+        items.append(_Item(script, sentences, jobs, "intro" if n == intro_at else script.title))
     return items
 
 
@@ -230,29 +232,38 @@ async def _run_network(
     failed_in_a_row = 0
     gave_up = ""
 
-    async def one(job: _Job) -> None:
+    def failure(exc: EdgeFailure) -> EdgeFailure:
         nonlocal failed_in_a_row, gave_up
+        failed_in_a_row += 1
+        if failed_in_a_row >= options.give_up_after and not gave_up:
+            gave_up = f"not tried: the last {failed_in_a_row} requests all failed (last: {exc})"
+        return exc
 
+    async def one(job: _Job) -> None:
         async def call() -> Synthesis:
+            nonlocal failed_in_a_row
             # The slot covers the connection only: backoff waits and decoding do not
             # keep another chunk from the network.
             async with slots:
                 if gave_up:
                     raise EdgeFailure(gave_up, retryable=False)
-                with clock.busy():
-                    answer = await engine.fetch(job.sentences, voice, options.timeout_s)
-            return await asyncio.to_thread(engine.finish, answer, job.sentences)
+                try:
+                    with clock.busy():
+                        answer = await engine.fetch(job.sentences, voice, options.timeout_s)
+                except EdgeFailure as exc:
+                    raise failure(exc) from None
+            try:
+                result = await asyncio.to_thread(engine.finish, answer, job.sentences)
+            except EdgeFailure as exc:
+                raise failure(exc) from None
+            failed_in_a_row = 0
+            return result
 
-        label = items[job.item].script.title or "intro"
         try:
-            result = await with_retries(call, options.retry, gate, label, on_retry)
+            result = await with_retries(call, options.retry, gate, items[job.item].label, on_retry)
         except EdgeFailure as exc:
             job.error = str(exc)
-            failed_in_a_row += 1
-            if failed_in_a_row >= options.give_up_after and not gave_up:
-                gave_up = f"not tried: {failed_in_a_row} chunks in a row failed (last: {exc})"
         else:
-            failed_in_a_row = 0
             # Written the moment it arrives: a build killed later keeps this chunk.
             await asyncio.to_thread(cache.put, job.key, result)
             job.result = result
@@ -286,7 +297,7 @@ def synthesize_edition(
     if isinstance(engine, NetworkEngine):
         engine.check_voice(voice)
     everything = [*scripts, *([intro] if intro is not None else [])]
-    items = _plan(engine, voice, everything)
+    items = _plan(engine, voice, everything, intro_at=len(scripts) if intro is not None else None)
     total = len(scripts)
     total_chars = sum(s.article.chars for s in scripts) or 1
     finished: set[int] = set()
@@ -372,7 +383,9 @@ def _read_with_fallback(
         return None, str(exc)
     if items[0].error:
         return None, items[0].error
-    return _clip(items[0], fallback.engine, fallback.voice, fallback=True), ""
+    clip = _clip(items[0], fallback.engine, fallback.voice, fallback=True)
+    timer.audio_done_s += clip.duration_s
+    return clip, ""
 
 
 def synthesize_script(
