@@ -58,6 +58,10 @@ def checks(cache_dir: Path | None = None) -> list[dict[str, Any]]:
                 "required": e["engine"] == "kokoro",
             }
         )
+    from .engines.edge import probe
+
+    found = probe()
+    results.append({"name": "edge service", "ok": found.ok, "detail": found.reason, "required": False})
     vd = voices_dir()
     results.append({"name": "voices", "ok": (vd / "presets.toml").is_file(), "detail": str(vd)})
     cache = cache_dir or Path("output") / ".cache"

@@ -363,7 +363,9 @@ def translate(exc: BaseException) -> EdgeFailure:
     # the request's parameters were validated before, so these are the service's fault.
     if isinstance(exc, ValueError | KeyError | IndexError | TypeError):
         return EdgeFailure(f"malformed answer from the service ({type(exc).__name__})")
-    raise exc
+    # Anything else is not a known way for the service to fail: report it (one line,
+    # the article falls back) rather than retry something we do not understand.
+    return EdgeFailure(f"unexpected error ({type(exc).__name__}: {exc})", retryable=False)
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -430,11 +432,7 @@ def probe(url: str | None = None, timeout_s: float = PROBE_TIMEOUT_S) -> Probe:
     except TimeoutError:
         return Probe(False, f"no answer within {timeout_s:g} s", time.perf_counter() - t0)
     except Exception as exc:
-        try:
-            reason = str(translate(exc))
-        except Exception:
-            reason = f"{type(exc).__name__}: {exc}"
-        return Probe(False, reason, time.perf_counter() - t0)
+        return Probe(False, str(translate(exc)), time.perf_counter() - t0)
     finally:
         loop.close()
     return Probe(True, f"service answered in {time.perf_counter() - t0:.2f} s", time.perf_counter() - t0)
