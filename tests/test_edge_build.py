@@ -138,7 +138,7 @@ def test_fallback_none_leaves_failed_articles_out(
 
 def test_never_more_connections_than_concurrency(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for n in (1, 2, 4):
-        with serving(monkeypatch, "ok", latency_s=0.2) as server:
+        with serving(monkeypatch, "ok", latency_s=0.4) as server:
             build([EXCERPT], options(tmp_path / f"o{n}", concurrency=n, use_cache=False))
         assert server.stats.max_active == n, (n, server.stats.max_active)
         assert len(server.stats.requests) >= 4
