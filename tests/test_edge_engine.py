@@ -58,6 +58,27 @@ def test_place_lines_our_sentences_up_with_the_services(
     assert [(round(a, 3), round(b, 3)) for a, b in spans] == expected
 
 
+@pytest.mark.parametrize(
+    ("texts", "sent"),
+    [
+        (["标题", "副标题", "正文。"], "标题。副标题。正文。"),
+        (["“你好！”", "他说"], "“你好！”他说。"),
+        (["问题？", "回答……"], "问题？回答……"),
+    ],
+)
+def test_every_sentence_ends_where_ours_does(texts: list[str], sent: str) -> None:
+    assert edge.framed(texts) == sent
+
+
+def test_headline_and_body_get_their_own_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    title = [Sentence("title", "衡阳迎来降雪", "x"), Sentence("body", "今天上午下雪了。", "x")]
+    with serving(monkeypatch) as server:
+        result = EdgeEngine().synthesize(title, XIAOXIAO)
+    assert server.stats.requests[0].text == "衡阳迎来降雪。今天上午下雪了。"
+    (a0, a1), (b0, b1) = result.spans
+    assert a1 == pytest.approx(0.1 + 7 * 0.06) and b0 == pytest.approx(a1)
+
+
 def test_closing_midway_is_truncation_not_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
     with serving(monkeypatch, "close-midway"), pytest.raises(Truncated):
         EdgeEngine().synthesize(TWO, XIAOXIAO)

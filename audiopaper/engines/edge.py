@@ -161,6 +161,23 @@ def edge_text(sentence: Sentence) -> str:
     return sentence.text
 
 
+_SENTENCE_END = "。！？!?…；;"
+_CLOSERS = "”’」』）)》\"' "
+
+
+def framed(texts: Sequence[str]) -> str:
+    """One request's text: our sentences joined so the service ends a sentence where we do.
+
+    A headline or byline has no full stop; sent as it is, it would run into the next
+    sentence with no pause and share its boundary event, so such a sentence gets one.
+    """
+    out = []
+    for text in texts:
+        body = text.rstrip()
+        out.append(body if body.rstrip(_CLOSERS)[-1:] in tuple(_SENTENCE_END) else body + "。")
+    return "".join(out)
+
+
 def _norm(text: str) -> str:
     """Only the characters that are read, to line our sentences up with the service's."""
     return "".join(ch for ch in text if ch.isalnum())
@@ -236,7 +253,7 @@ class EdgeEngine:
 
     async def fetch(self, sentences: Sequence[Sentence], voice: Voice, timeout_s: float) -> Answer:
         """Send one chunk and collect the raw answer, all within ``timeout_s``."""
-        text = "".join(self.text_for(s) for s in sentences)
+        text = framed([self.text_for(s) for s in sentences])
         communicate = self._communicate(text, voice, timeout_s)
         apply_endpoint(self.url())
         audio = bytearray()
