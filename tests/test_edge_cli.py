@@ -108,16 +108,27 @@ def test_auto_uses_edge_when_the_service_answers(
     assert "engine: auto: edge (service answered" in r.stderr
 
 
-def test_auto_without_the_service_is_kokoro_decided_quickly(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The whole build with kokoro is exercised by the fallback test above; here, the decision.
+@pytest.mark.parametrize("service", ["refusing", "silent"])
+def test_auto_without_the_service_is_kokoro_decided_quickly(monkeypatch: pytest.MonkeyPatch, service: str) -> None:
+    # The whole build with kokoro is exercised by the fallback tests above; here, the decision.
+    import socket
+
     from audiopaper.pipeline import choose_engine
 
-    monkeypatch.setenv("AUDIOPAPER_EDGE_URL", closed_port_url())
-    t0 = time.perf_counter()
-    engine, reason = choose_engine("auto")
-    assert time.perf_counter() - t0 < 5
-    assert engine.name == "kokoro"
-    assert reason.startswith("auto: kokoro (offline engine); edge: cannot reach 127.0.0.1:")
+    with socket.socket() as listener:
+        if service == "refusing":
+            url = closed_port_url()
+        else:  # accepts TCP (the kernel's backlog), never answers the handshake
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(8)
+            url = f"ws://127.0.0.1:{listener.getsockname()[1]}/edge/v1?TrustedClientToken=t"
+        monkeypatch.setenv("AUDIOPAPER_EDGE_URL", url)
+        t0 = time.perf_counter()
+        engine, reason = choose_engine("auto")
+        elapsed = time.perf_counter() - t0
+    assert elapsed < 5 and engine.name == "kokoro"
+    assert reason.startswith("auto: kokoro (offline engine); edge: ")
+    assert ("cannot reach 127.0.0.1:" if service == "refusing" else "no answer within 3 s") in reason
 
 
 def test_voices_edge_from_service_or_shipped(monkeypatch: pytest.MonkeyPatch) -> None:
