@@ -210,3 +210,38 @@ def test_engine_is_thread_safe_to_import_and_register() -> None:
     for t in threads:
         t.join()
     assert len({id(e) for e in seen}) == 1
+
+
+def _response_error(status: int, headers: dict[str, str] | None = None) -> Exception:
+    import aiohttp
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    return aiohttp.WSServerHandshakeError(
+        None,  # type: ignore[arg-type]
+        (),
+        status=status,
+        message="refused",
+        headers=CIMultiDictProxy(CIMultiDict(headers or {})),
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "retryable", "status", "words"),
+    [
+        (lambda: _response_error(403), True, 403, "refused the request (403)"),
+        (lambda: _response_error(429, {"Retry-After": "30"}), True, 429, "too many requests"),
+        (lambda: _response_error(503), True, 503, "failed (503)"),
+        (lambda: _response_error(404), False, 404, "answered 404"),
+        (lambda: __import__("edge_tts").exceptions.NoAudioReceived("x"), True, None, "no audio received"),
+        (lambda: __import__("edge_tts").exceptions.UnexpectedResponse("odd"), True, None, "unexpected answer"),
+        (lambda: ConnectionResetError(104, "Connection reset by peer"), True, None, "connection failed"),
+        (lambda: ValueError("Expecting value"), True, None, "malformed answer"),
+        (lambda: RuntimeError("surprise"), False, None, "unexpected error (RuntimeError: surprise)"),
+    ],
+)
+def test_every_failure_becomes_one_line(make, retryable: bool, status: int | None, words: str) -> None:  # type: ignore[no-untyped-def]
+    failure = edge.translate(make())
+    assert failure.retryable == retryable and failure.status == status
+    assert words in str(failure) and "\n" not in str(failure)
+    if status == 429:
+        assert failure.retry_after_s == 30.0
