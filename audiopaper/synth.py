@@ -245,6 +245,8 @@ async def _run_network(
             # The slot covers the connection only: backoff waits and decoding do not
             # keep another chunk from the network.
             async with slots:
+                # Again here: a 429 may have come while this chunk waited for its slot.
+                await gate.wait()
                 if gave_up:
                     raise EdgeFailure(gave_up, retryable=False)
                 try:
