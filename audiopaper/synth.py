@@ -346,35 +346,38 @@ def synthesize_edition(
         is_intro = n >= total
         what = "the intro" if is_intro else f"{item.script.article.index:02d} {item.script.title}"
         clip: Clip | None = None
-        if not item.error:
+        error = item.error
+        if not error:
             clip = _clip(item, engine, voice)
         elif fallback is not None and fallback.engine.name != engine.name:
-            clip, why = _read_with_fallback(item.script, fallback, cache, timer, options)
+            clip, why = _read_with_fallback(item.script, fallback, cache, timer, options, engine.sample_rate)
             if clip is not None:
                 warnings.append(
-                    f"{what}: {engine.name} failed ({item.error}); read by {fallback.engine.name} instead,"
+                    f"{what}: {engine.name} failed ({error}); read by {fallback.engine.name} instead,"
                     f" {engine.name} is tried again next build"
                 )
             else:
-                failed.append(f"{what}: {engine.name} failed ({item.error}); {fallback.engine.name} failed ({why})")
-        elif not is_intro:
-            failed.append(f"{what}: {item.error}")
+                error = f"{engine.name} failed ({error}); {fallback.engine.name} failed ({why})"
         if is_intro:
-            if clip is None and item.error:
-                warnings.append(f"the intro could not be read ({item.error}); the edition starts without it")
+            if clip is None:
+                warnings.append(f"the intro could not be read ({error}); the edition starts without it")
                 # Half a second of silence keeps the edition's layout (intro, gap, articles).
                 silent = np.zeros(engine.sample_rate // 2, np.int16)
                 clip = Clip(pcm=silent, sample_rate=engine.sample_rate, spans=(), engine=engine.name, voice=voice.name)
             intro_clip = clip
         elif clip is not None:
             clips.append((item.script, clip))
+        else:
+            failed.append(f"{what}: {error}")
     progress(Progress("synth", total, total, "", timer.audio_done_s, 0.0))
     return SynthReport(tuple(clips), intro_clip, tuple(failed), tuple(warnings))
 
 
 def _read_with_fallback(
-    script: Script, fallback: Fallback, cache: AudioCache, timer: SynthTimer, options: SynthOptions
+    script: Script, fallback: Fallback, cache: AudioCache, timer: SynthTimer, options: SynthOptions, rate: int
 ) -> tuple[Clip | None, str]:
+    """The whole article read by the fallback engine, at the main engine's sample rate
+    (the edition's MP3s are joined without re-encoding, so they must share one format)."""
     try:
         avail = fallback.engine.available()
         if not avail.ok:
@@ -386,8 +389,22 @@ def _read_with_fallback(
     if items[0].error:
         return None, items[0].error
     clip = _clip(items[0], fallback.engine, fallback.voice, fallback=True)
+    if clip.sample_rate != rate:
+        from dataclasses import replace
+
+        clip = replace(clip, pcm=resample(clip.pcm, clip.sample_rate, rate), sample_rate=rate)
     timer.audio_done_s += clip.duration_s
     return clip, ""
+
+
+def resample(pcm: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Linear resampling; enough for a fallback voice (espeak's 22050 Hz to 24000 Hz),
+    where the point is one format per edition, not fidelity."""
+    if rate == target or not len(pcm):
+        return pcm
+    n = round(len(pcm) * target / rate)
+    x = np.arange(n) * (rate / target)
+    return np.round(np.interp(x, np.arange(len(pcm)), pcm.astype(np.float64))).astype(np.int16)
 
 
 def synthesize_script(

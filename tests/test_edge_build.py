@@ -107,6 +107,22 @@ def test_failed_articles_are_read_whole_by_the_fallback(
         assert len(server.stats.requests) == 2 * 3  # three chunks, two attempts each
 
 
+def test_one_failing_article_falls_back_alone_in_one_edition_format(
+    monkeypatch: pytest.MonkeyPatch, tiny_issue: Path, tmp_path: Path
+) -> None:
+    # espeak speaks at 22050 Hz, edge at 24000 Hz; the edition is joined without re-encoding.
+    with serving(monkeypatch, poison="图书馆"):
+        result = build([tiny_issue], options(tmp_path / "o"))
+    doc = result.manifest
+    assert [(a["engine"], a.get("fallback", False)) for a in doc["articles"]] == [("edge", False), ("espeak", True)]
+    assert len(result.warnings) == 1 and result.warnings[0].startswith("02 市图书馆延长开放时间: edge failed (no audio")
+    folder = tmp_path / "o" / "editions" / DATE.isoformat()
+    assert all(decodes(folder / a["mp3"]) for a in doc["articles"]) and decodes(result.edition.mp3)
+    from .test_pipeline import mp3_params
+
+    assert {mp3_params(folder / a["mp3"])[0] for a in doc["articles"]} == {24000}
+
+
 def test_fallback_audio_never_answers_for_edge(
     monkeypatch: pytest.MonkeyPatch, tiny_issue: Path, tmp_path: Path
 ) -> None:

@@ -73,3 +73,14 @@ def test_the_key_covers_engine_version_voice_prosody_and_text() -> None:
     ]
     assert len({base, *variants}) == 6
     assert edge.version().startswith("edge-tts/7.3.1")
+
+
+def test_resample_keeps_duration_and_pitch() -> None:
+    from audiopaper.synth import resample
+
+    t = np.arange(22050) / 22050
+    tone = (np.sin(2 * np.pi * 440 * t) * 10000).astype(np.int16)
+    out = resample(tone, 22050, 24000)
+    assert len(out) == 24000
+    spectrum = np.abs(np.fft.rfft(out.astype(np.float64)))
+    assert abs(int(np.argmax(spectrum)) - 440) <= 1  # 1 s of audio: bin = Hz
