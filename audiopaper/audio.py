@@ -135,3 +135,15 @@ def silence(seconds: float, sample_rate: int) -> np.ndarray:
 def decode_check(path: Path) -> None:
     """Decode a whole file; raises AudioError on any decoder error."""
     run_ffmpeg(["-v", "error", "-xerror", "-i", str(path), "-f", "null", "-"])
+
+
+def decode_mp3(data: bytes, sample_rate: int) -> np.ndarray:
+    """Decode MP3 bytes to mono int16 PCM at ``sample_rate`` (for engines that answer in MP3)."""
+    if not data:
+        return np.zeros(0, np.int16)
+    # -f mp3 names the demuxer so ffmpeg does not have to guess from a pipe.
+    result = run_ffmpeg(
+        ["-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"],
+        stdin=data,
+    )
+    return np.frombuffer(result.stdout, dtype="<i2").astype(np.int16)

@@ -87,7 +87,9 @@ class AudioCache:
             rate=np.array(synthesis.sample_rate),
             spans=np.array(synthesis.spans, dtype=np.float64).reshape(-1, 2),
         )
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+        # The writer's pid in the name lets a later run tell a killed writer's leftover
+        # from a file another live build is still writing (see clean_stale).
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{os.getpid()}-", suffix=".npz")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(buf.getvalue())
@@ -97,3 +99,26 @@ class AudioCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def clean_stale(self) -> int:
+        """Remove temporary files left by writers that no longer run (a ``kill -9``)."""
+        if self.root is None or not self.root.is_dir():
+            return 0
+        removed = 0
+        for tmp in self.root.glob("*/.tmp-*"):
+            pid = tmp.name.split("-")[1]
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            tmp.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True

@@ -115,13 +115,23 @@ def build(
     feed_limit: int | None = typer.Option(None, "--feed-limit", min=0, help="At most this many items per feed."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
+    fallback: str = typer.Option(
+        "kokoro", "--fallback", help="Engine that reads an article edge could not: kokoro, espeak or none."
+    ),
+    concurrency: int = typer.Option(4, "--concurrency", min=1, help="Most simultaneous connections to edge."),
+    edge_timeout: float = typer.Option(60.0, "--edge-timeout", min=0.1, help="Deadline for one edge request, seconds."),
+    retries: int = typer.Option(3, "--retries", min=0, help="Retries of a failed edge request (with backoff)."),
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
     lexicon: Path | None = typer.Option(None, "--lexicon", help="Your pronunciation lexicon (TOML), on top of ours."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
 ) -> None:
     """Build the audio edition of an issue into OUT."""
-    from .pipeline import BuildOptions
+    from .pipeline import FALLBACKS, BuildOptions
     from .pipeline import build as run_build
+    from .resilience import RetryPolicy
+
+    if fallback not in FALLBACKS:
+        raise typer.BadParameter(f"{fallback!r} is not one of {', '.join(FALLBACKS)}", param_hint="--fallback")
 
     options = BuildOptions(
         out=out,
@@ -135,12 +145,18 @@ def build(
         cache_dir=cache_dir,
         use_cache=not no_cache,
         lexicon=lexicon,
+        fallback=fallback,
+        concurrency=concurrency,
+        edge_timeout_s=edge_timeout,
+        retry=RetryPolicy(attempts=retries + 1),
     )
 
     def body() -> int:
         result = run_build(issue, options, progress=ProgressView(not quiet))
         if not quiet:
             err(f"engine: {result.engine_reason}")
+        for warning in result.warnings:
+            err(f"warning: {warning}")
         for failure in result.edition.failed:
             err(f"failed: {failure}")
         if as_json:
@@ -237,7 +253,7 @@ def voices(
     from .doctor import voices_report
 
     def body() -> int:
-        report = voices_report(engine)
+        report = voices_report(engine, live=engine is not None)
         if as_json:
             emit_json({"schema": 1, "engines": report})
         else:
@@ -247,8 +263,9 @@ def voices(
                     if e["available"]
                     else f"unavailable: {e['reason']}" + (f" ({e['hint']})" if e["hint"] else "")
                 )
-                typer.echo(f"{e['engine']}: {state}")
-                for v in e["voices"]:
+                source = f" [{e['voices_source']}]" if e.get("voices_source") else ""
+                typer.echo(f"{e['engine']}: {state}{source}")
+                for v in e.get("voice_lines") or e["voices"]:
                     typer.echo(f"  {v}")
             from .presets import load_presets
 

@@ -11,21 +11,30 @@ from .errors import AudiopaperError
 from .resources import voices_dir
 
 
-def voices_report(only: str | None = None) -> list[dict[str, Any]]:
+def voices_report(only: str | None = None, live: bool = False) -> list[dict[str, Any]]:
+    """Each engine's state and voices; ``live`` asks edge's service for its list."""
     names = [only] if only else engines.names()
     report = []
     for name in names:
         engine = engines.get(name)
         avail = engine.available()
-        report.append(
-            {
-                "engine": name,
-                "available": avail.ok,
-                "reason": avail.reason,
-                "hint": avail.hint,
-                "voices": engine.voices(),
-            }
-        )
+        entry: dict[str, Any] = {
+            "engine": name,
+            "available": avail.ok,
+            "reason": avail.reason,
+            "hint": avail.hint,
+            "voices": engine.voices(),
+        }
+        if name == "edge" and avail.ok:
+            from .engines import edge
+
+            found, source = edge.list_voices() if live else (edge.shipped_voices(), "shipped list")
+            entry.update(
+                voices=[v["ShortName"] for v in found],
+                voices_source=source,
+                voice_lines=[edge.describe(v) for v in found],
+            )
+        report.append(entry)
     return report
 
 
@@ -49,6 +58,10 @@ def checks(cache_dir: Path | None = None) -> list[dict[str, Any]]:
                 "required": e["engine"] == "kokoro",
             }
         )
+    from .engines.edge import probe
+
+    found = probe()
+    results.append({"name": "edge service", "ok": found.ok, "detail": found.reason, "required": False})
     vd = voices_dir()
     results.append({"name": "voices", "ok": (vd / "presets.toml").is_file(), "detail": str(vd)})
     cache = cache_dir or Path("output") / ".cache"

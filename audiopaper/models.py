@@ -159,6 +159,8 @@ class Voice:
     name: str
     speed: float = 1.0
     pitch: str = "+0Hz"
+    #: edge's prosody rate ("+0%"); offline engines use ``speed``
+    rate: str = "+0%"
 
 
 @dataclass(frozen=True)

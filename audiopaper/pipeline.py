@@ -16,14 +16,16 @@ from .engines.base import Engine
 from .errors import AudiopaperError, EngineUnavailable
 from .fsutil import clean_partials, ensure_writable_dir
 from .models import Article, Edition, ProgressFn, Script, SplitResult, no_progress
-from .presets import resolve_voice
+from .presets import load_presets, resolve_voice
 from .publish import publish_edition
 from .publish.feed import normalize_base_url
 from .publish.manifest import Timings
-from .synth import SynthTimer, synthesize_articles, synthesize_script
+from .resilience import RetryPolicy
+from .synth import Fallback, SynthOptions, SynthTimer, synthesize_edition
 
 DEFAULT_PAPER = "衡阳日报"
 OFFLINE_ENGINES = ("kokoro", "espeak")
+FALLBACKS = ("kokoro", "espeak", "none")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,15 @@ class BuildOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     lexicon: Path | None = None
+    #: engine that reads, whole, an article the online engine could not ("none": leave it out)
+    fallback: str = "kokoro"
+    #: most simultaneous connections to the online engine
+    concurrency: int = 4
+    #: deadline for one online request, seconds
+    edge_timeout_s: float = 60.0
+    retry: RetryPolicy = RetryPolicy()
+    #: online endpoint (default: AUDIOPAPER_EDGE_URL, the config key, the real service)
+    edge_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,8 @@ class BuildResult:
     manifest_path: Path
     manifest: dict[str, Any]
     engine_reason: str = ""
+    #: lines for stderr: articles read by the fallback engine, an intro left out
+    warnings: tuple[str, ...] = ()
 
     @property
     def partial(self) -> bool:
@@ -57,15 +70,30 @@ def load_split(paths: Sequence[Path]) -> SplitResult:
     return split.split(ingest.read_issue(paths))
 
 
-def choose_engine(name: str) -> tuple[Engine, str]:
-    """The engine to use and why; ``auto`` takes the first offline engine that works."""
+def choose_engine(name: str, edge_url: str | None = None) -> tuple[Engine, str]:
+    """The engine to use and why.
+
+    ``auto`` takes edge when its service accepts a handshake within a few seconds
+    (the probe has its own short deadline, never the network's timeouts), otherwise
+    the first offline engine that works.
+    """
     if name != "auto":
         engine = engines.get(name)
         avail = engine.available()
         if not avail.ok:
             raise EngineUnavailable(f"engine {name!r} unavailable: {avail.reason}", avail.hint)
+        _set_url(engine, edge_url)
         return engine, f"{name} requested"
     reasons: list[str] = []
+    edge = engines.get("edge")
+    if edge.available().ok:
+        from .engines.edge import probe
+
+        _set_url(edge, edge_url)
+        found = probe(edge_url)
+        if found.ok:
+            return edge, f"auto: edge ({found.reason})"
+        reasons.append(f"edge: {found.reason}")
     for candidate in OFFLINE_ENGINES:
         engine = engines.get(candidate)
         avail = engine.available()
@@ -73,6 +101,29 @@ def choose_engine(name: str) -> tuple[Engine, str]:
             return engine, f"auto: {candidate} (offline engine)" + (f"; {'; '.join(reasons)}" if reasons else "")
         reasons.append(f"{candidate}: {avail.reason}")
     raise EngineUnavailable("no speech engine available: " + "; ".join(reasons), "run `make install`")
+
+
+def _set_url(engine: Engine, url: str | None) -> None:
+    # Engines are per-process singletons: set (or clear) the override on every build.
+    if hasattr(engine, "url_override"):
+        engine.url_override = url
+
+
+def fallback_for(options: BuildOptions, engine: Engine) -> Fallback | None:
+    """The fallback engine and voice, or None (offline main engine, or ``none``)."""
+    if options.fallback not in FALLBACKS:
+        from .errors import UsageError
+
+        raise UsageError(f"unknown fallback {options.fallback!r}", f"use one of {', '.join(FALLBACKS)}")
+    if options.fallback == "none" or options.fallback == engine.name or engine.name in OFFLINE_ENGINES:
+        return None
+    fb = engines.get(options.fallback)
+    _default, presets = load_presets()
+    preset = options.voice if options.voice in presets else None
+    if preset is None and options.voice:
+        # A raw online voice name: read with the preset that uses it, else the default.
+        preset = next((n for n, p in presets.items() if p.voices.get(engine.name) == options.voice), None)
+    return Fallback(fb, resolve_voice(fb.name, preset, None))
 
 
 def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
@@ -129,18 +180,31 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     intro = intro_script(paper, date, result.articles, script_options)
     speech_s = time.perf_counter() - t
 
-    engine, reason = choose_engine(options.engine)
-    voice = resolve_voice(engine.name, options.voice, engine.voices())
+    if options.concurrency < 1:
+        from .errors import UsageError
+
+        raise UsageError(f"--concurrency must be at least 1, not {options.concurrency}")
+    t = time.perf_counter()
+    engine, reason = choose_engine(options.engine, options.edge_url)
+    decide_s = time.perf_counter() - t
+    # Any edge voice name is accepted (the shipped list is not exhaustive); edge-tts
+    # validates the name's form before a request is made.
+    voice = resolve_voice(engine.name, options.voice, None if engine.name == "edge" else engine.voices())
+    fallback = fallback_for(options, engine)
     folder = edition_folder(out, date, paper)
     ensure_writable_dir(folder)
     cache = AudioCache(None if not options.use_cache else (options.cache_dir or out / ".cache"))
+    cache.clean_stale()
     timer = SynthTimer()
 
     t = time.perf_counter()
-    clips, failed = synthesize_articles(scripts, engine, voice, cache, timer, progress)
+    synth_options = SynthOptions(options.concurrency, options.edge_timeout_s, options.retry)
+    report = synthesize_edition(scripts, intro, engine, voice, cache, timer, synth_options, fallback, progress)
+    clips, failed = list(report.clips), list(report.failed)
     if not clips:
         raise AudiopaperError("every article failed to synthesize: " + "; ".join(failed[:3]))
-    intro_clip = synthesize_script(intro, engine, voice, cache, timer)
+    assert report.intro is not None
+    intro_clip = report.intro
     synth_s = time.perf_counter() - t
 
     assembled = assemble_edition(folder, EditionInfo(paper, date, title), intro_clip, clips)
@@ -158,7 +222,14 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         intro_s=assembled.intro_s,
         failed=tuple(failed),
     )
-    extra = {"guid": naming.edition_guid(paper, date), "engine_reason": reason, "engine_voice": voice.name}
+    extra: dict[str, Any] = {
+        "guid": naming.edition_guid(paper, date),
+        "engine_reason": reason,
+        "engine_decision_s": round(decide_s, 3),
+        "engine_voice": voice.name,
+    }
+    if fallback is not None:
+        extra["fallback_engine"] = fallback.engine.name
 
     def timings(publish_s: float) -> Timings:
         return Timings(
@@ -175,4 +246,6 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         out, edition, timings, cache.stats.hits, cache.stats.misses, extra, base_url=options.base_url,
         feed_limit=options.feed_limit,
     )
-    return BuildResult(edition=edition, manifest_path=manifest_path, manifest=doc, engine_reason=reason)
+    return BuildResult(
+        edition=edition, manifest_path=manifest_path, manifest=doc, engine_reason=reason, warnings=report.warnings
+    )

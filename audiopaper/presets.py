@@ -56,7 +56,14 @@ def resolve_voice(engine: str, voice: str | None, engine_voices: list[str] | Non
             raise UsageError(f"preset {name!r} names no voice for engine {engine!r}", "add one to voices/presets.toml")
         speed = preset.speed
         if engine == "edge":
-            return Voice(preset=name, engine=engine, name=preset.voices[engine], speed=speed, pitch=preset.edge_pitch)
+            return Voice(
+                preset=name,
+                engine=engine,
+                name=preset.voices[engine],
+                speed=speed,
+                pitch=preset.edge_pitch,
+                rate=preset.edge_rate,
+            )
         return Voice(preset=name, engine=engine, name=preset.voices[engine], speed=speed)
     if engine_voices is not None and name not in engine_voices:
         raise UsageError(

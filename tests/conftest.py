@@ -26,6 +26,10 @@ TINY_ISSUE = """## 衡阳迎来降雪
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     # jieba writes its dictionary cache under the cache home; keep tests off the real one.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+    # `--engine auto` probes the online service: tests never reach the internet, so by
+    # default it is a loopback port nobody listens on (tests/edgefake.py serves one).
+    monkeypatch.setenv("AUDIOPAPER_EDGE_URL", "ws://127.0.0.1:9/consumer/speech/synthesize/readaloud/edge/v1?t=0")
+    monkeypatch.setenv("AUDIOPAPER_CONFIG", str(tmp_path_factory.getbasetemp() / "no-config.toml"))
 
 
 @pytest.fixture
