@@ -112,6 +112,10 @@ def build(
     base_url: str = typer.Option("http://127.0.0.1:8000/", "--base-url", help="Public URL of the output folder."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
+    cover: Path | None = typer.Option(
+        None, "--cover", help="Artwork to use instead of the drawn one: square PNG or JPEG, 1400-3000 px."
+    ),
+    no_chime: bool = typer.Option(False, "--no-chime", help="Silence between stories instead of a chime."),
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
 ) -> None:
@@ -129,6 +133,8 @@ def build(
         base_url=base_url,
         cache_dir=cache_dir,
         use_cache=not no_cache,
+        cover=cover,
+        chime=not no_chime,
     )
 
     def body() -> int:

@@ -186,6 +186,9 @@ class ArticleAudio:
     engine: str
     fallback: bool = False
     spans: tuple[Span, ...] = ()
+    srt: Path | None = None
+    lufs: float | None = None  # integrated loudness of the mastered audio, as encoded
+    true_peak_db: float | None = None
 
 
 @dataclass(frozen=True)

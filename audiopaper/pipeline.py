@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import engines, ingest, naming, speech, split
-from .assemble import EditionInfo, assemble_edition
+from . import cover, engines, ingest, naming, speech, split
+from .assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
 from .engines.base import Engine
 from .errors import AudiopaperError, EngineUnavailable
@@ -37,6 +37,8 @@ class BuildOptions:
     base_url: str = DEFAULT_BASE_URL
     cache_dir: Path | None = None
     use_cache: bool = True
+    cover: Path | None = None  # the user's own artwork instead of the drawn one
+    chime: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,13 +94,42 @@ def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
         n += 1
 
 
+INTRO_HEADLINES = "本期要目："
+
+
 def intro_script(paper: str, date: dt.date, articles: Sequence[Article]) -> Script:
-    """What the edition opens with: the paper's name and the date."""
-    placeholder = articles[0] if articles else Article(index=0, kind="article", title="", paragraphs=())
-    return Script(
-        article=placeholder,
-        sentences=tuple(speech.speak_line(f"{paper}，{naming.spoken_date(date)}。", "intro")),
-    )
+    """What the edition opens with (导读): the paper and the date, then the day's titles."""
+    placeholder = Article(index=0, kind="contents", title="导读", paragraphs=())
+    sentences = speech.speak_line(f"{paper}，{naming.spoken_date(date)}。", "intro")
+    titles = [a.title for a in articles if a.title.strip()]
+    if titles:
+        sentences += speech.speak_line(INTRO_HEADLINES, "intro")
+        for title in titles:
+            # each title its own line, ending in a full stop so it is read (and paused) as one
+            sentences += speech.speak_line(title.rstrip("。！？!?") + "。", "heading")
+    return Script(article=placeholder, sentences=tuple(sentences))
+
+
+def loudness_doc(assembled: Assembled) -> dict[str, Any]:
+    """The manifest's record of what the edition and each article measure."""
+    doc: dict[str, Any] = {"target_lufs": -16.0, "max_true_peak_dbtp": -1.0}
+    if assembled.loudness is not None:
+        doc["edition"] = {
+            "integrated_lufs": assembled.loudness.integrated_lufs,
+            "true_peak_dbtp": assembled.loudness.true_peak_dbtp,
+            "measured_with": "ffmpeg ebur128",
+        }
+    doc["articles"] = {
+        a.id: {"integrated_lufs": round(a.lufs, 2), "true_peak_dbtp": round(a.true_peak_db, 2)}
+        for a in assembled.articles
+        if a.lufs is not None and a.true_peak_db is not None
+    }
+    return doc
+
+
+def _public_url(base_url: str, rel: Path) -> str:
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return f"{base}{rel.as_posix()}/"
 
 
 def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
@@ -119,8 +150,9 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
 
     t = time.perf_counter()
     scripts = [speech.make_script(a) for a in result.articles]
-    intro = intro_script(paper, date, result.articles)
     speech_s = time.perf_counter() - t
+    if options.cover is not None:
+        cover.check_user_cover(options.cover)  # fail before the long part, not after it
 
     engine, reason = choose_engine(options.engine)
     voice = resolve_voice(engine.name, options.voice, engine.voices())
@@ -133,10 +165,24 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     clips, failed = synthesize_articles(scripts, engine, voice, cache, timer, progress)
     if not clips:
         raise AudiopaperError("every article failed to synthesize: " + "; ".join(failed[:3]))
+    # The intro lists the stories the edition really has, so it is written after synthesis.
+    intro = intro_script(paper, date, [script.article for script, _ in clips])
     intro_clip = synthesize_script(intro, engine, voice, cache, timer)
     synth_s = time.perf_counter() - t
 
-    assembled = assemble_edition(folder, EditionInfo(paper, date, title), intro_clip, clips)
+    t = time.perf_counter()
+    cover_path = cover.write_cover(out, paper, date, options.cover)
+    cover_s = time.perf_counter() - t
+    info = EditionInfo(
+        paper,
+        date,
+        title,
+        source=", ".join(p.name for p in paths),
+        url=_public_url(options.base_url, folder.relative_to(out)),
+        cover=cover_path,
+        chime=options.chime,
+    )
+    assembled = assemble_edition(folder, info, intro_clip, clips)
 
     edition = Edition(
         date=date,
@@ -151,7 +197,16 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         intro_s=assembled.intro_s,
         failed=tuple(failed),
     )
-    extra = {"guid": naming.edition_guid(paper, date), "engine_reason": reason, "engine_voice": voice.name}
+    extra = {
+        "guid": naming.edition_guid(paper, date),
+        "engine_reason": reason,
+        "engine_voice": voice.name,
+        "vtt": "edition.vtt",
+        "srt": "edition.srt",
+        "chapters": "chapters.json",
+        "cover": cover_path.relative_to(out).as_posix(),
+        "loudness": loudness_doc(assembled),
+    }
 
     def timings(publish_s: float) -> Timings:
         return Timings(
@@ -160,7 +215,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
             speech_s=speech_s,
             synth_s=synth_s,
             engine_s=timer.engine_s,
-            audio_s=assembled.audio_s,
+            audio_s=assembled.audio_s + cover_s,
             publish_s=publish_s,
         )
 
