@@ -36,6 +36,7 @@ INTRO_TITLE = "导读"
 PAUSE_BEFORE_CHIME_S = 0.6
 PAUSE_AFTER_CHIME_S = 0.5
 PAUSE_NO_CHIME_S = 1.2
+TRUE_PEAK_MARGIN_DB = 0.3  # how far our meter and ffmpeg's may differ on a true peak
 
 
 @dataclass(frozen=True)
@@ -75,19 +76,33 @@ class _Part:
 
     mp3: Path
     duration_s: float
-    lufs: float
+    lufs: float  # measured on the encoded file
     true_peak_db: float
 
 
 def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | None = None) -> Future[_Part]:
-    """Master on the PCM now; encode in ``pool`` so the next clip is mastered meanwhile."""
+    """Master on the PCM now; encode (and check) in ``pool`` while the next clip is mastered."""
     # Aim above -16 by however much the encoder takes off, so the *file* measures -16.
     encoder_db = audio.encoder_gain_db(out_rate)
-    done = master.master(clip.pcm, clip.sample_rate, master.TARGET_LUFS - encoder_db, master.CEILING_DBTP)
+    target = master.TARGET_LUFS - encoder_db
+    done = master.master(clip.pcm, clip.sample_rate, target, master.CEILING_DBTP)
 
     def encode() -> _Part:
-        audio.encode_mp3(done.pcm, clip.sample_rate, out, out_rate=out_rate)
-        return _Part(out, audio.mp3_duration(out), done.lufs + encoder_db, done.true_peak_db + encoder_db)
+        mastered, ceiling = done, master.CEILING_DBTP
+        for _ in range(3):
+            audio.encode_mp3(mastered.pcm, clip.sample_rate, out, out_rate=out_rate)
+            # MP3 coding overshoots peaks by a varying amount (about 0.5 dB on speech,
+            # more on noisy sounds): check the encoded file itself, and if a peak came
+            # out too close to -1 dBTP, master this clip again with that much headroom.
+            decoded = audio.decode_pcm(out, out_rate)
+            lufs = master.integrated_lufs(decoded, out_rate)
+            peak = master.db(master.true_peak(decoded, out_rate))
+            excess = peak - (master.FILE_MAX_TRUE_PEAK_DBTP - TRUE_PEAK_MARGIN_DB)
+            if excess <= 0:
+                break
+            ceiling -= excess + 0.1
+            mastered = master.master(clip.pcm, clip.sample_rate, target, ceiling)
+        return _Part(out, audio.mp3_duration(out), lufs, peak)
 
     if pool is not None:
         return pool.submit(encode)

@@ -214,8 +214,11 @@ def _running_min(x: np.ndarray, width: int) -> np.ndarray:
 
 
 def _running_mean(x: np.ndarray, width: int) -> np.ndarray:
+    """Mean over the centred window; the ends repeat the edge value, so a reduction
+    that starts at sample 0 is not diluted by imagined unity gain before the clip."""
     half = width // 2
-    c = np.concatenate([[0.0], np.cumsum(np.concatenate([np.ones(half), x, np.ones(half)]), dtype=np.float64)])
+    padded = np.pad(x.astype(np.float64), half, mode="edge")
+    c = np.concatenate([[0.0], np.cumsum(padded)])
     return ((c[width:] - c[:-width]) / width).astype(np.float32)
 
 

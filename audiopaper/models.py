@@ -187,7 +187,7 @@ class ArticleAudio:
     fallback: bool = False
     spans: tuple[Span, ...] = ()
     srt: Path | None = None
-    lufs: float | None = None  # integrated loudness of the mastered audio, as encoded
+    lufs: float | None = None  # integrated loudness of the encoded file (our BS.1770 meter)
     true_peak_db: float | None = None
 
 

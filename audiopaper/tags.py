@@ -96,6 +96,8 @@ def write_tags(path: Path, info: TagInfo, chapters: Sequence[Chapter] = ()) -> N
                     sub_frames=[TIT2(encoding=enc, text=[ch.title])],
                 )
             )
+    # v2.3 has no TDRC: mutagen turns it into TYER (year) and TDAT (DDMM) here
+    tags.update_to_v23()
     try:
         tags.save(str(path), v2_version=3, v1=0, padding=lambda _info: 1024)
     except Exception as exc:  # mutagen raises MutagenError and OSError subclasses
