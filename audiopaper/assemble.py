@@ -101,7 +101,7 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
             if excess <= 0:
                 break
             ceiling -= excess + 0.1
-            mastered = master.master(clip.pcm, clip.sample_rate, target, ceiling)
+            mastered = master.master(clip.pcm, clip.sample_rate, target, ceiling, start_gain_db=mastered.gain_db)
         return _Part(out, audio.mp3_duration(out), lufs, peak)
 
     if pool is not None:

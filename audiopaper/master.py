@@ -183,7 +183,7 @@ def true_peak(pcm: np.ndarray, sr: int) -> float:
     """Linear true peak of int16 PCM (1.0 = full scale)."""
     if not len(pcm):
         return 0.0
-    sample_peak = float(np.abs(pcm.astype(np.int32)).max()) / 32768.0
+    sample_peak = max(int(pcm.max()), -int(pcm.min())) / 32768.0
     peak = 0.0
     for _, chunk in _chunks(pcm, context=0):
         x = chunk.astype(np.float32) / 32768.0
@@ -242,18 +242,26 @@ def _apply(pcm: np.ndarray, sr: int, gain: float, ceiling: float) -> np.ndarray:
 
 
 def master(
-    pcm: np.ndarray, sr: int, target_lufs: float = TARGET_LUFS, ceiling_dbtp: float = CEILING_DBTP
+    pcm: np.ndarray,
+    sr: int,
+    target_lufs: float = TARGET_LUFS,
+    ceiling_dbtp: float = CEILING_DBTP,
+    start_gain_db: float | None = None,
 ) -> Mastered:
-    """Bring mono int16 PCM to ``target_lufs`` with true peaks under ``ceiling_dbtp``."""
+    """Bring mono int16 PCM to ``target_lufs`` with true peaks under ``ceiling_dbtp``.
+
+    ``start_gain_db`` skips the first measurement when a previous pass over the same PCM
+    already found the gain (re-mastering with a lower ceiling).
+    """
     lufs_in = integrated_lufs(pcm, sr)
     if not math.isfinite(lufs_in):
         return Mastered(pcm, lufs_in, lufs_in, db(true_peak(pcm, sr)), 0.0)
     ceiling = 10 ** (ceiling_dbtp / 20)
-    gain_db = target_lufs - lufs_in
+    gain_db = target_lufs - lufs_in if start_gain_db is None else start_gain_db
     out = pcm
     lufs = lufs_in
-    # The limiter takes a little loudness off the peaks; a second pass with that much
-    # more gain puts the result back on target (twice at most: speech converges at once).
+    # The limiter takes a little loudness off the peaks; another pass with that much
+    # more gain puts the result back on target (speech needs one pass, rarely two).
     for _ in range(3):
         out = _apply(pcm, sr, 10 ** (gain_db / 20), ceiling)
         lufs = integrated_lufs(out, sr)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import math
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from audiopaper import audio, master
 from audiopaper.errors import AudioError
 
-from .audiocheck import ebur128, speechlike
+from .audiocheck import speechlike
 
 
 def ffmpeg_pcm_loudness(pcm: np.ndarray, sr: int) -> master.Loudness:
