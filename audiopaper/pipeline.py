@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,8 @@ def intro_script(paper: str, date: dt.date, articles: Sequence[Article]) -> Scri
     """What the edition opens with (导读): the paper and the date, then the day's titles."""
     placeholder = Article(index=0, kind="contents", title="导读", paragraphs=())
     sentences = speech.speak_line(f"{paper}，{naming.spoken_date(date)}。", "intro")
+    if len(sentences) == 1:  # the transcript shows the date as printed, not as spoken
+        sentences[0] = replace(sentences[0], source=f"{paper}，{date.year}年{date.month}月{date.day}日。")
     titles = [a.title for a in articles if a.title.strip()]
     if titles:
         sentences += speech.speak_line(INTRO_HEADLINES, "intro")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from .models import Span
 
@@ -64,17 +66,33 @@ def _splits_a_word(text: str, cut: int) -> bool:
     return a.isascii() and b.isascii() and a.isalnum() and b.isalnum()
 
 
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def _word_starts(text: str) -> set[int]:
+    """Where Chinese words begin (jieba, dictionary only), so a cue never ends mid-word."""
+    return {start for _, start, _ in _jieba().tokenize(text, HMM=False)}
+
+
 def split_line(text: str, limit: int = MAX_CUE_CHARS) -> list[str]:
     """Cut ``text`` into the fewest pieces of at most ``limit`` characters, of even length.
 
-    Prefer cutting after punctuation near the even point, then anywhere that keeps Latin
-    words and numbers whole, and only then at the exact point.
+    Prefer cutting after punctuation near the even point, then between two Chinese words,
+    then anywhere that keeps Latin words and numbers whole, and only then at the point.
     """
     if len(text) <= limit:
         return [text]
     pieces: list[str] = []
     rest = text
     while len(rest) > limit:
+        words = _word_starts(rest)
         n = math.ceil(len(rest) / limit)
         target = len(rest) / n
         # the cut must leave what remains splittable into n - 1 pieces of at most limit
@@ -83,7 +101,8 @@ def split_line(text: str, limit: int = MAX_CUE_CHARS) -> list[str]:
         candidates = range(lo, hi + 1)
         punct = [c for c in candidates if rest[c - 1] in _BREAK_AFTER and abs(c - target) <= limit / 3]
         whole = [c for c in candidates if not _splits_a_word(rest, c)]
-        pool = punct or whole or list(candidates)
+        between_words = [c for c in whole if c in words and abs(c - target) <= limit / 3]
+        pool = punct or between_words or whole or list(candidates)
         cut = min(pool, key=lambda c: (abs(c - target), c))
         piece, rest = rest[:cut].strip(), rest[cut:].strip()
         if piece:

@@ -72,7 +72,7 @@ def test_intro_script_lists_the_titles() -> None:
     articles = split(read_issue([EXCERPT])).articles
     script = intro_script("衡阳日报", DATE, articles)
     sources = [s.source for s in script.sentences]
-    assert sources[0].startswith("衡阳日报")
+    assert sources[0] == "衡阳日报，2022年1月28日。"
     assert "本期要目" in sources[1]
     assert [s.rstrip("。") for s in sources[2:]] == [a.title.rstrip("。") for a in articles]
     assert "二零二二年一月二十八日" in script.sentences[0].text

@@ -16,6 +16,11 @@ from .audiocheck import read_vtt
         # 30 characters: two even pieces, not 24 + 6
         ("一二三四五六七八九十，一二三四五六七八九十一二三四五六七八九", ["一二三四五六七八九十，", "一二三四五六七八九十一二三四五六七八九"]),
         ("甲" * 50, ["甲" * 17, "甲" * 16, "甲" * 17]),
+        # between words, not inside one (率领市 | 委老干部局 would be wrong)
+        (
+            "市委常委、市委组织部部长胡绪阳率领市委老干部局负责人走访慰问了部分老干部。",
+            ["市委常委、市委组织部部长胡绪阳率领市委", "老干部局负责人走访慰问了部分老干部。"],
+        ),
         # a model number is never cut in the middle
         ("型号为ZZDFPZ-415000/500的变压器已经投入运行并且运转良好状态稳定", None),
     ],
