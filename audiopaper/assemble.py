@@ -189,6 +189,8 @@ def assemble_edition(
     ensure_writable_dir(articles_dir)
     rate = intro.sample_rate
     cover = embedded_cover(info.cover) if info.cover else None
+    for stale in folder.glob(".build-*"):  # left by a run that was killed outright
+        shutil.rmtree(stale, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=folder))
     # ffmpeg encodes in a second thread while numpy masters the next clip: the two
     # overlap on two cores, and at most two mastered clips wait in memory.
