@@ -94,9 +94,10 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
             # MP3 coding overshoots peaks by a varying amount (about 0.5 dB on speech,
             # more on noisy sounds): check the encoded file itself, and if a peak came
             # out too close to -1 dBTP, master this clip again with that much headroom.
-            decoded = audio.decode_pcm(out, out_rate)
-            lufs = master.integrated_lufs(decoded, out_rate)
-            peak = master.db(master.true_peak(decoded, out_rate))
+            meter = master.Meter(out_rate)
+            for piece in audio.decode_chunks(out, out_rate):
+                meter.feed(piece)
+            lufs, peak = meter.integrated_lufs(), master.db(meter.true_peak())
             excess = peak - (master.FILE_MAX_TRUE_PEAK_DBTP - TRUE_PEAK_MARGIN_DB)
             if excess <= 0:
                 break

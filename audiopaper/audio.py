@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,7 +30,9 @@ def ffmpeg_exe() -> str:
         raise AudioError("ffmpeg not found", "install imageio-ffmpeg (`make install`) or Debian's ffmpeg") from exc
 
 
-def run_ffmpeg(args: Sequence[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_ffmpeg(
+    args: Sequence[str], stdin: bytes | memoryview | None = None
+) -> subprocess.CompletedProcess[bytes]:
     cmd = [ffmpeg_exe(), "-hide_banner", "-y", *(["-nostdin"] if stdin is None else []), *args]
     try:
         return subprocess.run(cmd, input=stdin, capture_output=True, check=True)
@@ -72,7 +74,8 @@ def encode_mp3(
                 "mp3",
                 str(tmp),
             ],
-            stdin=np.ascontiguousarray(pcm, dtype="<i2").tobytes(),
+            # a byte view, not a copy: an article's PCM can be tens of megabytes
+            stdin=np.ascontiguousarray(pcm, dtype="<i2").data.cast("B"),
         )
     return out
 
@@ -138,6 +141,36 @@ def decode_pcm(path: Path, sample_rate: int) -> np.ndarray:
     """A whole file as mono int16 PCM (for short files: calibration and tests)."""
     raw = run_ffmpeg(["-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "-"]).stdout
     return np.frombuffer(raw, np.int16)
+
+
+def decode_chunks(path: Path, sample_rate: int, samples: int = 1 << 18) -> Iterator[np.ndarray]:
+    """A file as mono int16 PCM, in pieces as ffmpeg decodes it (bounded memory)."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
+           "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "-"]  # fmt: skip
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise AudioError(f"cannot run ffmpeg: {exc.strerror}") from None
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        carry = b""
+        while True:
+            block = proc.stdout.read(samples * 2)
+            if not block:
+                break
+            block = carry + block
+            usable = len(block) // 2 * 2
+            carry = block[usable:]
+            yield np.frombuffer(block[:usable], np.int16)
+        err = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        if proc.wait() != 0:
+            raise AudioError(f"ffmpeg failed decoding {path.name}: {err[-1] if err else proc.returncode}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 @lru_cache(maxsize=8)

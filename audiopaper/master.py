@@ -119,9 +119,8 @@ def _subblock_energy(pcm: np.ndarray, sr: int) -> np.ndarray:
     return out
 
 
-def integrated_lufs(pcm: np.ndarray, sr: int) -> float:
-    """BS.1770-4 integrated loudness of mono int16 PCM (-inf when it is all silence)."""
-    sub = _subblock_energy(pcm, sr)
+def _gated(sub: np.ndarray) -> float:
+    """Integrated loudness from 100 ms sub-block mean squares (BS.1770-4 gating)."""
     if len(sub) < 4:
         return -math.inf
     # 400 ms blocks overlapping by 75 %: four consecutive 100 ms sub-blocks
@@ -135,6 +134,11 @@ def integrated_lufs(pcm: np.ndarray, sr: int) -> float:
     with np.errstate(divide="ignore"):
         z = z[-0.691 + 10 * np.log10(z) > relative]
     return -0.691 + 10 * math.log10(float(z.mean()))
+
+
+def integrated_lufs(pcm: np.ndarray, sr: int) -> float:
+    """BS.1770-4 integrated loudness of mono int16 PCM (-inf when it is all silence)."""
+    return _gated(_subblock_energy(pcm, sr))
 
 
 # --- true peak ----------------------------------------------------------------------
@@ -181,14 +185,58 @@ def _peak_envelope(x: np.ndarray, sr: int, floor: float) -> np.ndarray:
 
 def true_peak(pcm: np.ndarray, sr: int) -> float:
     """Linear true peak of int16 PCM (1.0 = full scale)."""
-    if not len(pcm):
-        return 0.0
-    sample_peak = max(int(pcm.max()), -int(pcm.min())) / 32768.0
-    peak = 0.0
-    for _, chunk in _chunks(pcm, context=0):
-        x = chunk.astype(np.float32) / 32768.0
-        peak = max(peak, float(_peak_envelope(x, sr, sample_peak / 2).max()))
-    return peak
+    meter = Meter(sr, loudness=False)
+    for a in range(0, len(pcm), _CHUNK):
+        meter.feed(pcm[a : a + _CHUNK])
+    return meter.true_peak()
+
+
+class Meter:
+    """Integrated loudness and true peak of int16 PCM that arrives in pieces.
+
+    Lets a decoded file be measured as ffmpeg streams it, without ever holding it whole.
+    """
+
+    def __init__(self, sr: int, loudness: bool = True) -> None:
+        self.sr = sr
+        self._step = sr // 10
+        self._loudness = loudness
+        self._rest = np.zeros(0, np.int16)
+        self._sub: list[np.ndarray] = []
+        half, _ = _interpolator(sr)
+        self._half = half
+        # the last samples seen: interpolation near a piece's end needs the next piece
+        self._tail = np.zeros(2 * half, np.float32)
+        self._peak = 0.0
+
+    def feed(self, pcm: np.ndarray) -> Meter:
+        if not len(pcm):
+            return self
+        if self._loudness:
+            data = np.concatenate([self._rest, pcm]) if len(self._rest) else pcm
+            whole = len(data) // self._step * self._step
+            self._sub.append(_subblock_energy(data[:whole], self.sr))
+            self._rest = data[whole:].copy()
+        self._scan(np.concatenate([self._tail, pcm.astype(np.float32) / 32768.0]))
+        return self
+
+    def _scan(self, x: np.ndarray) -> None:
+        sample_peak = float(np.abs(x).max())
+        # only intervals within 6 dB of the loudest sample so far can hold the true peak
+        env = _peak_envelope(x, self.sr, max(self._peak, sample_peak) / 2)
+        valid = env[self._half : len(x) - self._half]
+        if len(valid):
+            self._peak = max(self._peak, float(valid.max()))
+        self._tail = x[-2 * self._half :].copy()
+
+    def true_peak(self) -> float:
+        """Linear true peak of everything fed so far."""
+        x = np.concatenate([self._tail, np.zeros(2 * self._half, np.float32)])
+        env = _peak_envelope(x, self.sr, self._peak / 2)
+        return max(self._peak, float(env[self._half : len(x) - self._half].max()))
+
+    def integrated_lufs(self) -> float:
+        return _gated(np.concatenate(self._sub)) if self._sub else -math.inf
 
 
 def _chunks(pcm: np.ndarray, context: int):  # type: ignore[no-untyped-def]
@@ -263,6 +311,7 @@ def master(
     # The limiter takes a little loudness off the peaks; another pass with that much
     # more gain puts the result back on target (speech needs one pass, rarely two).
     for _ in range(3):
+        del out  # the previous attempt, before the next one is allocated
         out = _apply(pcm, sr, 10 ** (gain_db / 20), ceiling)
         lufs = integrated_lufs(out, sr)
         miss = target_lufs - lufs

@@ -171,3 +171,15 @@ def test_rebuild_replaces_and_leaves_no_work_files(edition: tuple[Path, Assemble
     folder, _ = edition
     leftovers = [p for p in folder.rglob("*") if p.name.startswith(".") or ".part" in p.name]
     assert leftovers == []
+
+
+def test_one_article_on_its_own(tmp_path: Path) -> None:
+    from audiopaper.assemble import write_article
+
+    cover_png = cover.write_cover(tmp_path, "衡阳日报", DATE)
+    info = EditionInfo("衡阳日报", DATE, "t", cover=cover_png)
+    art = write_article(tmp_path, script(7, "单独一篇"), clip_of(6.0, 22050, 0.5, 8, ["单独一篇", "正文。"]), info)
+    assert art.mp3.name == "07-dan-du-yi-pian.mp3" and art.vtt.is_file() and art.srt is not None
+    m = ebur128(art.mp3)
+    assert abs(m.lufs + 16) <= 1.0 and m.true_peak <= -1.0
+    assert str(ID3(art.mp3)["TIT2"]) == "单独一篇"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -90,3 +91,20 @@ def test_chime_is_quiet_short_and_clean() -> None:
 def test_unreadable_summary_is_one_audio_error() -> None:
     with pytest.raises(AudioError):
         master.parse_ebur128("no summary here")
+
+
+def test_streaming_meter_matches_whole_array() -> None:
+    sr = 24000
+    pcm = speechlike(9.0, sr, 0.7, seed=5)
+    meter = master.Meter(sr)
+    for a in range(0, len(pcm), 7777):  # pieces that split sub-blocks and peaks anywhere
+        meter.feed(pcm[a : a + 7777])
+    assert meter.integrated_lufs() == pytest.approx(master.integrated_lufs(pcm, sr), abs=1e-6)
+    assert meter.true_peak() == pytest.approx(master.true_peak(pcm, sr), rel=1e-5)
+
+
+def test_decoding_a_broken_file_is_one_audio_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mp3"
+    bad.write_bytes(b"not audio at all" * 100)
+    with pytest.raises(AudioError, match="ffmpeg failed"):
+        list(audio.decode_chunks(bad, 24000))
