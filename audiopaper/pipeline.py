@@ -116,10 +116,12 @@ def loudness_doc(assembled: Assembled) -> dict[str, Any]:
     """The manifest's record of what the edition and each article measure."""
     doc: dict[str, Any] = {"target_lufs": -16.0, "max_true_peak_dbtp": -1.0}
     if assembled.loudness is not None:
+        measured = assembled.loudness
         doc["edition"] = {
-            "integrated_lufs": assembled.loudness.integrated_lufs,
-            "true_peak_dbtp": assembled.loudness.true_peak_dbtp,
+            "integrated_lufs": measured.integrated_lufs,
+            "true_peak_dbtp": measured.true_peak_dbtp,
             "measured_with": "ffmpeg ebur128",
+            "ok": abs(measured.integrated_lufs + 16.0) <= 1.0 and measured.true_peak_dbtp <= -1.0,
         }
     doc["articles"] = {
         a.id: {"integrated_lufs": round(a.lufs, 2), "true_peak_dbtp": round(a.true_peak_db, 2)}

@@ -32,6 +32,7 @@ def check_edition(out: Path) -> dict:  # type: ignore[type-arg]
     art = [m.lufs for m in measured[1:]]
     assert max(art) - min(art) <= 1.0
     assert ed["loudness"]["edition"]["integrated_lufs"] == measured[0].lufs
+    assert ed["loudness"]["edition"]["ok"] is True
     # chapters: ID3 and chapters.json agree with the manifest
     tags = ID3(folder / "edition.mp3", translate=False)
     assert tags.version == (2, 3, 0) and len(tags.getall("CTOC")) == 1
