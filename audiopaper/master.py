@@ -30,7 +30,7 @@ TARGET_LUFS = -16.0
 CEILING_DBTP = -2.0
 FILE_MAX_TRUE_PEAK_DBTP = -1.0
 _CHUNK = 1 << 18
-_ATTACK_S = 0.004  # gain ramps over 2x this: long enough to be inaudible on speech peaks
+_ATTACK_S = 0.010  # gain ramps over 2x this: smooth enough not to distort speech peaks
 
 
 @dataclass(frozen=True)
