@@ -36,6 +36,7 @@ INTRO_TITLE = "导读"
 PAUSE_BEFORE_CHIME_S = 0.6
 PAUSE_AFTER_CHIME_S = 0.5
 PAUSE_NO_CHIME_S = 1.2
+ENCODERS = 2
 TRUE_PEAK_MARGIN_DB = 0.3  # how far our meter and ffmpeg's may differ on a true peak
 
 
@@ -193,17 +194,18 @@ def assemble_edition(
     for stale in folder.glob(".build-*"):  # left by a run that was killed outright
         shutil.rmtree(stale, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=folder))
-    # ffmpeg encodes in a second thread while numpy masters the next clip: the two
-    # overlap on two cores, and at most two mastered clips wait in memory.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
+    # ffmpeg encodes (lame is single-threaded) in worker threads while numpy masters the
+    # next clip; at most ENCODERS + 1 mastered clips are held in memory at once.
+    encoders = max(1, min(ENCODERS, os.cpu_count() or 1))
+    pool = ThreadPoolExecutor(max_workers=encoders, thread_name_prefix="encode")
     try:
         pending = [_master_and_encode(intro, work / "intro.mp3", rate, pool)]
         ids = []
         for script, clip in articles:
             ids.append(naming.article_id(script.article.index, script.title))
             pending.append(_master_and_encode(clip, work / f"{ids[-1]}.mp3", rate, pool))
-            if len(pending) > 2:
-                pending[-3].result()
+            if len(pending) > encoders + 1:
+                pending[-(encoders + 2)].result()
         transition_mp3 = audio.encode_mp3(_transition(rate, info.chime), rate, work / "transition.mp3")
         transition_s = audio.mp3_duration(transition_mp3)
         intro_part, *article_parts = [f.result() for f in pending]
