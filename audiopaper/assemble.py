@@ -90,11 +90,11 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
 
     def encode() -> _Part:
         mastered, ceiling = done, master.CEILING_DBTP
-        for _ in range(3):
+        for attempt in range(3):
             audio.encode_mp3(mastered.pcm, clip.sample_rate, out, out_rate=out_rate)
             # MP3 coding overshoots peaks by a varying amount (about 0.5 dB on speech,
-            # more on noisy sounds): check the encoded file itself, and if a peak came
-            # out too close to -1 dBTP, master this clip again with that much headroom.
+            # more on noisy sounds): measure the encoded file itself, as it streams out
+            # of the decoder, and if a peak came too close to -1 dBTP, try again.
             meter = master.Meter(out_rate)
             for piece in audio.decode_chunks(out, out_rate):
                 meter.feed(piece)
@@ -102,8 +102,14 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
             excess = peak - (master.FILE_MAX_TRUE_PEAK_DBTP - TRUE_PEAK_MARGIN_DB)
             if excess <= 0:
                 break
-            ceiling -= excess + 0.1
-            mastered = master.master(clip.pcm, clip.sample_rate, target, ceiling, start_gain_db=mastered.gain_db)
+            if attempt == 0:
+                # first: limit harder, which keeps the loudness
+                ceiling -= excess + 0.1
+                mastered = master.master(clip.pcm, clip.sample_rate, target, ceiling, start_gain_db=mastered.gain_db)
+            else:
+                # then: turn the whole clip down, which scales coding noise with it
+                scaled = np.rint(mastered.pcm * 10 ** (-(excess + 0.05) / 20)).astype(np.int16)
+                mastered = master.Mastered(scaled, mastered.lufs_in, mastered.lufs, mastered.true_peak_db, mastered.gain_db)
         return _Part(out, audio.mp3_duration(out), lufs, peak)
 
     if pool is not None:
