@@ -86,7 +86,10 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
     # Aim above -16 by however much the encoder takes off, so the *file* measures -16.
     encoder_db = audio.encoder_gain_db(out_rate)
     target = master.TARGET_LUFS - encoder_db
-    done = master.master(clip.pcm, clip.sample_rate, target, master.CEILING_DBTP)
+    pcm = clip.pcm
+    if len(pcm) < clip.sample_rate // 10:  # an empty clip would make an MP3 with no frames
+        pcm = np.concatenate([pcm, audio.silence(0.1, clip.sample_rate)])
+    done = master.master(pcm, clip.sample_rate, target, master.CEILING_DBTP)
 
     def encode() -> _Part:
         mastered, ceiling = done, master.CEILING_DBTP
@@ -105,7 +108,7 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
             if attempt == 0:
                 # first: limit harder, which keeps the loudness
                 ceiling -= excess + 0.1
-                mastered = master.master(clip.pcm, clip.sample_rate, target, ceiling, start_gain_db=mastered.gain_db)
+                mastered = master.master(pcm, clip.sample_rate, target, ceiling, start_gain_db=mastered.gain_db)
             else:
                 # then: turn the whole clip down, which scales coding noise with it
                 scaled = np.rint(mastered.pcm * 10 ** (-(excess + 0.05) / 20)).astype(np.int16)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -112,21 +113,25 @@ def intro_script(paper: str, date: dt.date, articles: Sequence[Article]) -> Scri
     return Script(article=placeholder, sentences=tuple(sentences))
 
 
+def number(value: float | None) -> float | None:
+    """Rounded for the manifest; silence measures -inf, which JSON cannot carry."""
+    return round(value, 2) if value is not None and math.isfinite(value) else None
+
+
 def loudness_doc(assembled: Assembled) -> dict[str, Any]:
     """The manifest's record of what the edition and each article measure."""
     doc: dict[str, Any] = {"target_lufs": -16.0, "max_true_peak_dbtp": -1.0}
     if assembled.loudness is not None:
         measured = assembled.loudness
         doc["edition"] = {
-            "integrated_lufs": measured.integrated_lufs,
-            "true_peak_dbtp": measured.true_peak_dbtp,
+            "integrated_lufs": number(measured.integrated_lufs),
+            "true_peak_dbtp": number(measured.true_peak_dbtp),
             "measured_with": "ffmpeg ebur128",
             "ok": abs(measured.integrated_lufs + 16.0) <= 1.0 and measured.true_peak_dbtp <= -1.0,
         }
     doc["articles"] = {
-        a.id: {"integrated_lufs": round(a.lufs, 2), "true_peak_dbtp": round(a.true_peak_db, 2)}
+        a.id: {"integrated_lufs": number(a.lufs), "true_peak_dbtp": number(a.true_peak_db)}
         for a in assembled.articles
-        if a.lufs is not None and a.true_peak_db is not None
     }
     return doc
 

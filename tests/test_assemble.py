@@ -201,3 +201,11 @@ def test_noisy_audio_that_mp3_overshoots_still_lands_under_the_ceiling(tmp_path:
     art = write_article(tmp_path, script(1, "噪声"), clip)
     m = ebur128(art.mp3)
     assert m.true_peak <= -1.0 and abs(m.lufs + 16) <= 1.0, m
+
+
+def test_an_empty_clip_still_makes_a_playable_mp3(tmp_path: Path) -> None:
+    from audiopaper.assemble import write_article
+    from audiopaper.models import Clip
+
+    art = write_article(tmp_path, script(1, "空"), Clip(np.zeros(0, np.int16), SR, (), "synthetic", "none"))
+    assert MP3(art.mp3).info.length > 0
