@@ -110,7 +110,9 @@ def build(
     title: str | None = typer.Option(None, "--title", help="Edition title."),
     paper: str | None = typer.Option(None, "--paper", help="Paper name (default 衡阳日报)."),
     base_url: str | None = typer.Option(
-        None, "--base-url", help="Public URL of the output folder (default: the last one used, else http://127.0.0.1:8000/)."
+        None,
+        "--base-url",
+        help="Public URL of the output folder (default: the last one used, else http://127.0.0.1:8000/).",
     ),
     feed_limit: int | None = typer.Option(None, "--feed-limit", min=0, help="At most this many items per feed."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
@@ -121,6 +123,10 @@ def build(
     concurrency: int = typer.Option(4, "--concurrency", min=1, help="Most simultaneous connections to edge."),
     edge_timeout: float = typer.Option(60.0, "--edge-timeout", min=0.1, help="Deadline for one edge request, seconds."),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries of a failed edge request (with backoff)."),
+    cover: Path | None = typer.Option(
+        None, "--cover", help="Artwork to use instead of the drawn one: square PNG or JPEG, 1400-3000 px."
+    ),
+    no_chime: bool = typer.Option(False, "--no-chime", help="Silence between stories instead of a chime."),
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
     lexicon: Path | None = typer.Option(None, "--lexicon", help="Your pronunciation lexicon (TOML), on top of ours."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
@@ -149,6 +155,8 @@ def build(
         concurrency=concurrency,
         edge_timeout_s=edge_timeout,
         retry=RetryPolicy(attempts=retries + 1),
+        cover=cover,
+        chime=not no_chime,
     )
 
     def body() -> int:
@@ -198,7 +206,9 @@ def script_cmd(
     engine: str = typer.Option("kokoro", "--engine", help="Show the text this engine is sent: kokoro, edge or espeak."),
     lexicon: Path | None = typer.Option(None, "--lexicon", help="Your pronunciation lexicon (TOML), on top of ours."),
     kicker: bool = typer.Option(False, "--kicker", help="Read kickers (the line above a headline)."),
-    no_photo_credits: bool = typer.Option(False, "--no-photo-credits", help="Drop photo credits instead of reading them."),
+    no_photo_credits: bool = typer.Option(
+        False, "--no-photo-credits", help="Drop photo credits instead of reading them."
+    ),
 ) -> None:
     """Show the exact text each article will be read as."""
     from . import engines, speech
@@ -300,7 +310,9 @@ def doctor(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 def feed(
     out: Path = typer.Argument(Path("output"), help="Output folder."),
     base_url: str | None = typer.Option(
-        None, "--base-url", help="Public URL of the output folder (default: the last one used, else http://127.0.0.1:8000/)."
+        None,
+        "--base-url",
+        help="Public URL of the output folder (default: the last one used, else http://127.0.0.1:8000/).",
     ),
     title: str | None = typer.Option(None, "--title", help="Feed title (default: the newest edition's paper)."),
     limit: int | None = typer.Option(None, "--limit", min=0, help="At most this many items per feed (0: no limit)."),
@@ -348,7 +360,11 @@ def serve(
 def check(
     out: Path = typer.Argument(Path("output"), help="Output folder."),
     no_audio: bool = typer.Option(False, "--no-audio", help="Skip decoding and loudness (the slow part)."),
-    skip: list[str] = typer.Option([], "--skip", help="Leave out a rule (repeatable); rules: catalog, feed, enclosure, guid, transcript, chapters, tags, artwork, pages, decode, loudness."),
+    skip: list[str] = typer.Option(
+        [],
+        "--skip",
+        help="Leave out a rule (repeatable); rules: catalog, feed, enclosure, guid, transcript, chapters, tags, artwork, pages, decode, loudness.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
 ) -> None:

@@ -206,6 +206,9 @@ class ArticleAudio:
     engine: str
     fallback: bool = False
     spans: tuple[Span, ...] = ()
+    srt: Path | None = None
+    lufs: float | None = None  # integrated loudness of the encoded file (our BS.1770 meter)
+    true_peak_db: float | None = None
 
 
 @dataclass(frozen=True)

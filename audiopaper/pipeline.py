@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import engines, ingest, naming, speech, split
-from .assemble import EditionInfo, assemble_edition
+from . import cover, engines, ingest, naming, speech, split
+from .assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
 from .engines.base import Engine
 from .errors import AudiopaperError, EngineUnavailable
 from .fsutil import clean_partials, ensure_writable_dir
 from .models import Article, Edition, ProgressFn, Script, SplitResult, no_progress
 from .presets import load_presets, resolve_voice
-from .publish import publish_edition
+from .publish import public_base_url, publish_edition
 from .publish.feed import normalize_base_url
 from .publish.manifest import Timings
 from .resilience import RetryPolicy
@@ -50,6 +51,8 @@ class BuildOptions:
     retry: RetryPolicy = RetryPolicy()
     #: online endpoint (default: AUDIOPAPER_EDGE_URL, the config key, the real service)
     edge_url: str | None = None
+    cover: Path | None = None  # the user's own artwork instead of the drawn one
+    chime: bool = True
 
 
 @dataclass(frozen=True)
@@ -145,15 +148,51 @@ def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
         n += 1
 
 
+INTRO_HEADLINES = "本期要目："
+
+
 def intro_script(
     paper: str, date: dt.date, articles: Sequence[Article], options: speech.ScriptOptions | None = None
 ) -> Script:
-    """What the edition opens with: the paper's name and the date."""
-    placeholder = articles[0] if articles else Article(index=0, kind="article", title="", paragraphs=())
-    return Script(
-        article=placeholder,
-        sentences=tuple(speech.speak_line(f"{paper}，{naming.spoken_date(date)}。", "intro", options)),
-    )
+    """What the edition opens with (导读): the paper and the date, then the day's titles."""
+    placeholder = Article(index=0, kind="contents", title="导读", paragraphs=())
+    sentences = speech.speak_line(f"{paper}，{naming.spoken_date(date)}。", "intro", options)
+    if len(sentences) == 1:  # the transcript shows the date as printed, not as spoken
+        sentences[0] = replace(sentences[0], source=f"{paper}，{date.year}年{date.month}月{date.day}日。")
+    titles = [a.title for a in articles if a.title.strip()]
+    if titles:
+        sentences += speech.speak_line(INTRO_HEADLINES, "intro", options)
+        for title in titles:
+            # each title its own line, ending in a full stop so it is read (and paused) as one
+            sentences += speech.speak_line(title.rstrip("。！？!?") + "。", "heading", options)
+    return Script(article=placeholder, sentences=tuple(sentences))
+
+
+def number(value: float | None) -> float | None:
+    """Rounded for the manifest; silence measures -inf, which JSON cannot carry."""
+    return round(value, 2) if value is not None and math.isfinite(value) else None
+
+
+def loudness_doc(assembled: Assembled) -> dict[str, Any]:
+    """The manifest's record of what the edition and each article measure."""
+    doc: dict[str, Any] = {"target_lufs": -16.0, "max_true_peak_dbtp": -1.0}
+    if assembled.loudness is not None:
+        measured = assembled.loudness
+        doc["edition"] = {
+            "integrated_lufs": number(measured.integrated_lufs),
+            "true_peak_dbtp": number(measured.true_peak_dbtp),
+            "measured_with": "ffmpeg ebur128",
+            "ok": abs(measured.integrated_lufs + 16.0) <= 1.0 and measured.true_peak_dbtp <= -1.0,
+        }
+    doc["articles"] = {
+        a.id: {"integrated_lufs": number(a.lufs), "true_peak_dbtp": number(a.true_peak_db)} for a in assembled.articles
+    }
+    return doc
+
+
+def _public_url(base_url: str, rel: Path) -> str:
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return f"{base}{rel.as_posix()}/"
 
 
 def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
@@ -179,6 +218,8 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     scripts = [speech.make_script(a, script_options) for a in result.articles]
     intro = intro_script(paper, date, result.articles, script_options)
     speech_s = time.perf_counter() - t
+    if options.cover is not None:
+        cover.check_user_cover(options.cover)  # fail before the long part, not after it
 
     if options.concurrency < 1:
         from .errors import UsageError
@@ -205,9 +246,27 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         raise AudiopaperError("every article failed to synthesize: " + "; ".join(failed[:3]))
     assert report.intro is not None
     intro_clip = report.intro
+    if failed:
+        # The intro lists only the stories the edition really has.
+        intro = intro_script(paper, date, [script.article for script, _ in clips], script_options)
+        again = synthesize_edition([], intro, engine, voice, cache, timer, synth_options, fallback, progress)
+        if again.intro is not None:
+            intro_clip = again.intro
     synth_s = time.perf_counter() - t
 
-    assembled = assemble_edition(folder, EditionInfo(paper, date, title), intro_clip, clips)
+    t = time.perf_counter()
+    cover_path = cover.write_cover(out, paper, date, options.cover)
+    cover_s = time.perf_counter() - t
+    info = EditionInfo(
+        paper,
+        date,
+        title,
+        source=", ".join(p.name for p in paths),
+        url=_public_url(public_base_url(out, options.base_url), folder.relative_to(out)),
+        cover=cover_path,
+        chime=options.chime,
+    )
+    assembled = assemble_edition(folder, info, intro_clip, clips)
 
     edition = Edition(
         date=date,
@@ -230,6 +289,15 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     }
     if fallback is not None:
         extra["fallback_engine"] = fallback.engine.name
+    extra.update(
+        {
+            "vtt": "edition.vtt",
+            "srt": "edition.srt",
+            "chapters": "chapters.json",
+            "cover": cover_path.relative_to(out).as_posix(),
+            "loudness": loudness_doc(assembled),
+        }
+    )
 
     def timings(publish_s: float) -> Timings:
         return Timings(
@@ -238,12 +306,18 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
             speech_s=speech_s,
             synth_s=synth_s,
             engine_s=timer.engine_s,
-            audio_s=assembled.audio_s,
+            audio_s=assembled.audio_s + cover_s,
             publish_s=publish_s,
         )
 
     manifest_path, doc = publish_edition(
-        out, edition, timings, cache.stats.hits, cache.stats.misses, extra, base_url=options.base_url,
+        out,
+        edition,
+        timings,
+        cache.stats.hits,
+        cache.stats.misses,
+        extra,
+        base_url=options.base_url,
         feed_limit=options.feed_limit,
     )
     return BuildResult(

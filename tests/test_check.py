@@ -116,7 +116,11 @@ def test_artwork_rule(out: Path) -> None:
     cover = out / "cover.png"
     Image.new("RGB", (1400, 1400)).save(cover)
     assert check(out, skip=only("artwork")).ok
-    for size, mode, words in (((1000, 1000), "RGB", "outside"), ((1400, 1500), "RGB", "square"), ((1400, 1400), "RGBA", "RGB")):
+    for size, mode, words in (
+        ((1000, 1000), "RGB", "outside"),
+        ((1400, 1500), "RGB", "square"),
+        ((1400, 1400), "RGBA", "RGB"),
+    ):
         Image.new(mode, size).save(cover)
         problems = check(out, skip=only("artwork")).problems
         assert len(problems) == 1 and problems[0].file == "cover.png" and words in problems[0].message

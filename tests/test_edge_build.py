@@ -111,7 +111,7 @@ def test_one_failing_article_falls_back_alone_in_one_edition_format(
     monkeypatch: pytest.MonkeyPatch, tiny_issue: Path, tmp_path: Path
 ) -> None:
     # espeak speaks at 22050 Hz, edge at 24000 Hz; the edition is joined without re-encoding.
-    with serving(monkeypatch, poison="图书馆"):
+    with serving(monkeypatch, poison="开放到晚上"):
         result = build([tiny_issue], options(tmp_path / "o"))
     doc = result.manifest
     assert [(a["engine"], a.get("fallback", False)) for a in doc["articles"]] == [("edge", False), ("espeak", True)]
@@ -142,7 +142,7 @@ def test_fallback_audio_never_answers_for_edge(
 def test_fallback_none_leaves_failed_articles_out(
     monkeypatch: pytest.MonkeyPatch, tiny_issue: Path, tmp_path: Path
 ) -> None:
-    with serving(monkeypatch, poison="图书馆"):
+    with serving(monkeypatch, poison="开放到晚上"):
         result = build([tiny_issue], options(tmp_path / "o", fallback="none"))
     assert result.partial
     assert [a["title"] for a in result.manifest["articles"]] == ["衡阳迎来降雪"]

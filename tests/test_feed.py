@@ -21,7 +21,11 @@ from audiopaper.publish.feed import (
 
 @pytest.mark.parametrize(
     "feed_url",
-    ["https://mp3s.nashownotes.com/pc20rss.xml", "http://mp3s.nashownotes.com/pc20rss.xml", "mp3s.nashownotes.com/pc20rss.xml/"],
+    [
+        "https://mp3s.nashownotes.com/pc20rss.xml",
+        "http://mp3s.nashownotes.com/pc20rss.xml",
+        "mp3s.nashownotes.com/pc20rss.xml/",
+    ],
 )
 def test_podcast_guid_matches_the_podcasting20_example(feed_url: str) -> None:
     # The example in the podcast namespace's description of <podcast:guid>.
@@ -62,4 +66,9 @@ def test_dates_and_durations() -> None:
 
 
 def test_repeated_titles_get_distinct_identities() -> None:
-    assert article_idents(["图片新闻", "要闻", "图片新闻", "图片新闻"]) == ["图片新闻", "要闻", "图片新闻#2", "图片新闻#3"]
+    assert article_idents(["图片新闻", "要闻", "图片新闻", "图片新闻"]) == [
+        "图片新闻",
+        "要闻",
+        "图片新闻#2",
+        "图片新闻#3",
+    ]

@@ -71,14 +71,31 @@ def test_tone_sandhi(text: str, pinyin: str) -> None:
 
 def test_shipped_lexicon_has_both_tables() -> None:
     lexicon = default_lexicon()
-    for word in ("银行", "行业", "行长", "市长", "省长", "完成率为", "为人民", "还款", "着力", "调度", "调整", "重庆", "重大", "耒阳"):
+    for word in (
+        "银行",
+        "行业",
+        "行长",
+        "市长",
+        "省长",
+        "完成率为",
+        "为人民",
+        "还款",
+        "着力",
+        "调度",
+        "调整",
+        "重庆",
+        "重大",
+        "耒阳",
+    ):
         assert word in lexicon.pinyin, word
     assert lexicon.respell["耒阳"] == "垒阳"
 
 
 def test_user_entry_wins(tmp_path: Path) -> None:
     mine = tmp_path / "mine.toml"
-    mine.write_text('[pinyin]\n"银行" = "yin2 xing2"\n"邓威" = "deng4 wei1"\n[respell]\n"银行" = "银航"\n', encoding="utf-8")
+    mine.write_text(
+        '[pinyin]\n"银行" = "yin2 xing2"\n"邓威" = "deng4 wei1"\n[respell]\n"银行" = "银航"\n', encoding="utf-8"
+    )
     assert syllables_of("长沙银行", "银行", mine) == "yin2 xing2"
     assert syllables_of("长沙银行", "银行") == "yin2 hang2"
     assert for_engine("长沙银行", "edge", load_lexicon(mine)) == "长沙银航"

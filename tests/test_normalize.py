@@ -142,7 +142,14 @@ def test_no_ascii_digit_survives(page: str) -> None:
 
 @pytest.mark.parametrize(
     ("number", "spoken"),
-    [("78.04", "七十八点零四"), ("1020", "一千零二十"), ("10", "十"), ("100000", "十万"), ("0.5", "零点五"), ("1,234", "一千二百三十四")],
+    [
+        ("78.04", "七十八点零四"),
+        ("1020", "一千零二十"),
+        ("10", "十"),
+        ("100000", "十万"),
+        ("0.5", "零点五"),
+        ("1,234", "一千二百三十四"),
+    ],
 )
 def test_read_number(number: str, spoken: str) -> None:
     assert read_number(number) == spoken

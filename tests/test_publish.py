@@ -103,7 +103,10 @@ def test_two_editions_newest_first_with_guids_unchanged_by_the_rebuild(site: Sim
     its = items(feed)
     assert len(its) == 2
     assert [i.findtext("title") for i in its] == ["衡阳日报 2022年1月29日", ESCAPED]
-    assert [i.findtext("pubDate") for i in its] == ["Sat, 29 Jan 2022 06:00:00 +0800", "Fri, 28 Jan 2022 06:00:00 +0800"]
+    assert [i.findtext("pubDate") for i in its] == [
+        "Sat, 29 Jan 2022 06:00:00 +0800",
+        "Fri, 28 Jan 2022 06:00:00 +0800",
+    ]
     assert guids(feed)[1] == site.after_first["editions"][0]
     assert guids(feed) == site.after_second["editions"]
     assert len(set(guids(feed))) == 2
@@ -215,7 +218,10 @@ def test_catalog_records_both_editions_and_the_rebuild(site: SimpleNamespace) ->
     conn = sqlite3.connect(site.out / "catalog.sqlite")
     try:
         rows = conn.execute("SELECT date, title, builds, mp3_bytes FROM editions ORDER BY date").fetchall()
-        assert [(r[0], r[1], r[2]) for r in rows] == [("2022-01-28", ESCAPED, 2), ("2022-01-29", "衡阳日报 2022年1月29日", 1)]
+        assert [(r[0], r[1], r[2]) for r in rows] == [
+            ("2022-01-28", ESCAPED, 2),
+            ("2022-01-29", "衡阳日报 2022年1月29日", 1),
+        ]
         assert rows[0][3] == (site.out / "editions/2022-01-28/edition.mp3").stat().st_size
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 4
         assert conn.execute("SELECT count(DISTINCT guid) FROM articles").fetchone()[0] == 4
@@ -234,7 +240,13 @@ def copy_site(site: SimpleNamespace, name: str) -> Path:
 
 def test_feed_command_regenerates_the_same_files_from_the_catalog_alone(site: SimpleNamespace) -> None:
     out = copy_site(site, "regen")
-    generated = ["feed.xml", "feed-articles.xml", "index.html", "editions/2022-01-28/index.html", "editions/2022-01-29/index.html"]
+    generated = [
+        "feed.xml",
+        "feed-articles.xml",
+        "index.html",
+        "editions/2022-01-28/index.html",
+        "editions/2022-01-29/index.html",
+    ]
     before = {p: (out / p).read_bytes() for p in generated}
     for p in generated:
         (out / p).unlink()
@@ -249,7 +261,9 @@ def test_feed_limit_and_base_url(site: SimpleNamespace) -> None:
     out = copy_site(site, "limited")
     result = runner.invoke(app, ["feed", str(out), "--limit", "1", "--base-url", "https://example.org/报纸"])
     assert result.exit_code == 0, result.output
-    assert len(items(out / "feed.xml")) == 1 and items(out / "feed.xml")[0].findtext("title") == "衡阳日报 2022年1月29日"
+    assert (
+        len(items(out / "feed.xml")) == 1 and items(out / "feed.xml")[0].findtext("title") == "衡阳日报 2022年1月29日"
+    )
     assert len(items(out / "feed-articles.xml")) == 1
     url = items(out / "feed.xml")[0].find("enclosure").get("url")
     assert url == "https://example.org/%E6%8A%A5%E7%BA%B8/editions/2022-01-29/edition.mp3"
@@ -370,8 +384,22 @@ def test_two_builds_at_once_into_one_out_both_land_in_the_catalog(tmp_path: Path
         issue.write_text(TINY_ISSUE, encoding="utf-8")
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "audiopaper", "build", str(issue), "-o", str(out), "--engine", "espeak",
-                 "--date", day, "-q", "--cache-dir", str(tmp_path / f"cache{n}")],
+                [
+                    sys.executable,
+                    "-m",
+                    "audiopaper",
+                    "build",
+                    str(issue),
+                    "-o",
+                    str(out),
+                    "--engine",
+                    "espeak",
+                    "--date",
+                    day,
+                    "-q",
+                    "--cache-dir",
+                    str(tmp_path / f"cache{n}"),
+                ],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")},

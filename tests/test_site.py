@@ -138,7 +138,9 @@ def exercise(page: Page, url: str) -> None:
     assert page.js("document.querySelectorAll('article.story audio.article-player').length") == 2
     assert page.js("document.querySelector('article.story h2').textContent") == "衡阳迎来降雪"
     # The audio must really load (right path, decodable MP3), not just be in the markup.
-    duration = page.wait("(function (a) { return a.readyState >= 1 && a.duration; })(document.getElementById('edition-player'))")
+    duration = page.wait(
+        "(function (a) { return a.readyState >= 1 && a.duration; })(document.getElementById('edition-player'))"
+    )
     assert duration > 5
     page.wait("Array.from(document.querySelectorAll('audio.article-player')).every(a => a.readyState >= 1)")
 
@@ -160,7 +162,9 @@ def exercise(page: Page, url: str) -> None:
         " var s = story.querySelectorAll('.transcript .s')[1];"
         " story.querySelector('audio').currentTime = (parseFloat(s.dataset.start) + parseFloat(s.dataset.end)) / 2; })()"
     )
-    page.wait("document.querySelectorAll('article.story')[0].querySelectorAll('.transcript .s')[1].classList.contains('now')")
+    page.wait(
+        "document.querySelectorAll('article.story')[0].querySelectorAll('.transcript .s')[1].classList.contains('now')"
+    )
     assert page.js("document.querySelectorAll('.transcript .s.now').length") == 1
 
 
@@ -199,7 +203,9 @@ def test_highlight_follows_playback(browser: Page, out: Path) -> None:
 
 def test_index_lists_the_edition(browser: Page, out: Path) -> None:
     browser.open((out / "index.html").as_uri())
-    assert browser.js("document.querySelector('ul.editions a').getAttribute('href')") == "editions/2022-01-28/index.html"
+    assert (
+        browser.js("document.querySelector('ul.editions a').getAttribute('href')") == "editions/2022-01-28/index.html"
+    )
     # A phone-width viewport does not scroll sideways.
     browser.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=2, mobile=True)
     try:

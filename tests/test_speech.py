@@ -56,10 +56,16 @@ def test_photo_credit(line: str, spoken: str | None) -> None:
 
 
 def test_dateline_in_a_paragraph() -> None:
-    assert split_dateline("衡阳日报讯（全媒体记者 向吟吟）近日，省政府表彰。") == ("衡阳日报讯", "全媒体记者 向吟吟", "近日，省政府表彰。")
+    assert split_dateline("衡阳日报讯（全媒体记者 向吟吟）近日，省政府表彰。") == (
+        "衡阳日报讯",
+        "全媒体记者 向吟吟",
+        "近日，省政府表彰。",
+    )
 
 
-@pytest.mark.parametrize(("line", "marker"), [("（上接第一版）", "上接第一版"), ("(下转第2版)", "下转第2版"), ("上接第一版的文章", None)])
+@pytest.mark.parametrize(
+    ("line", "marker"), [("（上接第一版）", "上接第一版"), ("(下转第2版)", "下转第2版"), ("上接第一版的文章", None)]
+)
 def test_continuation_marker(line: str, marker: str | None) -> None:
     assert continuation_marker(line) == marker
 
@@ -108,7 +114,10 @@ def test_reading_order_roles_and_pauses() -> None:
 
 @pytest.mark.parametrize(
     ("title", "spoken"),
-    [("真抓实干 为高质量发展打造新引擎", "真抓实干，为高质量发展打造新引擎"), ("客源虽“缩水” 防疫不松懈", "客源虽“缩水”，防疫不松懈")],
+    [
+        ("真抓实干 为高质量发展打造新引擎", "真抓实干，为高质量发展打造新引擎"),
+        ("客源虽“缩水” 防疫不松懈", "客源虽“缩水”，防疫不松懈"),
+    ],
 )
 def test_headline_halves_get_a_pause(title: str, spoken: str) -> None:
     assert [s.text for s in make_script(_article(title=title)).sentences] == [spoken]
@@ -118,7 +127,11 @@ def test_kicker_read_only_when_asked_and_photo_credits_droppable() -> None:
     article = _article(kicker="系列报道之三", credit="■通讯员 邓威 摄", paragraphs=(Paragraph("正文。"),))
     assert [s.role for s in make_script(article).sentences] == ["title", "body", "byline"]
     script = make_script(article, ScriptOptions(read_kicker=True, photo_credits=False))
-    assert [(s.role, s.text) for s in script.sentences] == [("kicker", "系列报道之三"), ("title", "衡阳迎来降雪"), ("body", "正文。")]
+    assert [(s.role, s.text) for s in script.sentences] == [
+        ("kicker", "系列报道之三"),
+        ("title", "衡阳迎来降雪"),
+        ("body", "正文。"),
+    ]
 
 
 def test_credit_lines_in_the_body_are_read_once_naturally() -> None:
@@ -127,7 +140,12 @@ def test_credit_lines_in_the_body_are_read_once_naturally() -> None:
         paragraphs=(Paragraph("衡阳日报讯（全媒体记者 向吟吟）近日，省政府表彰。"), Paragraph("■通讯员 邓威 摄")),
     )
     texts = [s.text for s in make_script(article).sentences]
-    assert texts == ["衡阳迎来降雪", "衡阳日报社全媒体记者王靖，通讯员邱红燕、谢琼报道。", "近日，省政府表彰。", "通讯员邓威摄影"]
+    assert texts == [
+        "衡阳迎来降雪",
+        "衡阳日报社全媒体记者王靖，通讯员邱红燕、谢琼报道。",
+        "近日，省政府表彰。",
+        "通讯员邓威摄影",
+    ]
 
 
 def test_continuation_is_announced() -> None:
@@ -164,8 +182,12 @@ def test_offline_phonemes_use_the_script_pinyin() -> None:
     (sentence,) = speak_line("完成率为百分之九十。", "body")
     engine = engines.get("kokoro")
     phonemes = engine.phonemes(sentence)  # type: ignore[attr-defined]
-    assert phonemes == phonemize("完成率为百分之九十。", ("wan2", "cheng2", "lv4", "wei2", "bai3", "fen1", "zhi1", "jiu3", "shi2", "。"))
-    wrong = phonemize("完成率为百分之九十。", ("wan2", "cheng2", "lv4", "wei4", "bai3", "fen1", "zhi1", "jiu3", "shi2", "。"))
+    assert phonemes == phonemize(
+        "完成率为百分之九十。", ("wan2", "cheng2", "lv4", "wei2", "bai3", "fen1", "zhi1", "jiu3", "shi2", "。")
+    )
+    wrong = phonemize(
+        "完成率为百分之九十。", ("wan2", "cheng2", "lv4", "wei4", "bai3", "fen1", "zhi1", "jiu3", "shi2", "。")
+    )
     assert phonemes != wrong
 
 
@@ -186,7 +208,10 @@ def test_sentence_without_readings_still_works_offline() -> None:
         ("组建了专班；完善了机制", ["组建了专班；", "完善了机制"]),
         ("他说：“我们建立机制。”在会上表示。", ["他说：“我们建立机制。”", "在会上表示。"]),
         ("利用平台整治“舌尖上的腐败”……制度体系不断完善。", ["利用平台整治“舌尖上的腐败”……", "制度体系不断完善。"]),
-        ("“获批国家创新型城市。我们将应势而谋。”市科技局表示。", ["“获批国家创新型城市。我们将应势而谋。”", "市科技局表示。"]),
+        (
+            "“获批国家创新型城市。我们将应势而谋。”市科技局表示。",
+            ["“获批国家创新型城市。我们将应势而谋。”", "市科技局表示。"],
+        ),
         ("出台《办法。试行》等文件。", ["出台《办法。试行》等文件。"]),
         ("增长7.6倍。获奖44项。", ["增长7.6倍。", "获奖44项。"]),
     ],
@@ -255,7 +280,22 @@ def test_script_reads_the_sample_like_an_anchor(sample_doc: dict[str, object]) -
     text = "\n".join(str(s["text"]) for s in _sentences(sample_doc))
     assert not re.search(r"[0-9]", text)
     assert not re.search(r"[#*\[\]【】〔〕（）()■]", text)
-    for spoken in ["七十八点零四亿元", "九点八五亿元", "百分之一百二十三点八七", "百分之一百五十三", "二零二一年底", "一月二十七日", "正负六百千伏", "五百强", "一千零二十场次", "十余万人次", "一千九百九十万元", "三千余人次", "二零二二年一月二十七日", "衡阳日报全媒体记者向吟吟报道"]:
+    for spoken in [
+        "七十八点零四亿元",
+        "九点八五亿元",
+        "百分之一百二十三点八七",
+        "百分之一百五十三",
+        "二零二一年底",
+        "一月二十七日",
+        "正负六百千伏",
+        "五百强",
+        "一千零二十场次",
+        "十余万人次",
+        "一千九百九十万元",
+        "三千余人次",
+        "二零二二年一月二十七日",
+        "衡阳日报全媒体记者向吟吟报道",
+    ]:
         assert spoken in text, spoken
     assert re.search(r"衡阳发.*二零一九.*一号", text)
     (model,) = [line for line in text.splitlines() if "换流变压器" in line]
@@ -293,7 +333,9 @@ def test_script_engine_and_lexicon_options(tmp_path: Path) -> None:
     mine = tmp_path / "mine.toml"
     mine.write_text('[pinyin]\n"银行" = "yin2 xing2"\n', encoding="utf-8")
     runner = CliRunner()
-    offline = json.loads(runner.invoke(app, ["script", str(issue), "--json", "--pinyin", "--lexicon", str(mine)]).stdout)
+    offline = json.loads(
+        runner.invoke(app, ["script", str(issue), "--json", "--pinyin", "--lexicon", str(mine)]).stdout
+    )
     sentences = offline["articles"][0]["sentences"]
     assert sentences[0]["text"] == "耒阳吉迪皮增长"
     assert sentences[1]["pinyin"][2:4] == ["yin2", "xing2"]
@@ -323,7 +365,9 @@ def test_say_speaks_a_lexicon_entry_as_listed(tmp_path: Path) -> None:
     assert engine.phonemes(sentence) != engine.phonemes(changed)  # type: ignore[attr-defined]
 
     out = tmp_path / "x.mp3"
-    result = CliRunner().invoke(app, ["say", "长沙银行还款。", "-o", str(out), "--engine", "kokoro", "--lexicon", str(mine)])
+    result = CliRunner().invoke(
+        app, ["say", "长沙银行还款。", "-o", str(out), "--engine", "kokoro", "--lexicon", str(mine)]
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(out)
     assert out.stat().st_size > 1000
@@ -336,16 +380,27 @@ def test_sample_readings_do_not_depend_on_article_grouping() -> None:
     from audiopaper.ingest import read_issue
 
     issue = read_issue([SAMPLE])
-    articles = [Article(index=i, kind="article", title="", paragraphs=(Paragraph(b.text),)) for i, b in enumerate(issue.blocks)]
+    articles = [
+        Article(index=i, kind="article", title="", paragraphs=(Paragraph(b.text),)) for i, b in enumerate(issue.blocks)
+    ]
     text = "\n".join(s.text for a in articles for s in make_script(a).sentences)
     assert not re.search(r"[0-9\[\]■]", text)
-    for spoken in ["七十八点零四亿元", "百分之一百二十三点八七", "正负六百千伏", "一千零二十场次", "二零二二年一月二十七日", "衡阳发二零一九年第一号"]:
+    for spoken in [
+        "七十八点零四亿元",
+        "百分之一百二十三点八七",
+        "正负六百千伏",
+        "一千零二十场次",
+        "二零二二年一月二十七日",
+        "衡阳发二零一九年第一号",
+    ]:
         assert spoken in text, spoken
 
 
 def test_build_rejects_a_bad_lexicon_before_synthesizing(tiny_issue: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[pinyin]\n"银行" = "yin2"\n', encoding="utf-8")
-    result = CliRunner().invoke(app, ["build", str(tiny_issue), "-o", str(tmp_path / "out"), "--engine", "espeak", "--lexicon", str(bad), "-q"])
+    result = CliRunner().invoke(
+        app, ["build", str(tiny_issue), "-o", str(tmp_path / "out"), "--engine", "espeak", "--lexicon", str(bad), "-q"]
+    )
     assert result.exit_code == 2
     assert "bad.toml" in result.stderr and "银行" in result.stderr

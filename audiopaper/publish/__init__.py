@@ -131,3 +131,16 @@ def publish_edition(
     doc = with_guids(manifest_dict(edition, timings(time.perf_counter() - t0), hits, misses, extra))
     write_manifest(path, doc)
     return path, doc
+
+
+def public_base_url(out: Path, base_url: str | None = None) -> str:
+    """The base URL files in OUT are published under: the one asked for, else the one
+    OUT's catalog remembers, else the loopback default (matching ``serve``)."""
+    if base_url is not None:
+        return normalize_base_url(base_url)
+    if (out / catalog.CATALOG_NAME).is_file():
+        with catalog.connect(out, create=False) as conn:
+            stored = catalog.get_meta(conn, "base_url")
+            if stored:
+                return stored
+    return DEFAULT_BASE_URL

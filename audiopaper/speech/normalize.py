@@ -280,6 +280,7 @@ def _wetext_windows(text: str) -> str:
     out.append(text[pos:])
     return "".join(out)
 
+
 _LEFTOVER_DIGIT = re.compile(r"\d")
 # Pieces of markup that wetext may leave: keep the speech text free of them.
 _BRACKETS = re.compile(r"[\[\]〔〕［］【】{}<>]")

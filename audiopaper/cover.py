@@ -1,0 +1,246 @@
+"""Cover art: drawn in code (paper name and date), or the user's own image, validated.
+
+Podcast directories want a square RGB JPEG or PNG of 1400–3000 px. The drawn cover uses
+a CJK font when the machine has one (Debian: ``fonts-noto-cjk`` or
+``fonts-wqy-microhei``); without one it falls back to the paper's name in pinyin, so it
+never shows empty boxes for missing glyphs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .fsutil import atomic_path, write_bytes
+
+SIZE = 1400
+MIN_SIZE, MAX_SIZE = 1400, 3000
+EMBED_SIZE = 1400  # APIC copy: big enough for any player, small enough to repeat per file
+PAPER_RED = (178, 34, 34)
+INK = (28, 28, 30)
+PAPER = (246, 242, 234)
+GREY = (92, 92, 96)
+_WEEKDAYS = "一二三四五六日"
+_EN_WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+_CJK_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+_LATIN_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+)
+
+
+@dataclass(frozen=True)
+class FontFile:
+    path: Path
+    index: int = 0
+
+
+@lru_cache(maxsize=1)
+def find_cjk_font() -> FontFile | None:
+    """A font that has Chinese glyphs: $AUDIOPAPER_CJK_FONT, fontconfig, then known paths."""
+    env = os.environ.get("AUDIOPAPER_CJK_FONT")
+    paths = [Path(env)] if env else []
+    fc = shutil.which("fc-list")
+    if fc:
+        try:
+            listed = subprocess.run(
+                [fc, ":lang=zh", "file", "style"], capture_output=True, text=True, timeout=10, check=False
+            ).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            listed = ""
+        found = [line.split(":")[0].strip() for line in listed.splitlines() if line.strip()]
+        # bold faces first: the masthead is set heavy
+        found.sort(key=lambda p: ("bold" not in p.lower(), p))
+        paths += [Path(p) for p in found]
+    paths += [Path(p) for p in _CJK_CANDIDATES]
+    for path in paths:
+        if path.is_file():
+            return FontFile(path, _sc_index(path))
+    return None
+
+
+def _sc_index(path: Path) -> int:
+    """In a CJK collection, the Simplified Chinese face (the glyph shapes a mainland reader expects)."""
+    if path.suffix.lower() != ".ttc":
+        return 0
+    from PIL import ImageFont
+
+    for index in range(10):
+        try:
+            name = " ".join(n or "" for n in ImageFont.truetype(str(path), 12, index=index).getname())
+        except OSError:
+            break
+        if " SC" in name or "SC " in name:
+            return index
+    return 0
+
+
+def _font(file: FontFile | None, size: int) -> Any:
+    from PIL import ImageFont
+
+    if file is not None:
+        return ImageFont.truetype(str(file.path), size, index=file.index)
+    for candidate in _LATIN_CANDIDATES:
+        if Path(candidate).is_file():
+            return ImageFont.truetype(candidate, size)
+    return ImageFont.load_default(size)
+
+
+def _fit(draw: Any, text: str, file: FontFile | None, start: int, width: int) -> Any:
+    size = start
+    while size > 12:
+        font = _font(file, size)
+        left, _, right, _ = draw.textbbox((0, 0), text, font=font)
+        if right - left <= width:
+            return font
+        size = int(size * 0.92)
+    return _font(file, size)
+
+
+def _centered(draw: Any, y: int, text: str, font: Any, fill: tuple[int, int, int], size: int) -> None:
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    draw.text(((size - (right - left)) / 2 - left, y - top), text, font=font, fill=fill)
+
+
+def romanized(paper: str) -> str:
+    """The paper's name in pinyin, for machines without a CJK font: 衡阳日报 → HENGYANG RIBAO.
+
+    Syllables are grouped in pairs, which is how nearly every paper's name reads
+    (place + 日报, 晚报, 都市报...), without loading a word segmenter for one line.
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = [s.replace("ü", "v") for s in lazy_pinyin(paper, style=Style.NORMAL, errors="ignore")]
+    syllables = [s for s in syllables if s.isascii() and s.strip()]
+    words = ["".join(syllables[i : i + 2]) for i in range(0, len(syllables), 2)]
+    if len(words) > 1 and len(words[-1]) and len(syllables) % 2:
+        words[-2:] = [words[-2] + words[-1]]
+    text = " ".join(words).upper()
+    return text if text.strip() else "DAILY"
+
+
+def draw_cover(paper: str, date: dt.date, size: int = SIZE, font: FontFile | None = None) -> Any:
+    """A square masthead: red band, the paper's name, the date, a row of sound bars."""
+    from PIL import Image, ImageDraw
+
+    cjk = font if font is not None else find_cjk_font()
+    img = Image.new("RGB", (size, size), PAPER)
+    draw = ImageDraw.Draw(img)
+    u = size / 100  # layout in percent of the side
+
+    draw.rectangle((0, 0, size, round(16 * u)), fill=PAPER_RED)
+    band = "有声版 · 每日新闻" if cjk else "AUDIO EDITION"
+    _centered(draw, round(4.5 * u), band, _fit(draw, band, cjk, round(7 * u), round(80 * u)), PAPER, size)
+
+    name = paper if cjk else romanized(paper)
+    name_font = _fit(draw, name, cjk, round((22 if cjk else 14) * u), round(84 * u))
+    _, top, _, bottom = draw.textbbox((0, 0), name, font=name_font)
+    _centered(draw, round(36 * u - (bottom - top) / 2), name, name_font, INK, size)
+    draw.rectangle((round(8 * u), round(55 * u), round(92 * u), round(55.6 * u)), fill=INK)
+
+    if cjk:
+        when = f"{date.year}年{date.month}月{date.day}日 星期{_WEEKDAYS[date.weekday()]}"
+    else:
+        when = f"{date.isoformat()} · {_EN_WEEKDAYS[date.weekday()]}"
+    _centered(draw, round(60 * u), when, _fit(draw, when, cjk, round(6.5 * u), round(80 * u)), GREY, size)
+
+    # a sound-wave motif: bars whose heights follow a fixed, speech-like contour
+    heights = (4, 6, 10, 7, 12, 16, 11, 8, 14, 18, 13, 9, 15, 11, 7, 10, 5, 8, 5, 4)
+    bar_w = 3.0 * u
+    gap = 1.2 * u
+    total = len(heights) * bar_w + (len(heights) - 1) * gap
+    x = (size - total) / 2
+    base = 86 * u
+    for h in heights:
+        half = h * u * 0.45
+        draw.rounded_rectangle((x, base - half, x + bar_w, base + half), radius=bar_w / 2, fill=PAPER_RED)
+        x += bar_w + gap
+    return img
+
+
+def check_user_cover(path: Path) -> str:
+    """Validate ``--cover FILE``; returns its format (PNG or JPEG). Raises UsageError."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            fmt = img.format or "?"
+            width, height = img.size
+            img.verify()
+    except FileNotFoundError:
+        raise UsageError(f"--cover {path}: no such file") from None
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise UsageError(f"--cover {path}: not a readable image ({exc})", "give a PNG or JPEG file") from None
+    if fmt not in ("PNG", "JPEG"):
+        raise UsageError(f"--cover {path}: {fmt} image", "podcast apps take PNG or JPEG; convert it first")
+    if width != height:
+        raise UsageError(f"--cover {path}: {width}x{height} is not square", "crop it to a square")
+    if not MIN_SIZE <= width <= MAX_SIZE:
+        raise UsageError(
+            f"--cover {path}: {width}x{height} px", f"podcast apps want {MIN_SIZE}-{MAX_SIZE} px on a side; resize it"
+        )
+    return fmt
+
+
+def write_cover(out: Path, paper: str, date: dt.date, user_cover: Path | None = None) -> Path:
+    """``OUT/cover.png`` (or ``cover.jpg`` for a JPEG of the user's): square, RGB, no alpha."""
+    from PIL import Image
+
+    if user_cover is None:
+        img = draw_cover(paper, date)
+        target = out / "cover.png"
+        with atomic_path(target) as tmp:
+            img.save(tmp, format="PNG", optimize=True)
+        return target
+    fmt = check_user_cover(user_cover)
+    target = out / ("cover.png" if fmt == "PNG" else "cover.jpg")
+    with Image.open(user_cover) as img:
+        if img.mode == "RGB" and "transparency" not in img.info:
+            write_bytes(target, user_cover.read_bytes())
+            return target
+        rgb = _flatten(img)
+    with atomic_path(target) as tmp:
+        rgb.save(tmp, format=fmt, **({"quality": 92} if fmt == "JPEG" else {"optimize": True}))
+    return target
+
+
+def _flatten(img: Any) -> Any:
+    """RGB without alpha: transparent parts become white, CMYK and palettes are converted."""
+    from PIL import Image
+
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    return img.convert("RGB")
+
+
+def embedded_cover(path: Path) -> tuple[bytes, str]:
+    """A JPEG copy of the cover, at most EMBED_SIZE px, for the APIC frame of each MP3."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        rgb = _flatten(img)
+    if rgb.width > EMBED_SIZE:
+        rgb = rgb.resize((EMBED_SIZE, EMBED_SIZE), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    rgb.save(buf, format="JPEG", quality=88)
+    return buf.getvalue(), "image/jpeg"
