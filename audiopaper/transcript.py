@@ -12,10 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
 from .models import Span
+from .speech.pinyin import load_jieba
 
 MAX_CUE_CHARS = 24
 _BREAK_AFTER = "，、；：。！？,;:!?）》」』”’)"
@@ -66,19 +65,9 @@ def _splits_a_word(text: str, cut: int) -> bool:
     return a.isascii() and b.isascii() and a.isalnum() and b.isalnum()
 
 
-@lru_cache(maxsize=1)
-def _jieba() -> Any:
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
 def _word_starts(text: str) -> set[int]:
     """Where Chinese words begin (jieba, dictionary only), so a cue never ends mid-word."""
-    return {start for _, start, _ in _jieba().tokenize(text, HMM=False)}
+    return {start for _, start, _ in load_jieba().tokenize(text, HMM=False)}
 
 
 def split_line(text: str, limit: int = MAX_CUE_CHARS) -> list[str]:

@@ -287,7 +287,9 @@ def phonemize(text: str, pinyin: Sequence[str]) -> str:
     model's ASCII set; anything else that is not a Han character is dropped (the speech
     stage has already spelled out digits and Latin letters).
     """
-    jieba = _jieba()
+    from ..speech.pinyin import load_jieba
+
+    jieba = load_jieba()
     out: list[str] = []
     pos = 0
     for word in jieba.lcut(text, HMM=False):
@@ -320,22 +322,6 @@ def _py2ipa(syllable: str) -> str:
         return ZHG2P.py2ipa(syllable).replace(chr(815), "")
     except Exception:  # an odd syllable must not sink the sentence
         return ""
-
-
-@lru_cache(maxsize=1)
-def _jieba() -> Any:
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    try:
-        os.makedirs(cache, exist_ok=True)
-        jieba.dt.tmp_dir = cache
-    except OSError:
-        pass
-    return jieba
 
 
 @register("kokoro")

@@ -32,7 +32,8 @@ def _pypinyin() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _jieba() -> Any:
+def load_jieba() -> Any:
+    """jieba, loaded once, quiet, with its dictionary cache in the user's cache home."""
     import logging
     import os
 
@@ -52,7 +53,7 @@ def _jieba() -> Any:
 
 def words(text: str) -> list[str]:
     """jieba's words for ``text`` (no HMM: the dictionary's words, as misaki segments)."""
-    return list(_jieba().lcut(text, HMM=False))
+    return list(load_jieba().lcut(text, HMM=False))
 
 
 def _is_han(char: str) -> bool:
