@@ -252,6 +252,10 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         again = synthesize_edition([], intro, engine, voice, cache, timer, synth_options, fallback, progress)
         if again.intro is not None:
             intro_clip = again.intro
+    for used in (engine, fallback.engine if fallback is not None else None):
+        release = getattr(used, "release", None)
+        if callable(release):
+            release()
     synth_s = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -64,3 +64,13 @@ def test_token_chunks_never_exceed_the_model_limit() -> None:
     chunks = _token_chunks(ids, vocab)
     assert all(0 < len(c) <= MAX_TOKENS for c in chunks)
     assert functools.reduce(operator.iadd, chunks, []) == ids
+
+
+def test_kokoro_release_frees_the_model_and_reloads_on_demand() -> None:
+    engine = engines.get("kokoro")
+    sentence = Sentence("body", "你好。", "x", pinyin=pinyin_of("你好。"))
+    first = engine.synthesize([sentence], Voice("t", "kokoro", "zf_xiaoxiao"))
+    engine.release()  # type: ignore[attr-defined]
+    assert engine._session is None  # type: ignore[attr-defined]
+    again = engine.synthesize([sentence], Voice("t", "kokoro", "zf_xiaoxiao"))
+    assert np.array_equal(first.pcm, again.pcm)

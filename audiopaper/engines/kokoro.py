@@ -121,6 +121,18 @@ class KokoroEngine:
 
     # -- loading ----------------------------------------------------------------------
 
+    def release(self) -> None:
+        """Free the model (~600 MB) once synthesis is over; the next call loads it again.
+
+        Assembling a long edition holds its PCM in memory, and the model need not sit
+        beside it.
+        """
+        with self._lock:
+            self._session = None
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
+
     def load(self) -> None:
         """Load the model once; later calls return at once."""
         with self._lock:
