@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -390,9 +391,25 @@ def check(
     run_guarded(body)
 
 
+def _exit_now(code: int) -> None:
+    """Leave at once: after Ctrl-C, do not wait at shutdown for worker threads (a stuck
+    DNS lookup, an inference in flight). Every file is written atomically, so nothing
+    half-written is left, and the cache keeps what was finished."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def main() -> None:
     try:
         app()
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            _exit_now(EXIT_INTERRUPTED)
+        raise
     except KeyboardInterrupt:
-        err("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
+        err("interrupted; finished work is kept, rerun to resume")
+        _exit_now(EXIT_INTERRUPTED)

@@ -114,7 +114,7 @@ def test_ctrl_c_is_exit_130_and_one_line(monkeypatch: pytest.MonkeyPatch, tmp_pa
         try:
             wait_for(lambda: len(server.stats.requests) >= 1, 90)
             proc.send_signal(signal.SIGINT)
-            _stdout, stderr = proc.communicate(timeout=30)
+            _stdout, stderr = proc.communicate(timeout=60)
         finally:
             if proc.poll() is None:
                 proc.kill()
