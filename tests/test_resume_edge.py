@@ -41,7 +41,15 @@ def start_build(out: Path, server: EdgeServer, tmp_path: Path) -> subprocess.Pop
     env.update(AUDIOPAPER_EDGE_URL=server.url, XDG_CACHE_HOME=str(tmp_path / "xdg"), NO_PROXY="127.0.0.1")
     env["AUDIOPAPER_CONFIG"] = str(tmp_path / "no-config.toml")
     args = [*CLI, "build", str(EXCERPT), "-o", str(out), "--engine", "edge", "--date", DATE, "--concurrency", "1", "-q"]
-    return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # A user's Ctrl-C reaches a foreground build; when the test run itself was started in
+    # the background (nohup, `&`), SIGINT arrives ignored and would stay ignored in the child.
+    return subprocess.Popen(
+        args,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def wait_for(condition, timeout_s: float) -> None:  # type: ignore[no-untyped-def]

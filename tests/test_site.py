@@ -156,7 +156,9 @@ def exercise(page: Page, url: str) -> None:
     assert page.js("document.querySelectorAll('button.chapter')[2].classList.contains('current')")
     page.js("document.getElementById('edition-player').pause()")
 
-    # Seeking an article's own player highlights the sentence being read there.
+    # Seeking an article's own player highlights the sentence being read there (once the
+    # player knows its duration; a seek before that is only a start position).
+    page.wait("document.querySelectorAll('article.story')[0].querySelector('audio').readyState >= 1")
     page.js(
         "(function () { var story = document.querySelectorAll('article.story')[0];"
         " var s = story.querySelectorAll('.transcript .s')[1];"
