@@ -14,7 +14,7 @@ from . import cover, engines, ingest, naming, speech, split
 from .assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
 from .engines.base import Engine
-from .errors import AudiopaperError, EngineUnavailable
+from .errors import AudiopaperError, EngineUnavailable, UsageError
 from .fsutil import clean_partials, ensure_writable_dir
 from .models import Article, Edition, ProgressFn, Script, SplitResult, no_progress
 from .presets import load_presets, resolve_voice
@@ -115,8 +115,6 @@ def _set_url(engine: Engine, url: str | None) -> None:
 def fallback_for(options: BuildOptions, engine: Engine) -> Fallback | None:
     """The fallback engine and voice, or None (offline main engine, or ``none``)."""
     if options.fallback not in FALLBACKS:
-        from .errors import UsageError
-
         raise UsageError(f"unknown fallback {options.fallback!r}", f"use one of {', '.join(FALLBACKS)}")
     if options.fallback == "none" or options.fallback == engine.name or engine.name in OFFLINE_ENGINES:
         return None
@@ -222,8 +220,6 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         cover.check_user_cover(options.cover)  # fail before the long part, not after it
 
     if options.concurrency < 1:
-        from .errors import UsageError
-
         raise UsageError(f"--concurrency must be at least 1, not {options.concurrency}")
     t = time.perf_counter()
     engine, reason = choose_engine(options.engine, options.edge_url)
@@ -290,18 +286,13 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         "engine_reason": reason,
         "engine_decision_s": round(decide_s, 3),
         "engine_voice": voice.name,
+        **({"fallback_engine": fallback.engine.name} if fallback is not None else {}),
+        "vtt": "edition.vtt",
+        "srt": "edition.srt",
+        "chapters": "chapters.json",
+        "cover": cover_path.relative_to(out).as_posix(),
+        "loudness": loudness_doc(assembled),
     }
-    if fallback is not None:
-        extra["fallback_engine"] = fallback.engine.name
-    extra.update(
-        {
-            "vtt": "edition.vtt",
-            "srt": "edition.srt",
-            "chapters": "chapters.json",
-            "cover": cover_path.relative_to(out).as_posix(),
-            "loudness": loudness_doc(assembled),
-        }
-    )
 
     def timings(publish_s: float) -> Timings:
         return Timings(
