@@ -218,11 +218,6 @@ def silence(seconds: float, sample_rate: int) -> np.ndarray:
     return np.zeros(round(seconds * sample_rate), np.int16)
 
 
-def decode_check(path: Path) -> None:
-    """Decode a whole file; raises AudioError on any decoder error."""
-    run_ffmpeg(["-v", "error", "-xerror", "-i", str(path), "-f", "null", "-"])
-
-
 def decode_mp3(data: bytes, sample_rate: int) -> np.ndarray:
     """Decode MP3 bytes to mono int16 PCM at ``sample_rate`` (for engines that answer in MP3)."""
     if not data:

@@ -59,21 +59,6 @@ def chunk_key(engine: Engine, voice: Voice, chunk: Sequence[Sentence]) -> str:
     return cache_key(engine.version(), voice.name, voice.speed, voice.pitch, voice.rate, texts, phon)
 
 
-def synthesize_chunk(
-    engine: Engine, voice: Voice, chunk: Sequence[Sentence], cache: AudioCache, timer: SynthTimer
-) -> Synthesis:
-    key = chunk_key(engine, voice, chunk)
-    found = cache.get(key)
-    if found is not None and len(found.spans) == len(chunk):
-        cache.stats.hit()
-        return found
-    cache.stats.miss()
-    result = engine.synthesize(chunk, voice)
-    timer.engine_s += result.engine_s
-    cache.put(key, result)
-    return result
-
-
 def assemble(script_sentences: Sequence[Sentence], parts: Sequence[Synthesis]) -> tuple[np.ndarray, int, list[Span]]:
     """Join chunk audio with each sentence's pause after it; sentence spans in the result."""
     rate = parts[0].sample_rate if parts else 24000
