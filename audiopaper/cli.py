@@ -227,6 +227,9 @@ def script_cmd(
         )
         result = load_split(issue)
         scripts = [speech.make_script(a, options) for a in result.articles]
+        for script in scripts:
+            for warning in speech.script_warnings(script):
+                err(f"warning: {warning}")
         if as_json:
             emit_json(script_doc(scripts, pinyin, engine))
         else:

@@ -215,6 +215,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon))
     scripts = [speech.make_script(a, script_options) for a in result.articles]
     intro = intro_script(paper, date, result.articles, script_options)
+    speech_warnings = [w for s in (*scripts, intro) for w in speech.script_warnings(s)]
     speech_s = time.perf_counter() - t
     if options.cover is not None:
         cover.check_user_cover(options.cover)  # fail before the long part, not after it
@@ -316,5 +317,9 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         feed_limit=options.feed_limit,
     )
     return BuildResult(
-        edition=edition, manifest_path=manifest_path, manifest=doc, engine_reason=reason, warnings=report.warnings
+        edition=edition,
+        manifest_path=manifest_path,
+        manifest=doc,
+        engine_reason=reason,
+        warnings=(*speech_warnings, *report.warnings),
     )

@@ -28,7 +28,7 @@ PHONE_DIGITS = "零幺二三四五六七八九"
 # Words that make the number before them a quantity. Longest first (a regex alternation
 # tries them in order). Dates and clock words (年 月 日 号 时 点) are not here: those
 # have readings of their own.
-_MEASURES = (
+_MEASURE_TEXT = (
     # magnitudes and approximations: 10余万, 3万多, 20来个
     "万亿 亿 万 千 百 余 多 来 几 "
     # money
@@ -45,7 +45,8 @@ _MEASURES = (
     "种 类 批 股 倍 成 只 头 匹 枚 颗 粒 根 支 把 份 本 篇 首 集 轮 届 期 场 局 盘 杆 球 分 "
     "款 杯 瓶 箱 袋 包 双 对 副 组 队 层 楼 趟 遍 回 声 句 字 页 版 段 节 门 所 处 片 道 股 笔 "
     "元 票 手 单 处 座 棵 株 尾 只"
-).split()
+)
+_MEASURES = _MEASURE_TEXT.split()
 MEASURE_RE = "|".join(sorted(set(_MEASURES), key=len, reverse=True))
 #: a lookahead: what follows the number makes it a quantity
 COUNT_AFTER = rf"(?=\s*(?:{MEASURE_RE}))"
