@@ -307,7 +307,10 @@ _ORDINAL = re.compile(rf"(?<=第)\s*(?P<n>{_NUM})")
 # A number a measure word follows is a quantity: 病例119例, 增加10.4公斤, 2000本.
 _COUNT = re.compile(rf"(?<![\d.,])(?P<n>\d+(?:\.\d+)?){COUNT_AFTER}")
 # 20210127 stamps, Unix times, IDs: a long digit run with no measure word is a code.
-_STAMP = re.compile(r"(?<![\d.])(?:(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|1\d{9}|\d{9,})(?![\d.])")
+_STAMP = re.compile(
+    r"(?<![\d.])(?:(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|1\d{9}|\d{9,})(?![\d.])"
+    r"(?!\s*(?:人|元|个|万|亿|千|百|名|件|次|户|家|吨|辆|台|例|余|多|美元|平方|公里|公斤|千克|米|册|股|份|条|项|元))"
+)
 _LEADING_ZERO = re.compile(r"(?<![\d.])0\d{2,}(?![\d.])")
 _DECIMAL = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
 
@@ -477,8 +480,8 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (_PHONE, _phone),
     (_SERVICE, lambda m: "，".join(read_digits(m.group(k), PHONE_DIGITS) for k in "abc")),
     (_MOBILE, lambda m: read_digits(m.group(), PHONE_DIGITS)),
-    (_PHONE_WORD, _phone_word),
     (_CODE_WORD, _code_word),
+    (_PHONE_WORD, _phone_word),
     (_STOCK, lambda m: "，" + read_digits(m.group("code")) + "，"),
     (_MONEY, _money),
     (_THOUSANDS, lambda m: m.group().replace(",", "")),
@@ -513,8 +516,8 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (_ORDINAL, lambda m: read_number(m.group("n"))),
     (_HOUR, lambda m: read_count(str(int(m.group("n"))), "点")),
     (_MINUTE, lambda m: ("零" if m.group("n")[0] == "0" and m.group("n") != "00" else "") + read_number(m.group("n"))),
-    (_COUNT, _count),
     (_STAMP, lambda m: read_digits(m.group())),
+    (_COUNT, _count),
     (_LEADING_ZERO, lambda m: read_digits(m.group())),
     (_BARE_YEAR, _bare_year),
     (_DECIMAL, lambda m: read_number(m.group())),
@@ -617,7 +620,9 @@ _PARTICLES = set("的等之中里和与及")
 _LEFTOVER_SYMBOLS = re.compile(r"[~～·•・‧\-–_/\\=+@&%'\"|¦]")
 _SYMBOL_WORDS = {"=": "等于", "+": "加", "@": "艾特", "&": "和", "%": "百分号"}
 # Between Chinese numerals a tilde or dash is a range: 三～五 → 三至五.
-_CN_RANGE = re.compile(r"(?<=[零一二三四五六七八九十百千万亿两])\s*[~～\-–—]\s*(?=[零一二三四五六七八九十两])")
+_CN_RANGE = re.compile(
+    r"(?<=[零一二三四五六七八九十百千万亿两点时分秒日号月年天岁元])\s*[~～\-–—]\s*(?=[零一二三四五六七八九十两])"
+)
 _DOT_BETWEEN_LETTERS = re.compile(r"(?<=[A-Za-z])\.(?=[A-Za-z])")
 
 

@@ -171,7 +171,9 @@ def _yi_bu(text: str, out: list[str], fixed: set[int]) -> None:
             continue
         prev = text[i - 1] if i else ""
         decimal = nxt == "点" and i + 2 < len(text) and text[i + 2] in _DIGITS
-        if (
+        # 百分之一百, 第一千: a number starts here (yì bǎi); 七点一万: a decimal digit (yī)
+        leads_number = nxt in "百千万亿" and prev not in _NUMERALS and prev != "点"
+        if not leads_number and (
             prev in _NUMERALS
             or prev in _YI1_AFTER
             or prev == "点"
