@@ -39,6 +39,7 @@ from speech.score import (  # noqa: E402
     pinyin_checks_pass,
     speak,
     syllables_match,
+    without_pauses,
 )
 
 DATA = ROOT / "benchmarks" / "speech"
@@ -135,7 +136,12 @@ def dev(corpus: Path, verbose: bool) -> float | None:
             if spoken.silent and verbose:
                 print(f"  SILENT {spoken.silent!r} in {text}")
         spoken = cache[(source, key)]
-        ok = bool(expected_pattern(expected).search(canonical(spoken.text)))  # type: ignore[attr-defined]
+        got = canonical(spoken.text)  # type: ignore[attr-defined]
+        if any(c in span for c in "()（）"):
+            # brackets on the page: reading the aside with or without pauses is right
+            ok = bool(expected_pattern(without_pauses(canonical(expected))).search(without_pauses(got)))
+        else:
+            ok = bool(expected_pattern(expected).search(got))
         total[cls] += 1
         src_total[source] += 1
         sent_ok[(source, key)] = sent_ok.get((source, key), True) and ok

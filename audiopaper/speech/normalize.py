@@ -32,7 +32,7 @@ _CN_DIGITS = "零〇○一二三四五六七八九十"
 # Decorative marks and leftover Markdown: never spoken. ■ also introduces bylines, which
 # the speech stage has already taken out by the time text gets here.
 _DECOR = re.compile(
-    r"[■□▪▫●◆◇★☆▲△▼▽◎※→←↑↓♦♠♥♣✓✔✕✖❤#`|^©®™§¶†‡]+|^\s*>+|(?<!\d)\*+|\*+(?!\d)"
+    r"[■□▪▫●◆◇★☆▲△▼▽◎⊙※→←↑↓♦♠♥♣✓✔✕✖❤#`|^©®™§¶†‡]+|^\s*>+|(?<!\d)\*+|\*+(?!\d)"
     r"|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])|○(?![○〇零一二三四五六七八九])"
 )
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
@@ -47,13 +47,32 @@ _MARK_LEAD = r"(?:^|(?<=[：:；;。！？!?\s]))"
 _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ① … ⑳
 _CIRCLED_RE = re.compile("[" + "".join(_CIRCLED) + "]")
 _LIST_PAREN = re.compile(rf"{_MARK_LEAD}\s*[（(]\s*(?P<n>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*[）)]\s*(?![，、。；：）)])")
+_LIST_CLOSE = re.compile(r"^\s*(?P<n>\d{1,2})\s*[）)]\s*(?=[\u4e00-\u9fff])")
 _LIST_DOT = re.compile(rf"{_MARK_LEAD}\s*(?P<n>\d{{1,2}})\s*(?:[.．、](?!\d)|[.．](?=\d{{1,2}}\s*月))\s*")
 # 【领航中国】健全…: a bracketed tag is a short heading of its own.
 _TAG = re.compile(r"【(?P<tag>[^【】\d]{1,16})】\s*(?![，。、；：！？]|$)")
 
 # --- folding ----------------------------------------------------------------------------
 
-_FOLD = {"％": "%", "＋": "+", "＝": "=", "＠": "@", "＆": "&", "／": "/", "＜": "<", "＞": ">", "＊": "*", "＃": "#"}
+_FOLD = {
+    "％": "%",
+    "＋": "+",
+    "＝": "=",
+    "＠": "@",
+    "＆": "&",
+    "／": "/",
+    "＜": "<",
+    "＞": ">",
+    "＊": "*",
+    "＃": "#",
+    "＂": '"',
+    "＇": "'",
+    "｛": "{",
+    "｝": "}",
+    "｜": "|",
+    "︱": "|",
+    "～": "～",
+}
 _GREEK = {
     "α": "阿尔法",
     "β": "贝塔",
@@ -151,14 +170,11 @@ _UNITS: dict[str, str] = {
     "MHz": "兆赫兹",
     "kHz": "千赫兹",
     "Hz": "赫兹",
-    "TB": "太字节",
-    "GB": "吉字节",
-    "MB": "兆字节",
-    "KB": "千字节",
     "Gbps": "吉比特每秒",
     "Mbps": "兆比特每秒",
     "kbps": "千比特每秒",
     "dB": "分贝",
+    "db": "分贝",
     "ppm": "百万分之",
     "m": "米",
     "g": "克",
@@ -170,7 +186,7 @@ _UNITS: dict[str, str] = {
 # Units that may stand after a number only when the next thing is not a letter or digit.
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 # A Chinese unit or measure word after "/": 元/公斤, 次/分钟, 元/平方米.
-_CN_PER = r"(?:平方米|平方公里|立方米|千瓦时|小时|分钟|公里|公斤|千克|人次|[天年月日周次人个吨斤克米升台辆件户家亩秒])"
+_CN_PER = r"(?:平方米|平方公里|立方米|千瓦时|小时|分钟|公里|公斤|千克|人次|[天年月日周次人个吨斤克米升台辆件户家亩秒盒包袋瓶罐股])"
 _UNIT = rf"(?:{_UNIT_ALT})(?:/(?:{_UNIT_ALT}|s|min|{_CN_PER}))?(?![A-Za-z0-9])"
 _NUM_UNIT = re.compile(rf"(?:(?P<sign>±|(?<![\dA-Za-z.])[+\-])|(?<![A-Za-z\d.]))(?P<num>{_NUM})\s*(?P<unit>{_UNIT})")
 _PLUS_MINUS = re.compile(rf"±\s*(?P<num>{_NUM})\s*(?P<pct>%?)")
@@ -206,7 +222,13 @@ _CODE_WORD = re.compile(
     r"(?P<gap>[：:\s为是]*)(?P<num>[\dA-Za-z][\dA-Za-z\-]{2,})"
 )
 # (00874), (600519.SH): a stock code after a company name.
-_STOCK = re.compile(rf"(?<=[{_HAN}A-Za-z])\s*[（(]\s*(?P<code>\d{{5,6}})(?:\.(?P<ex>SH|SZ|HK|sh|sz|hk))?\s*[）)]")
+_STOCK = re.compile(
+    rf"(?<=[{_HAN}A-Za-z\s])\s*[（(]\s*(?P<code>\d{{5,6}}|\d{{4}}(?=\.))(?:\.(?P<ex>SH|SZ|HK|US|sh|sz|hk))?\s*(?:(?P<close>[）)])|(?=[,，]))"
+)
+# 512GB, 4G: storage sizes keep their letters, the number is a quantity.
+_STORAGE = re.compile(r"(?<![A-Za-z\d.])(?P<n>\d+(?:\.\d+)?)\s*(?P<u>TB|GB|MB|KB|T|G|M|K)(?=B?(?![A-Za-z]))")
+# 600519, 300782: an A-share code (its prefix says which board) with no measure word after.
+_A_SHARE = re.compile(rf"(?<![\d.])(?:60[0135]|688|00[0-3]|30[01])\d{{3}}(?![\d.]|\s*(?:{MEASURE_RE}|年|%))")
 
 _MONEY = re.compile(
     r"(?P<cur>HK\$|US\$|[¥￥$＄€£])\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<mag>[万亿]*)(?P<yuan>元?)"
@@ -242,11 +264,18 @@ _RANGE = re.compile(
 )
 # 104-98: a score, when the sentence talks about a match.
 _SCORE_DASH = re.compile(r"(?<![\d.])(?P<a>\d{1,3})\s*[-—:]\s*(?P<b>\d{1,3})(?![\d.%])")
+_SPORTS = re.compile(
+    r"比赛|比分|季后赛|常规赛|联赛|得分|篮板|助攻|三分|球队|主队|客队|战绩|交手|打出|高潮|暂停|罚球|赛季|系列赛|半场|"
+    r"第[一二三四]节|首节|战平|追平|领先|落后|击败|战胜|逆转|险胜|告负|淘汰赛|决赛|[胜负]于"
+)
+_MEASURED_AFTER = re.compile(rf"\s*(?:{MEASURE_RE}|年|月|日|号|时|点|%|[A-Za-z])")
 
 # 互联网+监督 is read 互联网加监督; R&D-style ampersands between words are 和.
 _PLUS_WORD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z\d])\s*\+\s*(?=[\u4e00-\u9fffA-Za-z\d]|[”’」』]|$)")
 _AMPERSAND = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])\s*&\s*(?=[\u4e00-\u9fffA-Za-z])")
-_PER = re.compile(rf"(?<=[{_HAN}])/(?={_CN_PER}|[{_HAN}]{{1,2}}(?![{_HAN}]))")
+_PER = re.compile(
+    rf"(?<=[元次人个吨米克斤升台辆件户颗只条份张天年月日周亩秒时分度瓦斤方里箱盒包袋瓶])\s*[/／]\s*(?={_CN_PER}|[{_HAN}]{{1,2}}(?![{_HAN}]))"
+)
 
 # Arithmetic: 1+1=2, 3×4, 8÷2, a > b.
 _TIMES = re.compile(r"(?<=\d)(?P<u>(?:mm|cm|km|m)?)\s*[×xX*]\s*(?=\d)")
@@ -254,7 +283,25 @@ _TIMES_SIGN = re.compile(r"\s*×\s*")
 _EQUATION = re.compile(r"(?<=[\dA-Za-z\u4e00-\u9fff)）])\s*(?P<op>[=≈≠≥≤<>÷])\s*(?=[\dA-Za-z\u4e00-\u9fff(（+\-])")
 _OPS = {"=": "等于", "≈": "约等于", "≠": "不等于", "≥": "大于等于", "≤": "小于等于", "<": "小于", ">": "大于", "÷": "除以"}
 _MINUS_IN_SUM = re.compile(r"(?<=\d)\s*-\s*(?=\d+\s*(?:=|等于))")
-_FRACTION = re.compile(r"(?<![\d./:A-Za-z])(?P<a>\d{1,4})\s*/\s*(?P<b>\d{1,4})(?![\d/.:A-Za-z])")
+_FRACTION = re.compile(r"(?<![\d./:A-Za-z])(?P<a>\d{1,4})\s*/\s*(?P<b>\d{1,4}(?:\.\d+)?)(?![\d/.:A-Za-z])")
+# 30/25/24帧: numbers listed with slashes.
+_SLASH_LIST = re.compile(r"(?<![\d./:A-Za-z])\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?){2,}(?![\d/.:A-Za-z])")
+# f/2.8, F/3.1-5.9: an aperture.
+_APERTURE = re.compile(r"(?<![A-Za-z])(?P<f>[fF])\s*/\s*(?P<a>\d+(?:\.\d+)?)(?:\s*-\s*(?P<b>\d+(?:\.\d+)?))?")
+# 25/07/2009: day/month/year (month/day/year when the first number cannot be a day... or a month).
+_DMY = re.compile(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])")
+# 2010-038号, 2009-41号: a year and a serial number.
+_SERIAL = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*[-－—]\s*(?P<n>\d{1,4})(?=\s*号)")
+# 1043次列车: a train number; 211工程, 985计划: numbered programmes.
+_TRAIN = re.compile(r"(?<![\d.])(?P<n>\d{2,5})(?=次(?:旅客)?(?:列车|动车|快车|特快|直达|高铁|车))")
+_PROGRAMME = re.compile(r"(?<![\d.])(?P<n>[1-9]\d{2})(?=[”’」』]?\s*(?:工程|计划))")
+# 3·15, 9·11 written without the dot before an event word: 911袭击, 311爆炸, 315晚会.
+_EVENT_NUMBER = re.compile(
+    r"(?<![\d.])(?P<n>[1-9](?:0[1-9]|[12]\d|3[01])|1[0-2](?:0[1-9]|[12]\d|3[01]))"
+    r"(?=[”’」』]?\s*(?:事件|袭击|爆炸|晚会|惨案|时期|期间|前夕|消费者权益|大地震|特大))"
+)
+# 95年: a two-digit year after a word that points at a time.
+_SHORT_YEAR = re.compile(r"(?<=[从在于到至自])(?P<n>\d{2})(?=\s*年(?!代|度|间|来|内|多|以))")
 
 # 6月23日－29日, 5万-8万: after a date word or a measure the dash is a range.
 _MEASURE_DASH = re.compile(
@@ -288,8 +335,8 @@ _DOT_DOMAIN = re.compile(r"(?<![A-Za-z0-9])\.(?=[A-Za-z]{2,4}(?![A-Za-z]))")
 # Dates and times: 05月01日 → 五月一日, 2时 → 两时, 10时08分 → 十时零八分.
 _MONTH = re.compile(r"(?<![\d.])(?P<n>0?[1-9]|1[0-2])(?=\s*月)")
 _DAY = re.compile(r"(?<![\d.])(?P<n>0?[1-9]|[12]\d|3[01])(?=\s*[日号])")
-_HOUR = re.compile(r"(?<![\d.])(?P<n>[01]?\d|2[0-4])(?=\s*[时点](?![\d钟]))")
-_MINUTE = re.compile(r"(?<=[时点])(?P<n>[0-5]\d)(?=\s*分)")
+_HOUR = re.compile(r"(?<![\d.])(?P<n>[01]?\d|2[0-4])(?=\s*[时点](?!\s*[.．]))")
+_MINUTE = re.compile(r"(?<=[时点分])(?P<n>[0-5]\d)(?=\s*[分秒])")
 # 80后, 00后: a generation, digit by digit.
 _GENERATION = re.compile(r"(?<![\d.])(?P<n>\d0)(?=\s*后)")
 
@@ -297,7 +344,7 @@ _GENERATION = re.compile(r"(?<![\d.])(?P<n>\d0)(?=\s*后)")
 _YEAR = re.compile(r"(?<![\d.])(?P<n>\d{4})(?=\s*年(?!代))")
 _SPAN_BEFORE = re.compile(r"(?:长达|近|约|超过|超|逾|多|历时|历经|经过|有|了|达|将近|上)\s*$")
 # A four-digit year without 年 that names something (剑网2023, 2019全球汽车产业创新大会).
-_BARE_YEAR = re.compile(r"(?<![\d.,])(?P<n>(?:19[5-9]|20[0-4])\d)(?![\d.,%])")
+_BARE_YEAR = re.compile(r"(?<![\d.,])(?P<n>(?:19[5-9]|20[0-4])\d)(?![\d.%]|,\d)")
 _QUANTITY_BEFORE = re.compile(
     r"(?:达|达到|为|是|有|共|约|近|超|超过|逾|仅|只|计|合计|总计|累计|突破|增至|降至|增加|减少|增长|下降|上涨|多达|高达|"
     r"至|到|第|前|后|共有|剩|剩余|余|额|数|量|价|值|分|得|拿|收|售|卖|买|涨|跌|报|收于|[：:＝=])\s*$"
@@ -313,6 +360,33 @@ _STAMP = re.compile(
 )
 _LEADING_ZERO = re.compile(r"(?<![\d.])0\d{2,}(?![\d.])")
 _DECIMAL = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
+
+
+def _slash_list(m: re.Match[str]) -> str:
+    return "、".join(read_number(x.strip()) for x in m.group().split("/"))
+
+
+def _fraction(m: re.Match[str]) -> str:
+    a, b = m.group("a"), m.group("b")
+    if float(a) >= float(b):  # 60/50帧 is a list, not a fraction
+        return read_number(a) + "、" + read_number(b)
+    return read_number(b) + "分之" + read_number(a)
+
+
+def _aperture(m: re.Match[str]) -> str:
+    out = m.group("f") + read_number(m.group("a"))
+    return out + ("至" + read_number(m.group("b")) if m.group("b") else "")
+
+
+def _dmy(m: re.Match[str]) -> str:
+    a, b = int(m.group("a")), int(m.group("b"))
+    day, month = (a, b) if a > 12 or b <= 12 else (b, a)
+    return f"{read_digits(m.group('y'))}年{read_number(str(month))}月{read_number(str(day))}日"
+
+
+def _serial(m: re.Match[str]) -> str:
+    n = m.group("n")
+    return read_digits(m.group("y")) + "杠" + (read_digits(n) if n.startswith("0") else read_number(n))
 
 
 def _unit(m: re.Match[str]) -> str:
@@ -375,8 +449,10 @@ def _colon(m: re.Match[str]) -> str:
     h, mm, s = m.group("h"), m.group("m"), m.group("s")
     if len(mm) == 2 and int(h) <= 24 and int(mm) < 60 and not _is_score(m):
         out = read_count(str(int(h)), "点") + "点"
+        # 14:05分: the page already says 分
+        minute_word = "" if m.string[m.end() : m.end() + 1] == "分" and not s else "分"
         if int(mm) or s:
-            out += ("零" if mm[0] == "0" and mm != "00" else "") + (read_number(mm) if int(mm) else "零") + "分"
+            out += ("零" if mm[0] == "0" and mm != "00" else "") + (read_number(mm) if int(mm) else "零") + minute_word
         if s is not None:
             out += (read_number(s) if int(s) else "零") + "秒"
         return out
@@ -388,6 +464,8 @@ def _range(m: re.Match[str]) -> str:
     if m.group("dash") in ("至", "到") and not (ua or ub):
         return m.group()  # 20至30人 reads fine as it is; the count rule does the numbers
     a, b = m.group("a"), m.group("b")
+    if len(b) > 1 and b.startswith("0") and "." not in b:
+        return _spell_code(a + "-" + b)
     if m.string[max(0, m.start() - 1) : m.start()] == "第":
         return read_number(a) + "至" + read_number(b) + _unit_name(ub) if ub else read_number(a) + "至" + read_number(b)
     # 10%-20%: both ends are percentages; 10-20%: the sign usually covers both.
@@ -400,7 +478,9 @@ def _range(m: re.Match[str]) -> str:
 
 
 def _score_dash(m: re.Match[str]) -> str:
-    if not _is_score(m):
+    if not _is_score(m) and (
+        not _SPORTS.search(m.string) or _MEASURED_AFTER.match(m.string, m.end()) or m.group().find(":") >= 0
+    ):
         return m.group()
     return read_number(m.group("a")) + "比" + read_number(m.group("b"))
 
@@ -418,7 +498,8 @@ def _code(m: re.Match[str]) -> str:
         if part.isalpha():
             out.append(part)
         elif part.isdigit():
-            out.append(read_number(part) if simple and len(part) <= 2 and part[0] != "0" else read_digits(part))
+            cardinal = simple and part[0] != "0" and (len(part) <= 2 or (len(part) >= 4 and part.endswith("00")))
+            out.append(read_count(part) if cardinal else read_digits(part))
         elif part == "-":
             if not simple:
                 out.append("杠")
@@ -482,14 +563,19 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (_MOBILE, lambda m: read_digits(m.group(), PHONE_DIGITS)),
     (_CODE_WORD, _code_word),
     (_PHONE_WORD, _phone_word),
-    (_STOCK, lambda m: "，" + read_digits(m.group("code")) + "，"),
+    (_STOCK, lambda m: "，" + read_digits(m.group("code")) + ("，" if m.group("close") else "")),
+    (_STORAGE, lambda m: read_number(m.group("n")) + m.group("u")),
     (_MONEY, _money),
     (_THOUSANDS, lambda m: m.group().replace(",", "")),
     (_ISO_DATE, _iso_date),
+    (_DMY, _dmy),
+    (_SERIAL, _serial),
     (_DOT_DATE, lambda m: read_digits(m.group("a") + m.group("b"))),
     (_EVENT_DATE, lambda m: read_digits(m.group("a") + m.group("b"))),
     (_RATIO, lambda m: read_number(m.group("a")) + "比" + read_number(m.group("b"))),
     (_COLON, _colon),
+    (_APERTURE, _aperture),
+    (_SLASH_LIST, _slash_list),
     (_ROMAN_WORD, lambda m: read_number(str(_ROMAN[m.group("r")]))),
     (_SHORT_YEAR_RANGE, lambda m: read_digits(m.group("a")) + "至" + read_digits(m.group("b"))),
     (_YEAR_RANGE, _year_range),
@@ -506,10 +592,15 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (_NAME_HYPHEN, lambda m: read_number(m.group("num"))),
     (_LETTER_DECIMAL, _decimal_code),
     (_CODE, _code),
-    (_FRACTION, lambda m: read_number(m.group("b")) + "分之" + read_number(m.group("a"))),
+    (_FRACTION, _fraction),
     (_EQUATION, lambda m: _OPS[m.group("op")]),
     (_TIMES_SIGN, "乘"),
     (_GENERATION, lambda m: read_digits(m.group("n"))),
+    (_TRAIN, lambda m: read_digits(m.group("n"))),
+    (_PROGRAMME, lambda m: read_digits(m.group("n"))),
+    (_EVENT_NUMBER, lambda m: read_digits(m.group("n"))),
+    (_SHORT_YEAR, lambda m: read_digits(m.group("n"))),
+    (_A_SHARE, lambda m: read_digits(m.group())),
     (_YEAR, _year),
     (_MONTH, lambda m: read_number(m.group("n"))),
     (_DAY, lambda m: read_number(m.group("n"))),
@@ -537,6 +628,7 @@ def apply_rules(text: str) -> str:
 def _list_markers(text: str) -> str:
     """（4）3月 → 四，三月; 1.窗户 → 一，窗户; ①加强 → 一，加强."""
     text = _LIST_PAREN.sub(lambda m: _marker(m.group("n")), text)
+    text = _LIST_CLOSE.sub(lambda m: _marker(m.group("n")), text)
     text = _LIST_DOT.sub(lambda m: _marker(m.group("n")), text)
     return _CIRCLED_RE.sub(lambda m: _marker(str(_CIRCLED[m.group()])), text)
 
@@ -617,7 +709,7 @@ def _paren(m: re.Match[str]) -> str:
 _PARTICLES = set("的等之中里和与及")
 
 # Symbols still standing after the rules: what each is read as (or "" for silent).
-_LEFTOVER_SYMBOLS = re.compile(r"[~～·•・‧\-–_/\\=+@&%'\"|¦]")
+_LEFTOVER_SYMBOLS = re.compile(r"[~～·•・‧\-－–_/\\=+@&%'\"|¦]")
 _SYMBOL_WORDS = {"=": "等于", "+": "加", "@": "艾特", "&": "和", "%": "百分号"}
 # Between Chinese numerals a tilde or dash is a range: 三～五 → 三至五.
 _CN_RANGE = re.compile(

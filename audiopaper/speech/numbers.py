@@ -85,8 +85,6 @@ def read_number(number: str) -> str:
 def read_count(number: str, after: str = "") -> str:
     """A quantity, with 两 where a reader says it: 2个 → 两个, 2000本 → 两千本, 200 → 两百."""
     spoken = read_number(number)
-    if "." in number:
-        return spoken
     if spoken == "二":
         return "两" if _LIANG_BEFORE.match(after.lstrip()) else spoken
     # A leading 二 before 百/千/万/亿 is 两 in speech (两千, 两万); 二十 stays.

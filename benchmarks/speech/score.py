@@ -25,7 +25,9 @@ _PAUSE = "\u23f8"  # one symbol for every pause mark
 
 
 def canonical(text: str) -> str:
-    text = _PAUSES.sub(_PAUSE, _DROP.sub("", text))
+    # 幺 is how 1 is said in phone numbers and codes; either reading is right there,
+    # and where a count is meant the two forms differ elsewhere (一百一十九 / 幺幺九).
+    text = _PAUSES.sub(_PAUSE, _DROP.sub("", text)).replace("幺", "一")
     return text.strip(_PAUSE)
 
 
@@ -40,6 +42,11 @@ def expected_pattern(expected: str) -> re.Pattern[str]:
         pos = m.end()
     out.append(re.escape(text[pos:]))
     return re.compile("".join(out))
+
+
+def without_pauses(text: str) -> str:
+    """For spans with brackets: an aside may be read with or without pauses around it."""
+    return text.replace(_PAUSE, "")
 
 
 @dataclass(frozen=True)
