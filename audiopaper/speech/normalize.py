@@ -72,6 +72,11 @@ _FOLD = {
     "｜": "|",
     "︱": "|",
     "～": "～",
+    # quotes the voices know are “ ” and 「 」
+    "‘": "“",
+    "’": "”",
+    "『": "「",
+    "』": "」",
 }
 _GREEK = {
     "α": "阿尔法",
@@ -102,12 +107,16 @@ def _fold(text: str) -> str:
     for i, c in enumerate(text):
         if "０" <= c <= "９" or "Ａ" <= c <= "Ｚ" or "ａ" <= c <= "ｚ":
             c = unicodedata.normalize("NFKC", c)
+        elif c == "’" and 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i + 1].isascii():
+            c = "'"  # Levi’s: an apostrophe, not a quote
         elif c in _FOLD:
             c = _FOLD[c]
         elif c in "－﹣−" and (i + 1 < len(text) and text[i + 1].isdigit() or i and text[i - 1].isalnum()):
             c = "-"
         elif c in "．" and i and text[i - 1].isalnum() and i + 1 < len(text) and text[i + 1].isalnum():
             c = "."
+        elif c == "，" and i and _ascii(text[i - 1]).isdigit() and _THOUSANDS_AFTER.match(text, i + 1):
+            c = ","
         elif c == "：" and i and "0" <= _ascii(text[i - 1]) <= "9" and i + 1 < len(text) and _ascii(text[i + 1]).isdigit():
             c = ":"
         elif c == "〇" or (
@@ -123,6 +132,9 @@ def _fold(text: str) -> str:
             c = "".join(x for x in unicodedata.normalize("NFKD", c) if x.isascii()) or c
         out.append(c)
     return "".join(out)
+
+
+_THOUSANDS_AFTER = re.compile(r"[0-9０-９]{3}(?![0-9０-９])(?=[.．][0-9０-９]|[元万亿]|[，,][0-9０-９]{3})")
 
 
 def _ascii(c: str) -> str:
@@ -243,7 +255,8 @@ _ISO_DATE = re.compile(
 # when an event word follows (5.12地震), else 5.12 is a decimal.
 _DOT_DATE = re.compile(r"(?<![\d.])(?P<a>\d{1,2})\s*[·•・‧]\s*(?P<b>\d{1,2})(?![\d.])")
 _EVENT_DATE = re.compile(
-    r"(?<![\d.])(?P<a>\d{1,2})\.(?P<b>\d{1,2})(?=\s*[”」』]?\s*(?:特大|大|汶川)?(?:地震|事件|惨案|事变|晚会|消费者|国际|纪念|灾后|运动|决议))"
+    r"(?<![\d.])(?P<a>\d{1,2})[.\-－](?P<b>\d{1,2})(?=\s*[”」』]?\s*(?:特大|大|汶川)?"
+    r"(?:地震|事件|惨案|事变|晚会|消费者|国际|纪念|灾后|运动|决议|暴雨|遇难|事故|大火|洪水|爆炸|自然灾害))"
 )
 _RATIO = re.compile(rf"(?P<a>{_NUM})\s*∶\s*(?P<b>{_NUM})")
 
@@ -301,7 +314,7 @@ _EVENT_NUMBER = re.compile(
     r"(?=[”’」』]?\s*(?:事件|袭击|爆炸|晚会|惨案|时期|期间|前夕|消费者权益|大地震|特大))"
 )
 # 95年: a two-digit year after a word that points at a time.
-_SHORT_YEAR = re.compile(r"(?<=[从在于到至自])(?P<n>\d{2})(?=\s*年(?!代|度|间|来|内|多|以))")
+_SHORT_YEAR = re.compile(r"(?<=[从在于自])(?P<n>[5-9]\d)(?=\s*年(?!代|度|间|来|内|多|以|龄|前|后))")
 
 # 6月23日－29日, 5万-8万: after a date word or a measure the dash is a range.
 _MEASURE_DASH = re.compile(
@@ -341,13 +354,13 @@ _MINUTE = re.compile(r"(?<=[时点分])(?P<n>[0-5]\d)(?=\s*[分秒])")
 _GENERATION = re.compile(r"(?<![\d.])(?P<n>\d0)(?=\s*后)")
 
 # A year written with 年: 2021年 is 二零二一年, but 长达2000年 is a span.
-_YEAR = re.compile(r"(?<![\d.])(?P<n>\d{4})(?=\s*年(?!代))")
+_YEAR = re.compile(r"(?<![\d.])(?P<n>1\d{3}|20\d{2})(?=\s*年(?!代))")
 _SPAN_BEFORE = re.compile(r"(?:长达|近|约|超过|超|逾|多|历时|历经|经过|有|了|达|将近|上)\s*$")
 # A four-digit year without 年 that names something (剑网2023, 2019全球汽车产业创新大会).
 _BARE_YEAR = re.compile(r"(?<![\d.,])(?P<n>(?:19[5-9]|20[0-4])\d)(?![\d.%]|,\d)")
 _QUANTITY_BEFORE = re.compile(
     r"(?:达|达到|为|是|有|共|约|近|超|超过|逾|仅|只|计|合计|总计|累计|突破|增至|降至|增加|减少|增长|下降|上涨|多达|高达|"
-    r"至|到|第|前|后|共有|剩|剩余|余|额|数|量|价|值|分|得|拿|收|售|卖|买|涨|跌|报|收于|[：:＝=])\s*$"
+    r"至|到|第|前|后|共有|剩|剩余|余|额|数|量|价|值|分|得|拿|收|售|卖|买|涨|跌|报|收于|[＝=])\s*$"
 )
 # An ordinal: 第2名 is 第二名, never 第两名.
 _ORDINAL = re.compile(rf"(?<=第)\s*(?P<n>{_NUM})")
@@ -492,13 +505,13 @@ def _code(m: re.Match[str]) -> str:
     digits = [p for p in parts if p.isdigit()]
     # COVID-19, G20, 歼-20 style: one letter part and one short number → the dash is
     # silent and the number is a cardinal. Longer or multi-part codes are read as codes.
-    simple = len(letters) == 1 and len(digits) == 1 and "/" not in token and "." not in token
+    simple = len(digits) == 1 and "/" not in token and "." not in token
     out: list[str] = []
     for part in parts:
         if part.isalpha():
             out.append(part)
         elif part.isdigit():
-            cardinal = simple and part[0] != "0" and (len(part) <= 2 or (len(part) >= 4 and part.endswith("00")))
+            cardinal = simple and part[0] != "0" and (len(part) <= 2 or (len(part) >= 3 and part.endswith("00")))
             out.append(read_count(part) if cardinal else read_digits(part))
         elif part == "-":
             if not simple:

@@ -17,7 +17,7 @@ __all__ = ["PAUSE_MARKS", "unspeakable", "unspoken_in_reading"]
 
 #: Punctuation every voice turns into a pause or a quote (the offline voice's phoneme
 #: set has , . ! ? : ; … — “ ” ( ) and maps these onto them).
-PAUSE_MARKS = frozenset("，、,。．.！!？?：:；;…—“”《》「」『』（）()‘’")
+PAUSE_MARKS = frozenset("，、,。．.！!？?：:；;…—“”《》「」（）()")
 _HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 _SYLLABLE = re.compile(r"^[a-z]+[1-5]$")
 
