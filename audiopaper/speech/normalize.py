@@ -501,10 +501,10 @@ def _score_dash(m: re.Match[str]) -> str:
 def _code(m: re.Match[str]) -> str:
     token = m.group()
     parts = _CODE_PART.findall(token)
-    letters = [p for p in parts if p.isalpha()]
     digits = [p for p in parts if p.isdigit()]
-    # COVID-19, G20, 歼-20 style: one letter part and one short number → the dash is
-    # silent and the number is a cardinal. Longer or multi-part codes are read as codes.
+    # COVID-19, G20, mate20pro: one number among letters → the dash is silent and a short
+    # (or round: RX100, SAT2000) number is a cardinal. Several numbers, or ones joined by
+    # / or ., make a code, read digit by digit (H1N1, A380 stays A三八零).
     simple = len(digits) == 1 and "/" not in token and "." not in token
     out: list[str] = []
     for part in parts:
