@@ -59,8 +59,9 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _cedict() -> dict[str, tuple[str, ...]]:
-    """CC-CEDICT's phrases (pypinyin-dict's copy) that pypinyin's own table lacks.
+def _cedict() -> dict[str, list[list[str]]]:
+    """CC-CEDICT's phrases (pypinyin-dict's copy), looked up only for words pypinyin's
+    own table lacks.
 
     Measured on the polyphone benchmark (benchmarks/speech/polyphones.tsv, without the
     project lexicon): pypinyin alone 438/465, + CC-CEDICT for words pypinyin lacks
@@ -69,21 +70,24 @@ def _cedict() -> dict[str, tuple[str, ...]]:
     """
     import importlib
 
+    out: dict[str, list[list[str]]] = {}
+    for part in range(3):
+        out.update(importlib.import_module(f"pypinyin_dict.phrase_pinyin_data.cc_cedict_{part}").phrases_dict)
+    return out
+
+
+@lru_cache(maxsize=20000)
+def _cedict_pinyin(word: str) -> tuple[str, ...] | None:
     from pypinyin.constants import PHRASES_DICT
     from pypinyin.style import convert
 
+    if word in PHRASES_DICT:
+        return None
+    readings = _cedict().get(word)
+    if readings is None or len(readings) != len(word):
+        return None
     pp = _pypinyin()
-    out: dict[str, tuple[str, ...]] = {}
-    for part in range(3):
-        module = importlib.import_module(f"pypinyin_dict.phrase_pinyin_data.cc_cedict_{part}")
-        for word, readings in module.phrases_dict.items():
-            if word in PHRASES_DICT or len(readings) != len(word):
-                continue
-            syllables = tuple(
-                _tone3(convert(r[0], pp.Style.TONE3, strict=False, neutral_tone_with_five=True)) for r in readings
-            )
-            out[word] = syllables
-    return out
+    return tuple(_tone3(convert(r[0], pp.Style.TONE3, strict=False, neutral_tone_with_five=True)) for r in readings)
 
 
 def _tone3(syllable: str) -> str:
@@ -94,7 +98,7 @@ def _tone3(syllable: str) -> str:
 @lru_cache(maxsize=20000)
 def _word_pinyin(word: str) -> tuple[str, ...]:
     if len(word) > 1:
-        found = _cedict().get(word)
+        found = _cedict_pinyin(word)
         if found is not None:
             return found
     pp = _pypinyin()

@@ -143,13 +143,18 @@ def _de(text: str, segmented: Sequence[str], out: list[str], fixed: set[int]) ->
         pos += len(word)
 
 
-def _surnames(text: str, out: list[str], fixed: set[int]) -> None:
-    if not any(c in _SURNAMES for c in text):
-        return
+def _surnames(text: str, segmented: Sequence[str], out: list[str], fixed: set[int]) -> None:
+    """Tag names only around a candidate (the tagger's HMM is the slow part): the word
+    the segmenter starts at the surname, with two characters either side."""
     pos = 0
-    for word, flag in _posseg().lcut(text):
-        if flag == "nr" and 2 <= len(word) <= 4 and word[0] in _SURNAMES:
-            _set(out, fixed, pos, _SURNAMES[word[0]])
+    for word in segmented:
+        if word[0] in _SURNAMES and len(word) <= 4 and pos not in fixed:
+            start = max(0, pos - 2)
+            offset = start
+            for tagged, flag in _posseg().lcut(text[start : pos + len(word) + 2]):
+                if offset == pos and flag == "nr" and 2 <= len(tagged) <= 4:
+                    _set(out, fixed, pos, _SURNAMES[tagged[0]])
+                offset += len(tagged)
         pos += len(word)
 
 
@@ -199,6 +204,6 @@ def apply_rules(text: str, segmented: Sequence[str], out: list[str], fixed: set[
         _ying(text, out, fixed)
     if "地" in text:
         _de(text, segmented, out, fixed)
-    _surnames(text, out, fixed)
+    _surnames(text, segmented, out, fixed)
     if "一" in text or "不" in text:
         _yi_bu(text, out, fixed)
