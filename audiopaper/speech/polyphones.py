@@ -72,6 +72,8 @@ _SURNAMES = {
     "员": "yun4",
 }
 
+_TITLES = set("总长书局主部处科院校委记")
+
 # 一 keeps yī before these (ordinals and ranks: 一季度, 一线, 一等奖, 一楼, 一号).
 _YI1_BEFORE = re.compile(
     r"^(?:季度|线|审|等奖|等|级|期|号|楼|把手|年级|流|产|类|档|环|中全会|五|届中央|次全会|次会议|版|产业|"
@@ -152,7 +154,8 @@ def _surnames(text: str, segmented: Sequence[str], out: list[str], fixed: set[in
             start = max(0, pos - 2)
             offset = start
             for tagged, flag in _posseg().lcut(text[start : pos + len(word) + 2]):
-                if offset == pos and flag == "nr" and 2 <= len(tagged) <= 4:
+                # 任总, 解局: a surname and a title is how a role is named, not a name
+                if offset == pos and flag == "nr" and 2 <= len(tagged) <= 4 and tagged[1] not in _TITLES:
                     _set(out, fixed, pos, _SURNAMES[tagged[0]])
                 offset += len(tagged)
         pos += len(word)
