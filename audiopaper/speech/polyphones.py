@@ -161,7 +161,12 @@ def _surnames(text: str, segmented: Sequence[str], out: list[str], fixed: set[in
         pos += len(word)
 
 
-def _yi_bu(text: str, out: list[str], fixed: set[int]) -> None:
+def _yi_bu(text: str, segmented: Sequence[str], out: list[str], fixed: set[int]) -> None:
+    # Where each word starts and ends: 唯一一个 is 唯一 / 一个, so the second 一 does not
+    # follow a numeral even though the character before it is 一.
+    word_of: list[str] = []
+    for word in segmented:
+        word_of.extend([word] * len(word))
     for i, char in enumerate(text):
         if char not in "一不" or i in fixed:
             continue
@@ -178,6 +183,8 @@ def _yi_bu(text: str, out: list[str], fixed: set[int]) -> None:
                 out[i] = "bu4"
             continue
         prev = text[i - 1] if i else ""
+        if prev and i < len(word_of) and word_of[i] is not word_of[i - 1] and not _all_numerals(word_of[i - 1]):
+            prev = prev if prev not in _NUMERALS else ""  # the numeral ends another word
         decimal = nxt == "点" and i + 2 < len(text) and text[i + 2] in _DIGITS
         # 百分之一百, 第一千: a number starts here (yì bǎi); 七点一万: a decimal digit (yī)
         leads_number = nxt in "百千万亿" and prev not in _NUMERALS and prev != "点"
@@ -199,6 +206,10 @@ def _yi_bu(text: str, out: list[str], fixed: set[int]) -> None:
             out[i] = "yi4"
 
 
+def _all_numerals(word: str) -> bool:
+    return all(c in _NUMERALS or c == "点" for c in word)
+
+
 def apply_rules(text: str, segmented: Sequence[str], out: list[str], fixed: set[int]) -> None:
     """Change ``out`` (one syllable per character of ``text``) where context decides."""
     if "为" in text:
@@ -209,4 +220,4 @@ def apply_rules(text: str, segmented: Sequence[str], out: list[str], fixed: set[
         _de(text, segmented, out, fixed)
     _surnames(text, segmented, out, fixed)
     if "一" in text or "不" in text:
-        _yi_bu(text, out, fixed)
+        _yi_bu(text, segmented, out, fixed)
