@@ -112,3 +112,18 @@ def test_every_pause_mark_reaches_the_offline_voice() -> None:
     plain = phonemize("你好", ("ni3", "hao3"))
     for mark in PAUSE_MARKS:
         assert phonemize(f"你{mark}好", ("ni3", mark, "hao3")) != plain, mark
+
+
+def test_script_command_prints_the_warning(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from audiopaper.cli import app
+
+    issue = Path(str(tmp_path)) / "i.md"
+    issue.write_text("## 音乐会举行\n\n他唱了一首歌♪，增长7.0％。\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["script", str(issue), "--pinyin"])
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.stderr and "♪" in result.stderr and "他唱了一首歌" in result.stderr
+    assert "％" not in result.stdout and "百分之七点零" in result.stdout
