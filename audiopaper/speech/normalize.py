@@ -313,6 +313,9 @@ _EVENT_NUMBER = re.compile(
     r"(?<![\d.])(?P<n>[1-9](?:0[1-9]|[12]\d|3[01])|1[0-2](?:0[1-9]|[12]\d|3[01]))"
     r"(?=[”’」』]?\s*(?:事件|袭击|爆炸|晚会|惨案|时期|期间|前夕|消费者权益|大地震|特大))"
 )
+# “渔政35001”: a long number right after a name, closing a quotation, is the name's
+# number (a ship, a mission), read digit by digit.
+_QUOTED_NAME_NUMBER = re.compile(rf"(?<=[{_HAN}A-Za-z])(?P<n>\d{{4,}})(?=[”’」』])")
 # 95年: a two-digit year after a word that points at a time.
 _SHORT_YEAR = re.compile(r"(?<=[从在于自])(?P<n>[5-9]\d)(?=\s*年(?!代|度|间|来|内|多|以|龄|前|后))")
 
@@ -355,6 +358,8 @@ _GENERATION = re.compile(r"(?<![\d.])(?P<n>\d0)(?=\s*后)")
 
 # A year written with 年: 2021年 is 二零二一年, but 长达2000年 is a span.
 _YEAR = re.compile(r"(?<![\d.])(?P<n>1\d{3}|20\d{2})(?=\s*年(?!代))")
+# 3000年, 5000年: no paper prints such a year; it is a span of years.
+_LONG_SPAN = re.compile(r"(?<![\d.])(?P<n>[3-9]\d{3}|\d{5,})(?=\s*年)")
 _SPAN_BEFORE = re.compile(r"(?:长达|近|约|超过|超|逾|多|历时|历经|经过|有|了|达|将近|上)\s*$")
 # A four-digit year without 年 that names something (剑网2023, 2019全球汽车产业创新大会).
 _BARE_YEAR = re.compile(r"(?<![\d.,])(?P<n>(?:19[5-9]|20[0-4])\d)(?![\d.%]|,\d)")
@@ -614,7 +619,9 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (_EVENT_NUMBER, lambda m: read_digits(m.group("n"))),
     (_SHORT_YEAR, lambda m: read_digits(m.group("n"))),
     (_A_SHARE, lambda m: read_digits(m.group())),
+    (_QUOTED_NAME_NUMBER, lambda m: read_digits(m.group("n"))),
     (_YEAR, _year),
+    (_LONG_SPAN, lambda m: read_count(m.group("n"), "年")),
     (_MONTH, lambda m: read_number(m.group("n"))),
     (_DAY, lambda m: read_number(m.group("n"))),
     (_ORDINAL, lambda m: read_number(m.group("n"))),
