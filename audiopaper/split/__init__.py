@@ -15,7 +15,7 @@ from dataclasses import replace
 from ..models import Article, Block, Issue, Repair, SplitResult
 from .body import Context, read_body
 from .draft import Draft, Fix
-from .headline import find_headlines, unmarked_sources
+from .headline import Structure, find_headlines, plan, unmarked_sources
 from .repair import join_paragraphs, merge_continuations, reattach_orphans, remove_debris
 from .rules import is_brief_title, is_contents_title, is_notice_title
 
@@ -32,8 +32,8 @@ def _by_source(blocks: Sequence[Block]) -> list[list[Block]]:
     return parts
 
 
-def _drafts(blocks: Sequence[Block], ctx: Context) -> list[Draft]:
-    heads = find_headlines(blocks)
+def _drafts(blocks: Sequence[Block], st: Structure, ctx: Context) -> list[Draft]:
+    heads = find_headlines(blocks, st)
     drafts: list[Draft] = []
     first = heads[0].start if heads else len(blocks)
     for n, part in enumerate(_by_source(blocks[:first])):
@@ -90,16 +90,23 @@ def _article(index: int, draft: Draft) -> Article:
     )
 
 
-def split(issue: Issue) -> SplitResult:
-    """The items of ``issue`` in reading order, with every repair listed for review."""
+def split(issue: Issue, story_level: int | None = None) -> SplitResult:
+    """The items of ``issue`` in reading order, with every repair listed for review.
+
+    ``story_level`` says which heading level marks stories, where the page's own
+    structure is ambiguous (see :func:`headline.plan`).
+    """
     counter = itertools.count(1)
+    blocks = [b for b in issue.blocks if b.text or b.kind == "break"]
+    st = plan(blocks, story_level)
+    # Section labels and mastheads belong to no story: they leave a gap, like a rule.
+    blocks = [replace(b, kind="break", text="") if i in st.labels else b for i, b in enumerate(blocks)]
     ctx = Context(
-        shape_sources=unmarked_sources(issue.blocks),
+        shape_sources=unmarked_sources(blocks, st),
         new_uid=lambda: next(counter),
     )
-    blocks = [b for b in issue.blocks if b.text or b.kind == "break"]
-    drafts = _drafts(blocks, ctx)
-    warnings: list[str] = []
+    drafts = _drafts(blocks, st, ctx)
+    warnings: list[str] = list(st.warnings)
     if not any(not d.made_up_title for d in drafts):
         warnings.append("no headlines found: the whole text is read as one article")
     fixes: list[Fix] = []

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from ..models import Block, Paragraph
-from .byline import continued_from, continued_to, parse_author, parse_credit, parse_dateline
+from .byline import continued_from, continued_to, parse_author, parse_credit, parse_dateline, parse_source_line
 from .draft import Draft
 from .headline import STUB_ENDS, Headline
 from .rules import clause_title, ends_sentence, headline_like, is_brief_title, is_date_line
@@ -157,6 +157,11 @@ def _top_matter(draft: Draft, text: str) -> tuple[Draft, str]:
     author = parse_author(text)
     if author and draft.byline is None:
         return replace(draft, byline=author), ""
+    source = parse_source_line(text)
+    if source is not None:
+        # The archive's line naming paper, date and page: its author is the byline,
+        # the rest is not read.
+        return replace(draft, byline=draft.byline or source[0]), ""
     return draft, text
 
 
