@@ -17,7 +17,7 @@ from .body import Context, read_body
 from .draft import Draft, Fix
 from .headline import Structure, find_headlines, plan, unmarked_sources
 from .repair import join_paragraphs, merge_continuations, reattach_orphans, remove_debris
-from .rules import is_brief_title, is_contents_title, is_notice_title
+from .rules import is_brief_title, is_contents_title, is_furniture, is_notice_title
 
 __all__ = ["split"]
 
@@ -97,7 +97,7 @@ def split(issue: Issue, story_level: int | None = None) -> SplitResult:
     structure is ambiguous (see :func:`headline.plan`).
     """
     counter = itertools.count(1)
-    blocks = [b for b in issue.blocks if b.text or b.kind == "break"]
+    blocks = [b for b in issue.blocks if (b.text and not is_furniture(b.text)) or b.kind == "break"]
     st = plan(blocks, story_level)
     # Section labels and mastheads belong to no story: they leave a gap, like a rule.
     blocks = [replace(b, kind="break", text="") if i in st.labels else b for i, b in enumerate(blocks)]

@@ -98,7 +98,9 @@ def _paragraphs(lines: list[str]) -> list[str]:
             paragraphs.append(line.strip())
         else:
             paragraphs[-1] += line.strip()
-    return [p.rstrip("＊").strip() for p in paragraphs if p.rstrip("＊").strip()]
+    # The clipping service's notes on characters its font lacked are not the paper's text.
+    kept = [p.rstrip("＊").strip() for p in paragraphs]
+    return [p for p in kept if p and not p.startswith(("字库未存字", "＠"))]
 
 
 def fudan(clone: Path) -> dict[str, list[dict[str, object]]]:
