@@ -84,8 +84,12 @@ def _text(a: Article) -> str:
     return norm("".join(p.text for p in a.paragraphs))
 
 
+_ENUM = re.compile(r"^(?:\d{1,3}[.)、]|[-*+•·])")
+
+
 def _has_paragraph(body: str, para: str) -> bool:
-    p = norm(para)
+    # A list item's number or bullet is markup to a reader and may be gone.
+    p = _ENUM.sub("", norm(para))
     if not p or p in body:
         return True
     # The opening may have become the byline/dateline: the rest must be there.

@@ -21,7 +21,7 @@ from .byline import (
     parse_credit,
     parse_dateline,
 )
-from .rules import headline_like, is_brief_title, is_date_line, is_notice_title
+from .rules import enclosed, headline_like, is_brief_title, is_date_line, is_notice_title
 
 MAX_KICKER_LINES = 3
 MAX_SUBTITLE_LINES = 2
@@ -55,6 +55,7 @@ def _plain_line(block: Block, *, allow_lead: bool = False) -> bool:
         and not block.strong
         and headline_like(block.text, allow_lead=allow_lead)
         and not is_meta_line(block.text)
+        and not enclosed(block.text)
     )
 
 

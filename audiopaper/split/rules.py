@@ -64,6 +64,23 @@ def headline_like(text: str, *, allow_lead: bool = False) -> bool:
     return not is_date_line(text)
 
 
+def enclosed(text: str) -> bool:
+    """The whole line is one bracketed note (``（新华社北京3月12日电）``,
+    ``（作者系…教授）``): a credit or a note, never a headline line."""
+    text = text.strip()
+    if len(text) < 2 or text[0] not in "（(【〔" or _PAIRS.get(text[0]) != text[-1]:
+        return False
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch == text[0]:
+            depth += 1
+        elif ch == text[-1]:
+            depth -= 1
+            if depth == 0 and k < len(text) - 1:
+                return False
+    return True
+
+
 def imbalance(text: str) -> int:
     """How many quotation marks and brackets are left unmatched in ``text``."""
     depth = dict.fromkeys(_PAIRS, 0)
