@@ -103,7 +103,7 @@ def _carries(a: Article, story: dict[str, Any]) -> bool:
     body = _text(a)
     # A short paragraph may rightly have become the byline ("（本报记者 王五）").
     meta = norm("".join(x for x in (a.byline, a.dateline, a.credit, a.subtitle) if x))
-    return all(_has_paragraph(body, p) or (len(p) <= 40 and norm(p) in meta) for p in story["paragraphs"])
+    return all(_has_paragraph(body, p) or (len(p) <= 40 and norm(p).strip("()") in meta) for p in story["paragraphs"])
 
 
 def _leaky(a: Article, chrome: Sequence[str]) -> bool:

@@ -21,6 +21,9 @@ from .rules import is_brief_title, is_contents_title, is_furniture, is_notice_ti
 
 __all__ = ["split"]
 
+# Headings that name an issue's own summary of what is inside, whatever its form.
+SUMMARY_TITLES = frozenset(("新闻摘要", "内容提要", "本期导读", "今日导读", "今日要目", "本期要目"))
+
 
 def _by_source(blocks: Sequence[Block]) -> list[list[Block]]:
     """Cut a run of blocks where a new page file begins."""
@@ -65,7 +68,9 @@ def _leading(blocks: list[Block], ctx: Context, orphan: bool, before_stories: bo
 def _settle_kind(draft: Draft) -> Draft:
     if draft.kind in ("photo", "contents"):
         return draft
-    if is_contents_title(draft.title) and any(p.role == "list_item" for p in draft.paragraphs):
+    if is_contents_title(draft.title) and (
+        any(p.role == "list_item" for p in draft.paragraphs) or draft.title in SUMMARY_TITLES
+    ):
         return replace(draft, kind="contents")
     if draft.continued_from or draft.orphan:
         return replace(draft, kind="continuation")
