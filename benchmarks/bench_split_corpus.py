@@ -30,10 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audiopaper import ingest, split
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent / "corpus")]
+
+from audiopaper import ingest, split  # noqa: E402
 from audiopaper.models import Article, SplitResult
 
 DEFAULT_CORPUS = Path("/work/corpora/split")
+CORPUS = DEFAULT_CORPUS
 _SPACE = re.compile(r"\s+")
 _MARKUP = re.compile(r"^#{1,6}\s|^>|</?[A-Za-z][A-Za-z0-9]*[^<>]*>|&[a-z]{2,8};|&#\d+;|\*\*|\]\(|!\[")
 # How much of a paragraph's opening may have moved into byline fields
@@ -172,14 +175,16 @@ def loso_splitters(issues: Sequence[Issue]) -> dict[str, Splitter]:
     """One splitter per held-out source, its model trained on the other sources.
     Without a trainable tagger the splitter is the same for every source."""
     try:
-        from audiopaper.split import tagger
+        import pycrfsuite  # noqa: F401
     except ImportError:
         return {}
+    from audiopaper.split import tagger
+    from train_split_tagger import examples
+
     sources = sorted({i.source for i in issues})
     out: dict[str, Splitter] = {}
     for held in sources:
-        train = [i for i in issues if i.source != held]
-        model = tagger.train([(i.paths, i.gold) for i in train])
+        model = tagger.train(examples([i for i in load_corpus(CORPUS) if i.source != held]))
 
         def run_one(paths: list[Path], model: Any = model) -> SplitResult:
             return split.split(ingest.read_issue(paths), model=model)
@@ -231,6 +236,8 @@ def main() -> None:
             f"no corpus at {args.corpus}: build it with benchmarks/corpus/extract.py and "
             "benchmarks/corpus/assemble.py (see benchmarks/corpus/SOURCES.md)"
         )
+    global CORPUS
+    CORPUS = args.corpus
     issues = [
         i
         for i in load_corpus(args.corpus)

@@ -15,7 +15,9 @@ from dataclasses import replace
 from ..models import Article, Block, Issue, Repair, SplitResult
 from .body import Context, read_body
 from .draft import Draft, Fix
+from . import tagger
 from .headline import Structure, find_headlines, plan, unmarked_sources
+from .tagger import Tag, Tagger
 from .repair import join_paragraphs, merge_continuations, reattach_orphans, remove_debris
 from .rules import is_brief_title, is_contents_title, is_furniture, is_notice_title
 
@@ -36,7 +38,7 @@ def _by_source(blocks: Sequence[Block]) -> list[list[Block]]:
 
 
 def _drafts(blocks: Sequence[Block], st: Structure, ctx: Context) -> list[Draft]:
-    heads = find_headlines(blocks, st)
+    heads = find_headlines(blocks, st, ctx.tags)
     drafts: list[Draft] = []
     first = heads[0].start if heads else len(blocks)
     for n, part in enumerate(_by_source(blocks[:first])):
@@ -95,7 +97,19 @@ def _article(index: int, draft: Draft) -> Article:
     )
 
 
-def split(issue: Issue, story_level: int | None = None) -> SplitResult:
+def _tag_pages(blocks: Sequence[Block], sources: frozenset[str], model: Tagger | None) -> dict[tuple[str, int], Tag]:
+    """The line tagger's label for every line of the pages without markup."""
+    if model is None:
+        return {}
+    tags: dict[tuple[str, int], Tag] = {}
+    for source in sorted(sources):
+        lines = [b for b in blocks if b.source == source and b.kind == "paragraph"]
+        for block, tag in zip(lines, model.tag(lines), strict=True):
+            tags[(block.source, block.line)] = tag
+    return tags
+
+
+def split(issue: Issue, story_level: int | None = None, model: Tagger | None = None) -> SplitResult:
     """The items of ``issue`` in reading order, with every repair listed for review.
 
     ``story_level`` says which heading level marks stories, where the page's own
@@ -106,9 +120,11 @@ def split(issue: Issue, story_level: int | None = None) -> SplitResult:
     st = plan(blocks, story_level)
     # Section labels and mastheads belong to no story: they leave a gap, like a rule.
     blocks = [replace(b, kind="break", text="") if i in st.labels else b for i, b in enumerate(blocks)]
+    shape_sources = unmarked_sources(blocks, st)
     ctx = Context(
-        shape_sources=unmarked_sources(blocks, st),
+        shape_sources=shape_sources,
         new_uid=lambda: next(counter),
+        tags=_tag_pages(blocks, shape_sources, model if model is not None else tagger.shipped()),
     )
     drafts = _drafts(blocks, st, ctx)
     warnings: list[str] = list(st.warnings)

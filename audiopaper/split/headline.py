@@ -8,7 +8,7 @@ by shape alone: a run of short unpunctuated lines that opens a story.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Block
@@ -21,6 +21,7 @@ from .byline import (
     parse_credit,
     parse_dateline,
 )
+from .tagger import Tag
 from .rules import enclosed, headline_like, is_brief_title, is_date_line, is_notice_title
 
 MAX_KICKER_LINES = 3
@@ -292,9 +293,31 @@ def unmarked_sources(blocks: Sequence[Block], st: Structure | None = None) -> fr
     return frozenset(b.source for b in blocks) - marked
 
 
-def find_headlines(blocks: Sequence[Block], st: Structure | None = None) -> list[Headline]:
-    """Headline groups in page order; blocks between them are the stories' bodies."""
+def _tagged_run(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i: int) -> Headline:
+    """A title line the tagger found, with the title and subtitle lines right after it."""
+    titles = [blocks[i].text]
+    subtitles: list[str] = []
+    j = i + 1
+    while j < len(blocks) and blocks[j].kind == "paragraph" and blocks[j].source == blocks[i].source:
+        tag = tags.get((blocks[j].source, blocks[j].line))
+        if tag is None or tag.label not in ("title", "subtitle") or len(titles) + len(subtitles) >= 4:
+            break
+        (titles if tag.label == "title" and not subtitles else subtitles).append(blocks[j].text)
+        j += 1
+    return Headline(i, j, " ".join(titles), None, _join_lines(subtitles))
+
+
+def find_headlines(
+    blocks: Sequence[Block], st: Structure | None = None, tags: Mapping[tuple[str, int], Tag] | None = None
+) -> list[Headline]:
+    """Headline groups in page order; blocks between them are the stories' bodies.
+
+    In pages without markup, ``tags`` (the line tagger's labels, by source and line)
+    say which lines are titles; without them the rules judge by shape.
+    """
     st = st or plan(blocks)
+    tags = tags or {}
+    tagged = {source for source, _ in tags}
     shape_sources = unmarked_sources(blocks, st)
     heads: list[Headline] = []
     floor = 0
@@ -303,6 +326,15 @@ def find_headlines(blocks: Sequence[Block], st: Structure | None = None) -> list
         block = blocks[i]
         if i in st.labels:
             i += 1
+            continue
+        if block.source in tagged and block.kind == "paragraph" and not continued_from(block.text)[0]:
+            tag = tags.get((block.source, block.line))
+            if tag is not None and tag.label == "title":
+                head = _tagged_run(blocks, tags, i)
+                heads.append(head)
+                floor = i = head.end
+            else:
+                i += 1
             continue
         if st.is_title(blocks, i):
             head = _marked_up(blocks, st, i, floor)

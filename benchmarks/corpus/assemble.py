@@ -80,7 +80,13 @@ def _gold(stories: list[Story], chrome: list[str], shape: str, source: str, file
         "source": source,
         "files": [name for name, _ in files],
         "stories": [
-            {"title": s["title"], "subtitle": s.get("subtitle"), "kicker": s.get("kicker"), "paragraphs": s["paragraphs"]}
+            {
+                "title": s["title"],
+                "subtitle": s.get("subtitle"),
+                "kicker": s.get("kicker"),
+                "byline": s.get("byline"),
+                "paragraphs": s["paragraphs"],
+            }
             for s in stories
         ],
         "chrome": chrome,

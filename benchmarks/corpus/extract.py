@@ -171,7 +171,8 @@ def sogou(clone: Path) -> dict[str, list[dict[str, object]]]:
                     "title": title.group(1).strip(),
                     "subtitle": None,
                     "byline": None,
-                    "paragraphs": [body],
+                    # SogouCS marks paragraph ends with U+E40C, a private-use character.
+                    "paragraphs": [p.strip(" \u3000") for p in body.split("\ue40c") if p.strip(" \u3000")],
                 }
             )
     return {"sogou": stories}
