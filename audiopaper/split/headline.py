@@ -293,6 +293,30 @@ def unmarked_sources(blocks: Sequence[Block], st: Structure | None = None) -> fr
     return frozenset(b.source for b in blocks) - marked
 
 
+VETO = 0.9  # the tagger must be this sure a rule-found headline is body text to overrule it
+
+
+def _tag(tags: Mapping[tuple[str, int], Tag], block: Block) -> str | None:
+    tag = tags.get((block.source, block.line))
+    return tag.label if tag is not None else None
+
+
+def _byline_follows(blocks: Sequence[Block], end: int) -> bool:
+    """A byline or dateline right under a run of short lines: the surest sign of a headline."""
+    if end >= len(blocks):
+        return False
+    text = blocks[end].text
+    return parse_dateline(text) is not None or parse_author(text) is not None or is_source_line(text)
+
+
+def _vetoed(tags: Mapping[tuple[str, int], Tag], head: Headline, blocks: Sequence[Block]) -> bool:
+    """The tagger is sure the line the rules took for a title is body text (a short
+    label line, a caption, a closing credit inside a story)."""
+    title = next((b for b in blocks[head.start : head.end] if b.text == head.title), None)
+    tag = tags.get((title.source, title.line)) if title is not None else None
+    return tag is not None and tag.label in ("body", "other") and tag.score >= VETO
+
+
 def _tagged_run(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i: int) -> Headline:
     """A title line the tagger found, with the title and subtitle lines right after it."""
     titles = [blocks[i].text]
@@ -327,15 +351,6 @@ def find_headlines(
         if i in st.labels:
             i += 1
             continue
-        if block.source in tagged and block.kind == "paragraph" and not continued_from(block.text)[0]:
-            tag = tags.get((block.source, block.line))
-            if tag is not None and tag.label == "title":
-                head = _tagged_run(blocks, tags, i)
-                heads.append(head)
-                floor = i = head.end
-            else:
-                i += 1
-            continue
         if st.is_title(blocks, i):
             head = _marked_up(blocks, st, i, floor)
         elif block.kind == "paragraph" and continued_from(block.text)[0]:
@@ -347,12 +362,28 @@ def find_headlines(
                 floor = i = i + 1
                 continue
             head = _after_marker(blocks, st, i)
-        elif _plain_line(block, allow_lead=True) and (not i or not _plain_line(blocks[i - 1], allow_lead=True)):
+        elif (
+            block.source in shape_sources
+            and _plain_line(block, allow_lead=True)
+            and (not i or not _plain_line(blocks[i - 1], allow_lead=True))
+        ):
+            # A page that marks its titles marks all of them: short lines there are
+            # kickers, subtitles or the text's own sub-heads, never a story's start.
             end = _run_end(blocks, i)
             if not _shape_run_is_headline(blocks, i, end, block.source in shape_sources):
-                i += 1
-                continue
-            head = _by_shape(blocks, i, end)
+                if block.source in tagged and _tag(tags, block) == "title":
+                    head = _tagged_run(blocks, tags, i)
+                else:
+                    i += 1
+                    continue
+            else:
+                head = _by_shape(blocks, i, end)
+                if block.source in tagged and not _byline_follows(blocks, end) and _vetoed(tags, head, blocks):
+                    i += 1
+                    continue
+        elif block.source in tagged and block.kind == "paragraph" and _tag(tags, block) == "title":
+            # A headline the rules did not see (long, or punctuated like a sentence).
+            head = _tagged_run(blocks, tags, i)
         else:
             i += 1
             continue

@@ -83,10 +83,45 @@ def _full_width(blocks: Sequence[Block]) -> int:
     return width if count >= max(5, len(blocks) // 5) else 0
 
 
+def _bigrams(text: str) -> set[str]:
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    return {han[k] + han[k + 1] for k in range(len(han) - 1)}
+
+
+def _overlap(mine: set[str], others: list[set[str]]) -> float:
+    if not mine or not others:
+        return 0.0
+    pool = set().union(*others)
+    return len(mine & pool) / len(mine)
+
+
+def _shift(before: list[set[str]], after: list[set[str]]) -> float:
+    """How far the vocabulary changes across a line: high where one story ends and
+    the next begins, low at a sub-heading inside a story (TextTiling's cue)."""
+    a = set().union(*before) if before else set()
+    b = set().union(*after) if after else set()
+    if not a or not b:
+        return 1.0
+    return 1.0 - len(a & b) / min(len(a), len(b))
+
+
+def _level(x: float) -> str:
+    return str(min(4, int(x * 5)))
+
+
+WINDOW = 4  # lines each side for vocabulary comparisons
+
+
 def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
     """One feature dict per block of one page file (paragraph blocks only)."""
     width = _full_width(blocks)
     own = [_own(b, width) for b in blocks]
+    grams = [_bigrams(b.text) for b in blocks]
+    for i, f in enumerate(own):
+        before, after = grams[max(0, i - WINDOW) : i], grams[i + 1 : i + 1 + WINDOW]
+        f["shift"] = _level(_shift(before, [grams[i], *after]))
+        f["echo_next"] = _level(_overlap(grams[i], after))
+        f["echo_prev"] = _level(_overlap(grams[i], before))
     out: list[dict[str, str | float]] = []
     for i, f in enumerate(own):
         row: dict[str, str | float] = {"bias": 1.0, **f}
@@ -97,7 +132,7 @@ def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
             j = i + offset
             if 0 <= j < len(own):
                 other = own[j]
-                for key in ("len", "end", "indent", "headline_like", "author", "names", "enclosed", "dateline"):
+                for key in ("len", "end", "indent", "headline_like", "author", "names", "enclosed", "dateline", "shift"):
                     row[f"{offset}:{key}"] = other[key]
             else:
                 row[f"{offset}:none"] = 1.0
