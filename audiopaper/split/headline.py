@@ -378,7 +378,8 @@ def find_headlines(
                     continue
             else:
                 head = _by_shape(blocks, i, end)
-                if block.source in tagged and not _byline_follows(blocks, end) and _vetoed(tags, head, blocks):
+                strong = _byline_follows(blocks, end) or (i > 0 and blocks[i - 1].kind == "break")
+                if block.source in tagged and not strong and _vetoed(tags, head, blocks):
                     i += 1
                     continue
         elif block.source in tagged and block.kind == "paragraph" and _tag(tags, block) == "title":

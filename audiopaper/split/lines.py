@@ -116,12 +116,21 @@ def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
     """One feature dict per block of one page file (paragraph blocks only)."""
     width = _full_width(blocks)
     own = [_own(b, width) for b in blocks]
+    # A cue means what the file's own convention makes it mean: an unindented line
+    # stands out only where paragraphs are indented, a blank line only where
+    # paragraphs are not all separated by one.
+    indents = sum(b.indent for b in blocks) * 2 > len(blocks)
+    gaps = sum(b.gap_before for b in blocks) * 2 > len(blocks)
+    for b, f in zip(blocks, own, strict=True):
+        f["layout"] = f"{'I' if indents else '-'}{'G' if gaps else '-'}|{int(b.indent)}{int(b.gap_before)}"
     grams = [_bigrams(b.text) for b in blocks]
     for i, f in enumerate(own):
         before, after = grams[max(0, i - WINDOW) : i], grams[i + 1 : i + 1 + WINDOW]
         f["shift"] = _level(_shift(before, [grams[i], *after]))
         f["echo_next"] = _level(_overlap(grams[i], after))
         f["echo_prev"] = _level(_overlap(grams[i], before))
+        f["echo_lead"] = _level(_overlap(grams[i], after[:1]))
+        f["echo_far"] = _level(_overlap(grams[i], grams[i + 1 + WINDOW : i + 1 + 3 * WINDOW]))
     out: list[dict[str, str | float]] = []
     for i, f in enumerate(own):
         row: dict[str, str | float] = {"bias": 1.0, **f}
@@ -138,5 +147,6 @@ def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
                 row[f"{offset}:none"] = 1.0
         row["end+next_indent"] = f"{f['end']}|{row.get('1:indent', 'x')}"
         row["len+gap"] = f"{f['len']}|{f['gap']}|{f['indent']}"
+        row["layout+end"] = f"{f['layout']}|{f['end']}"
         out.append(row)
     return out

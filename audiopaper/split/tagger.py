@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Block
-from .lines import features
+from .lines import features  # noqa: F401  (re-exported for training scripts)
 
 LABELS = ("title", "subtitle", "byline", "body", "other")
 MODEL_NAME = "lines.crfsuite"
