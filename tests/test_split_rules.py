@@ -326,7 +326,8 @@ def test_no_join_across_a_section_heading() -> None:
 def test_continuation_marker_alone_is_its_own_item() -> None:
     result = split_text(f"## 主题\n\n{LEAD}\n\n（上接第一版）\n\n{BODY}\n")
     assert [a.kind for a in result.articles] == ["article", "continuation"]
-    assert result.articles[1].title == "（上接第一版）"
+    # named after its own first clause, never after the jump marker (issue #10)
+    assert result.articles[1].title == "会议要求（续）"
     assert texts(result, 2) == [BODY]
 
 

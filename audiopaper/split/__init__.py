@@ -19,7 +19,8 @@ from . import tagger
 from .headline import Structure, find_headlines, plan, unmarked_sources
 from .tagger import Tag, Tagger
 from .repair import join_paragraphs, merge_continuations, reattach_orphans, remove_debris
-from .rules import is_brief_title, is_contents_title, is_furniture, is_notice_title
+from .byline import continued_from
+from .rules import clause_title, is_brief_title, is_contents_title, is_furniture, is_notice_title
 
 __all__ = ["split"]
 
@@ -81,6 +82,24 @@ def _settle_kind(draft: Draft) -> Draft:
     if is_brief_title(draft.title):
         return replace(draft, kind="brief")
     return draft
+
+
+CONTINUED = "（续）"
+
+
+def _continuation_title(draft: Draft) -> Draft:
+    """A continuation whose first half is not in the input is named after what it says
+    (its first main clause) and marked as continued: a listener or a podcast app gets
+    a title, not the page's jump marker ``（上接第一版）``."""
+    if draft.kind != "continuation":
+        return draft
+    marker, rest = continued_from(draft.title)
+    if not (marker and not rest) and not draft.made_up_title:
+        return draft
+    texts = [p.text for p in draft.paragraphs if p.role in ("body", "list_item")]
+    if not texts:
+        return draft
+    return replace(draft, title=clause_title(texts[0]) + CONTINUED, made_up_title=True)
 
 
 def _article(index: int, draft: Draft) -> Article:
@@ -145,7 +164,7 @@ def split(issue: Issue, story_level: int | None = None, model: Tagger | None = N
     warnings += noted
     moved.update(moved_orphans)
 
-    drafts = [_settle_kind(d) for d in drafts if d.paragraphs or not d.made_up_title]
+    drafts = [_continuation_title(_settle_kind(d)) for d in drafts if d.paragraphs or not d.made_up_title]
     articles = tuple(_article(i, d) for i, d in enumerate(drafts, start=1))
     numbers = {d.uid: i for i, d in enumerate(drafts, start=1)}
     repairs = tuple(Repair(f.kind, numbers.get(_final_uid(f.uid, moved), 0), f.detail) for f in fixes)
