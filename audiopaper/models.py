@@ -91,12 +91,29 @@ class Article:
         return len(self.title) + sum(len(p.text) for p in self.paragraphs)
 
 
+LineLabel = Literal[
+    "headline", "kicker", "subtitle", "byline", "body", "section", "heading", "caption", "chrome", "marker"
+]
+
+
+@dataclass(frozen=True)
+class LineNote:
+    """Why the splitter read one block of the page as it did (``split --explain``)."""
+
+    source: str
+    line: int
+    text: str
+    label: LineLabel
+    why: str
+
+
 @dataclass(frozen=True)
 class SplitResult:
     issue: Issue
     articles: tuple[Article, ...]
     repairs: tuple[Repair, ...] = ()
     warnings: tuple[str, ...] = ()
+    notes: tuple[LineNote, ...] = ()
 
 
 # --- speech -------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from dataclasses import replace
 from ..models import Article, Block, Issue, Repair, SplitResult
 from .body import Context, read_body
 from .draft import Draft, Fix
-from . import tagger
-from .headline import Structure, find_headlines, plan, unmarked_sources
+from . import explain, tagger
+from .headline import Headline, find_headlines, plan, unmarked_sources
 from .tagger import Tag, Tagger
 from .repair import join_paragraphs, merge_continuations, reattach_orphans, remove_debris
 from .byline import continued_from
@@ -38,8 +38,7 @@ def _by_source(blocks: Sequence[Block]) -> list[list[Block]]:
     return parts
 
 
-def _drafts(blocks: Sequence[Block], st: Structure, ctx: Context) -> list[Draft]:
-    heads = find_headlines(blocks, st, ctx.tags)
+def _drafts(blocks: Sequence[Block], heads: Sequence[Headline], ctx: Context) -> list[Draft]:
     drafts: list[Draft] = []
     first = heads[0].start if heads else len(blocks)
     for n, part in enumerate(_by_source(blocks[:first])):
@@ -135,17 +134,18 @@ def split(issue: Issue, story_level: int | None = None, model: Tagger | None = N
     structure is ambiguous (see :func:`headline.plan`).
     """
     counter = itertools.count(1)
-    blocks = [b for b in issue.blocks if (b.text and not is_furniture(b.text)) or b.kind == "break"]
-    st = plan(blocks, story_level)
+    read = [b for b in issue.blocks if (b.text and not is_furniture(b.text)) or b.kind == "break"]
+    st = plan(read, story_level)
     # Section labels and mastheads belong to no story: they leave a gap, like a rule.
-    blocks = [replace(b, kind="break", text="") if i in st.labels else b for i, b in enumerate(blocks)]
+    blocks = [replace(b, kind="break", text="") if i in st.labels else b for i, b in enumerate(read)]
     shape_sources = unmarked_sources(blocks, st)
     ctx = Context(
         shape_sources=shape_sources,
         new_uid=lambda: next(counter),
         tags=_tag_pages(blocks, shape_sources, model if model is not None else tagger.shipped()),
     )
-    drafts = _drafts(blocks, st, ctx)
+    heads = find_headlines(blocks, st, ctx.tags)
+    drafts = _drafts(blocks, heads, ctx)
     warnings: list[str] = list(st.warnings)
     if not any(not d.made_up_title for d in drafts):
         warnings.append("no headlines found: the whole text is read as one article")
@@ -168,7 +168,13 @@ def split(issue: Issue, story_level: int | None = None, model: Tagger | None = N
     articles = tuple(_article(i, d) for i, d in enumerate(drafts, start=1))
     numbers = {d.uid: i for i, d in enumerate(drafts, start=1)}
     repairs = tuple(Repair(f.kind, numbers.get(_final_uid(f.uid, moved), 0), f.detail) for f in fixes)
-    return SplitResult(issue=issue, articles=articles, repairs=repairs, warnings=tuple(warnings))
+    return SplitResult(
+        issue=issue,
+        articles=articles,
+        repairs=repairs,
+        warnings=tuple(warnings),
+        notes=explain.notes(issue.blocks, read, st, heads, ctx.tags),
+    )
 
 
 def _final_uid(uid: int, moved: dict[int, int]) -> int:

@@ -37,6 +37,7 @@ class Headline:
     kicker: str | None = None
     subtitle: str | None = None
     continued_from: str | None = None
+    why: str = ""  # for --explain: the rule or score that made this a headline
 
 
 def _join_lines(lines: Sequence[str]) -> str | None:
@@ -242,7 +243,8 @@ def _marked_up(blocks: Sequence[Block], st: Structure, i: int, floor: int) -> He
             j += 1
         else:
             break
-    return Headline(k + 1, j, title.text, _join_lines(kicker), _join_lines(subtitle))
+    why = f"heading level {title.level}: titles on this page are level {st.title_level[i]} or above"
+    return Headline(k + 1, j, title.text, _join_lines(kicker), _join_lines(subtitle), why=why)
 
 
 def _run_end(blocks: Sequence[Block], start: int) -> int:
@@ -264,7 +266,14 @@ def _by_shape(blocks: Sequence[Block], start: int, end: int) -> Headline:
     lead = 0
     while lead < len(lines) - 1 and lines[lead][-1] in "：:—":
         lead += 1
-    return Headline(start, end, lines[lead], _join_lines(lines[:lead]), _join_lines(lines[lead + 1 :]))
+    return Headline(
+        start,
+        end,
+        lines[lead],
+        _join_lines(lines[:lead]),
+        _join_lines(lines[lead + 1 :]),
+        why="rule: short unpunctuated line(s) opening a story",
+    )
 
 
 def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int, shape_only: bool) -> bool:
@@ -328,7 +337,9 @@ def _tagged_run(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i:
             break
         (titles if tag.label == "title" and not subtitles else subtitles).append(blocks[j].text)
         j += 1
-    return Headline(i, j, " ".join(titles), None, _join_lines(subtitles))
+    tag = tags.get((blocks[i].source, blocks[i].line))
+    why = f"tagger: title, p={tag.score:.2f}" if tag is not None else "tagger: title"
+    return Headline(i, j, " ".join(titles), None, _join_lines(subtitles), why=why)
 
 
 def find_headlines(
@@ -358,7 +369,7 @@ def find_headlines(
             if rest:
                 # The marker opens a paragraph: the item starts here and the body
                 # reader strips the marker from the text.
-                heads.append(Headline(i, i, marker or "", continued_from=marker))
+                heads.append(Headline(i, i, marker or "", continued_from=marker, why="jump marker opens a continuation"))
                 floor = i = i + 1
                 continue
             head = _after_marker(blocks, st, i)
@@ -399,10 +410,10 @@ def _after_marker(blocks: Sequence[Block], st: Structure, i: int) -> Headline:
     nxt = i + 1
     if nxt < len(blocks) and st.is_title(blocks, nxt):
         head = _marked_up(blocks, st, nxt, nxt)
-        return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker)
+        return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker, head.why)
     if nxt < len(blocks) and _plain_line(blocks[nxt], allow_lead=True):
         end = _run_end(blocks, nxt)
         if _shape_run_is_headline(blocks, nxt, end, True):
             head = _by_shape(blocks, nxt, end)
-            return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker)
-    return Headline(i, nxt, marker, continued_from=marker)
+            return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker, head.why)
+    return Headline(i, nxt, marker, continued_from=marker, why="jump marker opens a continuation")
