@@ -39,9 +39,7 @@ def split_doc(result: SplitResult) -> dict[str, Any]:
 
 
 def split_explain_doc(result: SplitResult) -> list[dict[str, Any]]:
-    return [
-        {"source": n.source, "line": n.line, "label": n.label, "why": n.why, "text": n.text} for n in result.notes
-    ]
+    return [{"source": n.source, "line": n.line, "label": n.label, "why": n.why, "text": n.text} for n in result.notes]
 
 
 def split_explain(result: SplitResult) -> str:

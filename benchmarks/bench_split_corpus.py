@@ -33,7 +33,7 @@ from typing import Any
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent / "corpus")]
 
 from audiopaper import ingest, split  # noqa: E402
-from audiopaper.models import Article, SplitResult
+from audiopaper.models import Article, SplitResult  # noqa: E402
 
 DEFAULT_CORPUS = Path("/work/corpora/split")
 CORPUS = DEFAULT_CORPUS
@@ -178,8 +178,9 @@ def loso_splitters(issues: Sequence[Issue]) -> dict[str, Splitter]:
         import pycrfsuite  # noqa: F401
     except ImportError:
         return {}
-    from audiopaper.split import tagger
     from train_split_tagger import examples
+
+    from audiopaper.split import tagger
 
     sources = sorted({i.source for i in issues})
     out: dict[str, Splitter] = {}

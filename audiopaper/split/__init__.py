@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..models import Article, Block, Issue, Repair, SplitResult
-from .body import Context, read_body
-from .draft import Draft, Fix
 from . import explain, tagger
-from .headline import Headline, find_headlines, plan, unmarked_sources
-from .tagger import Tag, Tagger
-from .repair import join_paragraphs, merge_continuations, reattach_orphans, remove_debris
+from .body import Context, read_body
 from .byline import continued_from
+from .draft import Draft, Fix
+from .headline import Headline, find_headlines, plan, unmarked_sources
+from .repair import join_paragraphs, merge_continuations, reattach_orphans, remove_debris
 from .rules import clause_title, is_brief_title, is_contents_title, is_furniture, is_notice_title
+from .tagger import Tag, Tagger
 
 __all__ = ["split"]
 

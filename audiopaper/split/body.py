@@ -18,8 +18,8 @@ from .byline import (
 )
 from .draft import Draft
 from .headline import STUB_ENDS, Headline
-from .tagger import Tag
 from .rules import clause_title, ends_sentence, headline_like, is_brief_title, is_date_line
+from .tagger import Tag
 from .words import cuts_word
 
 MAX_SIGNATURE_LINE = 25

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from ..models import Block, LineLabel, LineNote
 from .byline import continued_from, is_marker, is_source_line, parse_author, parse_credit, parse_dateline
 from .headline import Headline, Structure
-from .rules import is_furniture
 from .tagger import Tag
 
 
@@ -58,14 +57,14 @@ def notes(
     for block in raw:
         if block.kind == "break" or not block.text:
             continue
-        k = index.get(id(block))
+        found = index.get(id(block))
         label: LineLabel
-        if k is None:
+        if found is None:
             label, why = "chrome", "rule: page furniture (navigation, tools, footer, time stamp, page label)"
-        elif k in st.labels:
-            label, why = "section", st.reasons.get(k, "labels a section, not a story")
-        elif k in head_of:
-            head, label = head_of[k]
+        elif found in st.labels:
+            label, why = "section", st.reasons.get(found, "labels a section, not a story")
+        elif found in head_of:
+            head, label = head_of[found]
             why = head.why
         else:
             label, why = _body_note(block, tags.get((block.source, block.line)))

@@ -21,8 +21,8 @@ from .byline import (
     parse_credit,
     parse_dateline,
 )
-from .tagger import Tag
 from .rules import enclosed, headline_like, is_brief_title, is_date_line, is_notice_title
+from .tagger import Tag
 
 MAX_KICKER_LINES = 3
 MAX_SUBTITLE_LINES = 2
@@ -119,15 +119,15 @@ def plan(blocks: Sequence[Block], story_level: int | None = None) -> Structure:
     """
     n = len(blocks)
     if story_level is not None:
-        labels = {
+        above = {
             i
             for i, b in enumerate(blocks)
             if b.kind == "heading" and b.level < story_level and _next_is_heading(blocks, i)
         }
         return Structure(
             (story_level,) * n,
-            frozenset(labels),
-            reasons={i: f"above the story level {story_level} given" for i in labels},
+            frozenset(above),
+            reasons={i: f"above the story level {story_level} given" for i in above},
         )
     levels = [DEFAULT_TITLE_LEVEL] * n
     labels: set[int] = set()
@@ -369,7 +369,9 @@ def find_headlines(
             if rest:
                 # The marker opens a paragraph: the item starts here and the body
                 # reader strips the marker from the text.
-                heads.append(Headline(i, i, marker or "", continued_from=marker, why="jump marker opens a continuation"))
+                heads.append(
+                    Headline(i, i, marker or "", continued_from=marker, why="jump marker opens a continuation")
+                )
                 floor = i = i + 1
                 continue
             head = _after_marker(blocks, st, i)

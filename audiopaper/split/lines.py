@@ -16,7 +16,9 @@ from ..models import Block
 from .byline import is_marker, is_source_line, parse_author, parse_credit, parse_dateline
 from .rules import enclosed, headline_like, is_date_line
 
-_ENUMERATED = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．])")
+_ENUMERATED = re.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．])"
+)
 _NAMES = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:[\s、，,/][\u4e00-\u9fff]{2,4}){0,4}$")
 _STOPS = "。！？!?…"
 _LENGTHS = (4, 8, 12, 16, 20, 25, 30, 40, 60, 100)
@@ -39,7 +41,7 @@ def _end(text: str) -> str:
         return "colon"
     if last in "）)】〕":
         return "bracket"
-    if last in "”’」』\"":
+    if last in '”’」』"':
         return "quote"
     if last in "—-":
         return "dash"
@@ -68,7 +70,7 @@ def _own(block: Block, full_width: int) -> dict[str, str | float]:
         "marker": float(is_marker(text)),
         "names": float(bool(_NAMES.match(text.replace("\u3000", " ")))),
         "spaces": float(" " in text),
-        "quotes": float(any(c in text for c in "“”\"")),
+        "quotes": float(any(c in text for c in '“”"')),
         "full": float(full_width > 0 and len(text) >= full_width - 1),
     }
     return f
@@ -141,7 +143,17 @@ def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
             j = i + offset
             if 0 <= j < len(own):
                 other = own[j]
-                for key in ("len", "end", "indent", "headline_like", "author", "names", "enclosed", "dateline", "shift"):
+                for key in (
+                    "len",
+                    "end",
+                    "indent",
+                    "headline_like",
+                    "author",
+                    "names",
+                    "enclosed",
+                    "dateline",
+                    "shift",
+                ):
                     row[f"{offset}:{key}"] = other[key]
             else:
                 row[f"{offset}:none"] = 1.0

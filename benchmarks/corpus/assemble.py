@@ -115,7 +115,10 @@ def digest_md(stories: list[Story], rng: random.Random) -> tuple[Files, list[str
     for n, s in enumerate(stories):
         out += [f"### {s['title']}", ""]
         if s.get("subtitle"):
-            out += [f"**{s['subtitle']}**" if rng.random() < 0.5 else f"<strong>{html.escape(s['subtitle'])}</strong>", ""]
+            out += [
+                f"**{s['subtitle']}**" if rng.random() < 0.5 else f"<strong>{html.escape(s['subtitle'])}</strong>",
+                "",
+            ]
         if as_html:
             out += ["".join(f"<p>{html.escape(p).replace(' ', '&nbsp;')}</p>" for p in s["paragraphs"]), ""]
         else:
@@ -199,48 +202,50 @@ def epaper_html(stories: list[Story], rng: random.Random) -> tuple[Files, list[s
     chrome_all: list[str] = []
     page = _page_no(stories[0], rng)
     for n, s in enumerate(stories, start=1):
-        others = "".join(f'<li><a href="content_{k}.htm">{html.escape(o["title"])}</a></li>' for k, o in enumerate(stories, 1))
+        others = "".join(
+            f'<li><a href="content_{k}.htm">{html.escape(o["title"])}</a></li>' for k, o in enumerate(stories, 1)
+        )
         date = _date_text(s)
         nav = f"第{page:02d}版：要闻"
         chrome = ["上一版", "下一版", "返回目录", f"{s['paper']}版权所有"]
         kicker = f"<h3>{html.escape(s['kicker'])}</h3>" if s.get("kicker") else ""
         sub = f"<h2>{html.escape(s['subtitle'])}</h2>" if s.get("subtitle") else ""
-        byline = f"<p class=\"author\">{html.escape(s['byline'])}</p>" if s.get("byline") else ""
+        byline = f'<p class="author">{html.escape(s["byline"])}</p>' if s.get("byline") else ""
         if template == "div":
-            body = f"""<div class="header"><a href="#">{s['paper']}</a> {date}</div>
+            body = f"""<div class="header"><a href="#">{s["paper"]}</a> {date}</div>
 <div class="banner"><a href="node_{page - 1}.htm">上一版</a> <a href="node_{page + 1}.htm">下一版</a> {nav}</div>
 <div class="left"><h4>本版新闻</h4><ul>{others}</ul></div>
 <div class="right">
 <div class="font">字号：<a href="#">大</a> <a href="#">中</a> <a href="#">小</a> <a href="#">打印</a></div>
-<div class="text_c">{kicker}<h1>{html.escape(s['title'])}</h1>{sub}{byline}
+<div class="text_c">{kicker}<h1>{html.escape(s["title"])}</h1>{sub}{byline}
 <div id="ozoom">{_paras_html(s)}</div></div>
 </div>
-<div class="copyright">{s['paper']}版权所有 未经书面授权禁止使用</div>"""
+<div class="copyright">{s["paper"]}版权所有 未经书面授权禁止使用</div>"""
             chrome += ["大 中 小", "本版新闻"]
         elif template == "table":
-            body = f"""<table width="100%"><tr><td>{s['paper']}　{date}　{nav}</td>
+            body = f"""<table width="100%"><tr><td>{s["paper"]}　{date}　{nav}</td>
 <td><a href="node_{page - 1}.htm">上一版</a>　<a href="node_{page + 1}.htm">下一版</a>　<a href="index.htm">返回目录</a></td></tr>
-<tr><td valign="top"><table>{''.join(f'<tr><td><a href="c{k}.htm">{html.escape(o["title"])}</a></td></tr>' for k, o in enumerate(stories, 1))}</table></td>
-<td valign="top"><table><tr><td class="title">{html.escape(s['kicker'] or '') if s.get('kicker') else ''}</td></tr>
-<tr><td><strong><font size="5">{html.escape(s['title'])}</font></strong></td></tr>
-{f"<tr><td>{html.escape(s['subtitle'])}</td></tr>" if s.get('subtitle') else ''}
-{f"<tr><td>{html.escape(s['byline'])}</td></tr>" if s.get('byline') else ''}
+<tr><td valign="top"><table>{"".join(f'<tr><td><a href="c{k}.htm">{html.escape(o["title"])}</a></td></tr>' for k, o in enumerate(stories, 1))}</table></td>
+<td valign="top"><table><tr><td class="title">{html.escape(s["kicker"] or "") if s.get("kicker") else ""}</td></tr>
+<tr><td><strong><font size="5">{html.escape(s["title"])}</font></strong></td></tr>
+{f"<tr><td>{html.escape(s['subtitle'])}</td></tr>" if s.get("subtitle") else ""}
+{f"<tr><td>{html.escape(s['byline'])}</td></tr>" if s.get("byline") else ""}
 <tr><td>{_paras_html(s)}</td></tr>
 <tr><td><a href="javascript:window.print()">打印本页</a>　<a href="javascript:window.close()">关闭窗口</a></td></tr></table></td></tr>
-<tr><td colspan="2">{s['paper']}版权所有　地址：北京市朝阳区　邮编：100733</td></tr></table>"""
+<tr><td colspan="2">{s["paper"]}版权所有　地址：北京市朝阳区　邮编：100733</td></tr></table>"""
             chrome += ["打印本页", "关闭窗口", "邮编"]
         else:
-            body = f"""<div id="topnav"><span>{s['paper']}</span><span>{date}</span><span>{nav}</span>
+            body = f"""<div id="topnav"><span>{s["paper"]}</span><span>{date}</span><span>{nav}</span>
 <a href="node_{page - 1}.htm">上一版</a><a href="node_{page + 1}.htm">下一版</a><a href="index.htm">返回目录</a></div>
 <div class="paper-bottom"><div class="news-list"><ul>{others}</ul></div></div>
-<div class="article">{kicker}<h1>{html.escape(s['title'])}</h1>{sub}
-<p class="sec">{html.escape(s['byline'] or '')}《{s['paper']}》（ {date} 第 {page:02d} 版）</p>
+<div class="article">{kicker}<h1>{html.escape(s["title"])}</h1>{sub}
+<p class="sec">{html.escape(s["byline"] or "")}《{s["paper"]}》（ {date} 第 {page:02d} 版）</p>
 <!--enpcontent-->{_paras_html(s)}<!--/enpcontent-->
 <div class="tool"><span>分享到：</span><a href="#">打印</a></div></div>
-<div class="footer">{s['paper']}版权所有，未经书面授权禁止使用 Copyright © {s['paper']}社</div>"""
+<div class="footer">{s["paper"]}版权所有，未经书面授权禁止使用 Copyright © {s["paper"]}社</div>"""
             chrome += ["分享到", "Copyright"]
         page_html = (
-            f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(s['title'])}--{s['paper']}</title>"
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(s["title"])}--{s["paper"]}</title>'
             f"<script>var page={page};</script><style>.left{{float:left}}</style></head><body>\n{body}\n</body></html>"
         )
         files.append((f"page-{n:02d}.html", page_html.encode("utf-8")))
