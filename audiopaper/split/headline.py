@@ -302,12 +302,17 @@ def unmarked_sources(blocks: Sequence[Block], st: Structure | None = None) -> fr
     return frozenset(b.source for b in blocks) - marked
 
 
-VETO = 0.9  # the tagger must be this sure a rule-found headline is body text to overrule it
+VETO = 0.9
+TITLE_P = 0.5  # the tagger must be this sure a rule-found headline is body text to overrule it
 
 
 def _tag(tags: Mapping[tuple[str, int], Tag], block: Block) -> str | None:
     tag = tags.get((block.source, block.line))
-    return tag.label if tag is not None else None
+    if tag is None:
+        return None
+    # A missed headline merges two stories; a false one splits one: the first costs a
+    # listener more, so a line the tagger finds fairly likely a title is taken as one.
+    return "title" if tag.title_p >= TITLE_P else tag.label
 
 
 def _byline_follows(blocks: Sequence[Block], end: int) -> bool:

@@ -26,6 +26,7 @@ _UI_WORDS = (
     "|分享到|分享|收藏|字号|默认|放大|缩小|微信|微博|大|中|小|本版新闻|本版导航|版面导航|标题导航|往期回顾|相关阅读|相关新闻"
 )
 _UI_LINE = re.compile(rf"^(?:(?:{_UI_WORDS})[\s:：>|/【】\[\]·]*)+$")
+_NAV = re.compile(r"上一版|下一版|上一篇|下一篇|返回目录")
 _FOOTER = re.compile(r"版权所有|Copyright|©|ICP备|未经.{0,6}授权")
 _STAMP = re.compile(r"^[(（]?\s*(?:更新时间戳|更新时间|发布时间|责任编辑|编辑|来源|点击数|浏览次数)\s*[:：]")
 _PAGE_LABEL = re.compile(r"第\s*[A-Z]?\d{1,2}\s*版(?:[:：]\s*\S{1,8})?")
@@ -106,6 +107,8 @@ def is_furniture(text: str) -> bool:
         return False
     if _UI_LINE.match(line) or _STAMP.match(line):
         return True
+    if _NAV.search(line) and len(line) <= 40 and not _SENTENCE_MARKS.search(line):
+        return True  # a bar of the paper's name, the date and 上一版 下一版
     if _FOOTER.search(line) and not _SENTENCE_MARKS.search(line):
         return True
     # A page label is short and carries no sentence: the paper's name, a date, the page.

@@ -29,6 +29,7 @@ MODEL_NAME = "lines.crfsuite"
 class Tag:
     label: str
     score: float  # the model's probability for this label at this line
+    title_p: float = 0.0  # its probability that the line is a title
 
 
 class Tagger:
@@ -44,7 +45,10 @@ class Tagger:
             return []
         self._tagger.set(features(blocks))
         labels = self._tagger.tag()
-        return [Tag(label, self._tagger.marginal(label, i)) for i, label in enumerate(labels)]
+        return [
+            Tag(label, self._tagger.marginal(label, i), self._tagger.marginal("title", i))
+            for i, label in enumerate(labels)
+        ]
 
 
 @functools.cache
