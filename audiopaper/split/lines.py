@@ -90,21 +90,16 @@ def _bigrams(text: str) -> set[str]:
     return {han[k] + han[k + 1] for k in range(len(han) - 1)}
 
 
-def _overlap(mine: set[str], others: list[set[str]]) -> float:
-    if not mine or not others:
-        return 0.0
-    pool = set().union(*others)
-    return len(mine & pool) / len(mine)
+def _overlap(mine: set[str], pool: set[str]) -> float:
+    return len(mine & pool) / len(mine) if mine else 0.0
 
 
-def _shift(before: list[set[str]], after: list[set[str]]) -> float:
+def _shift(before: set[str], after: set[str]) -> float:
     """How far the vocabulary changes across a line: high where one story ends and
     the next begins, low at a sub-heading inside a story (TextTiling's cue)."""
-    a = set().union(*before) if before else set()
-    b = set().union(*after) if after else set()
-    if not a or not b:
+    if not before or not after:
         return 1.0
-    return 1.0 - len(a & b) / min(len(a), len(b))
+    return 1.0 - len(before & after) / min(len(before), len(after))
 
 
 def _level(x: float) -> str:
@@ -127,12 +122,13 @@ def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
         f["layout"] = f"{'I' if indents else '-'}{'G' if gaps else '-'}|{int(b.indent)}{int(b.gap_before)}"
     grams = [_bigrams(b.text) for b in blocks]
     for i, f in enumerate(own):
-        before, after = grams[max(0, i - WINDOW) : i], grams[i + 1 : i + 1 + WINDOW]
-        f["shift"] = _level(_shift(before, [grams[i], *after]))
+        before = set().union(*grams[max(0, i - WINDOW) : i])
+        after = set().union(*grams[i + 1 : i + 1 + WINDOW])
+        f["shift"] = _level(_shift(before, grams[i] | after))
         f["echo_next"] = _level(_overlap(grams[i], after))
         f["echo_prev"] = _level(_overlap(grams[i], before))
-        f["echo_lead"] = _level(_overlap(grams[i], after[:1]))
-        f["echo_far"] = _level(_overlap(grams[i], grams[i + 1 + WINDOW : i + 1 + 3 * WINDOW]))
+        f["echo_lead"] = _level(_overlap(grams[i], grams[i + 1] if i + 1 < len(grams) else set()))
+        f["echo_far"] = _level(_overlap(grams[i], set().union(*grams[i + 1 + WINDOW : i + 1 + 3 * WINDOW])))
     out: list[dict[str, str | float]] = []
     for i, f in enumerate(own):
         row: dict[str, str | float] = {"bias": 1.0, **f}
