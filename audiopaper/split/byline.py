@@ -116,6 +116,14 @@ def is_source_line(text: str) -> bool:
     return parse_source_line(text) is not None
 
 
+# A credit line closing a story: "作者：刘俊（来源：广州日报）", "本版采写／记者 王五".
+_CREDIT_LINE = re.compile(r"^(?:作者|来源|编辑|责编|本版采写|本版撰文|采写|撰文|文|图|摄影)\s*[：:／/]|[（(]来源[：:]")
+
+
+def is_credit_line(text: str) -> bool:
+    return _CREDIT_LINE.search(text.strip()) is not None
+
+
 def is_meta_line(text: str) -> bool:
     """Lines that look short like headlines but are not: bylines, credits, markers."""
     return (
@@ -124,4 +132,5 @@ def is_meta_line(text: str) -> bool:
         or is_marker(text)
         or parse_dateline(text) is not None
         or is_source_line(text)
+        or is_credit_line(text)
     )

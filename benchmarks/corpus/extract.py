@@ -100,7 +100,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
             paragraphs[-1] += line.strip()
     # The clipping service's notes on characters its font lacked are not the paper's text.
     kept = [p.rstrip("＊").strip() for p in paragraphs]
-    return [p for p in kept if p and not p.startswith(("字库未存字", "＠"))]
+    return [p for p in kept if p and not p.startswith(("字库未存字", "＠")) and not re.match(r"^[①-⑳]原字", p)]
 
 
 def fudan(clone: Path) -> dict[str, list[dict[str, object]]]:
