@@ -233,7 +233,7 @@ def epaper_html(stories: list[Story], rng: random.Random) -> tuple[Files, list[s
 <tr><td>{_paras_html(s)}</td></tr>
 <tr><td><a href="javascript:window.print()">打印本页</a>　<a href="javascript:window.close()">关闭窗口</a></td></tr></table></td></tr>
 <tr><td colspan="2">{s["paper"]}版权所有　地址：北京市朝阳区　邮编：100733</td></tr></table>"""
-            chrome += ["打印本页", "关闭窗口", "邮编"]
+            chrome += ["打印本页", "关闭窗口", "邮编：100733"]
         else:
             body = f"""<div id="topnav"><span>{s["paper"]}</span><span>{date}</span><span>{nav}</span>
 <a href="node_{page - 1}.htm">上一版</a><a href="node_{page + 1}.htm">下一版</a><a href="index.htm">返回目录</a></div>
