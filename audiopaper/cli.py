@@ -181,17 +181,26 @@ def build(
 def split_cmd(
     issue: list[Path] = typer.Argument(..., help="The issue's text file(s)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
+    explain: bool = typer.Option(False, "--explain", help="Show each line's label and the rule or score behind it."),
+    story_level: int | None = typer.Option(
+        None, "--story-level", min=1, max=6, help="Heading level that marks stories (1 for #, 3 for ###)."
+    ),
 ) -> None:
     """Show the articles found in an issue."""
-    from .pipeline import load_split
-    from .render import split_doc, split_outline
+    from . import ingest, split
+    from .render import split_doc, split_explain, split_explain_doc, split_outline
 
     def body() -> int:
-        result = load_split(issue)
+        result = split.split(ingest.read_issue(issue), story_level=story_level)
         for warning in (*result.issue.warnings, *result.warnings):
             err(f"warning: {warning}")
         if as_json:
-            emit_json(split_doc(result))
+            doc = split_doc(result)
+            if explain:
+                doc["lines"] = split_explain_doc(result)
+            emit_json(doc)
+        elif explain:
+            typer.echo(split_explain(result))
         else:
             typer.echo(split_outline(result))
         return 0

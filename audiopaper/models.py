@@ -26,7 +26,8 @@ class Block:
     ``level`` is the heading level (1–6) for headings, 0 otherwise. ``strong`` marks a
     paragraph that was entirely bold in the source (a sub-headline in HTML pages).
     ``hard_breaks`` records that the paragraph was made of lines joined by hard line
-    breaks (a signature block, for example).
+    breaks (a signature block, for example). Plain text keeps its layout cues:
+    ``indent`` (the line was indented) and ``gap_before`` (a blank line above it).
     """
 
     kind: BlockKind
@@ -36,6 +37,8 @@ class Block:
     line: int = 0
     strong: bool = False
     lines: tuple[str, ...] = ()
+    indent: bool = False
+    gap_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,29 @@ class Article:
         return len(self.title) + sum(len(p.text) for p in self.paragraphs)
 
 
+LineLabel = Literal[
+    "headline", "kicker", "subtitle", "byline", "body", "section", "heading", "caption", "chrome", "marker"
+]
+
+
+@dataclass(frozen=True)
+class LineNote:
+    """Why the splitter read one block of the page as it did (``split --explain``)."""
+
+    source: str
+    line: int
+    text: str
+    label: LineLabel
+    why: str
+
+
 @dataclass(frozen=True)
 class SplitResult:
     issue: Issue
     articles: tuple[Article, ...]
     repairs: tuple[Repair, ...] = ()
     warnings: tuple[str, ...] = ()
+    notes: tuple[LineNote, ...] = ()
 
 
 # --- speech -------------------------------------------------------------------------

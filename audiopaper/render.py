@@ -38,6 +38,21 @@ def split_doc(result: SplitResult) -> dict[str, Any]:
     }
 
 
+def split_explain_doc(result: SplitResult) -> list[dict[str, Any]]:
+    return [{"source": n.source, "line": n.line, "label": n.label, "why": n.why, "text": n.text} for n in result.notes]
+
+
+def split_explain(result: SplitResult) -> str:
+    """One line per block of the page: where it is, the label it got, why, and its text."""
+    out = []
+    for n in result.notes:
+        text = n.text if len(n.text) <= 40 else n.text[:28] + " … " + n.text[-8:]
+        out.append(f"{n.source}:{n.line:<5} {n.label:<9} {text}")
+        if n.why:
+            out.append(f"{'':>{len(n.source) + 7}}{'':<9} ↳ {n.why}")
+    return "\n".join(out)
+
+
 def split_outline(result: SplitResult) -> str:
     lines = []
     for a in result.articles:
