@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .engines.base import Synthesis
+from .models import Synthesis
 
 FORMAT_VERSION = 1
 

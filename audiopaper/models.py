@@ -164,6 +164,20 @@ class Voice:
 
 
 @dataclass(frozen=True)
+class Synthesis:
+    """Audio for a chunk of sentences.
+
+    ``pcm`` is int16 mono at ``sample_rate``; ``spans`` holds (start_s, end_s) per input
+    sentence, in order. ``engine_s`` is the time spent inside inference or network calls.
+    """
+
+    pcm: np.ndarray = field(repr=False)  # int16, mono
+    sample_rate: int
+    spans: tuple[tuple[float, float], ...]
+    engine_s: float
+
+
+@dataclass(frozen=True)
 class Span:
     """Where one sentence sits in a clip, in seconds from the clip's start."""
 

@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from .engines.base import Synthesis
-from .models import Sentence, Voice
+from .errors import EngineFailure
+from .models import Sentence, Synthesis, Voice
 
 T = TypeVar("T")
 
@@ -117,17 +117,15 @@ async def with_retries(
 ) -> T:
     """``call()`` until it succeeds, a failure is not retryable, or attempts run out.
 
-    Only ``EdgeFailure`` (a translated network or protocol failure) is retried; anything
-    else (a usage error, a bug) goes straight up.
+    Only ``EngineFailure`` (a failure the engine translated and classed) is retried;
+    anything else (a usage error, a bug) goes straight up.
     """
-    from .engines.edge import EdgeFailure
-
     failures = 0
     while True:
         await gate.wait()
         try:
             return await call()
-        except EdgeFailure as exc:
+        except EngineFailure as exc:
             failures += 1
             if not exc.retryable or failures >= policy.attempts:
                 raise

@@ -20,7 +20,7 @@ import numpy as np
 
 from .cache import AudioCache, cache_key
 from .engines.base import Engine, Synthesis
-from .errors import SynthesisError
+from .errors import EngineFailure, SynthesisError
 from .models import Clip, Progress, ProgressFn, Script, Sentence, Span, Voice, no_progress
 from .resilience import Attempt, CoolDown, NetClock, NetworkEngine, RetryPolicy, with_retries
 
@@ -209,15 +209,13 @@ async def _run_network(
     on_done: Callable[[_Job], None],
     on_retry: Callable[[Attempt], None],
 ) -> None:
-    from .engines.edge import EdgeFailure
-
     slots = asyncio.Semaphore(max(1, options.concurrency))
     gate = CoolDown()
     clock = NetClock()
     failed_in_a_row = 0
     gave_up = ""
 
-    def failure(exc: EdgeFailure) -> EdgeFailure:
+    def failure(exc: EngineFailure) -> EngineFailure:
         nonlocal failed_in_a_row, gave_up
         failed_in_a_row += 1
         if failed_in_a_row >= options.give_up_after and not gave_up:
@@ -233,22 +231,22 @@ async def _run_network(
                 # Again here: a 429 may have come while this chunk waited for its slot.
                 await gate.wait()
                 if gave_up:
-                    raise EdgeFailure(gave_up, retryable=False)
+                    raise EngineFailure(gave_up, retryable=False)
                 try:
                     with clock.busy():
                         answer = await engine.fetch(job.sentences, voice, options.timeout_s)
-                except EdgeFailure as exc:
+                except EngineFailure as exc:
                     raise failure(exc) from None
             try:
                 result = await asyncio.to_thread(engine.finish, answer, job.sentences)
-            except EdgeFailure as exc:
+            except EngineFailure as exc:
                 raise failure(exc) from None
             failed_in_a_row = 0
             return result
 
         try:
             result = await with_retries(call, options.retry, gate, items[job.item].label, on_retry)
-        except EdgeFailure as exc:
+        except EngineFailure as exc:
             job.error = str(exc)
         else:
             # Written the moment it arrives: a build killed later keeps this chunk.

@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ..errors import UsageError
-from ..models import Sentence, Voice
+from ..models import Sentence, Synthesis, Voice
 
 
 @dataclass(frozen=True)
@@ -21,20 +21,6 @@ class Availability:
     ok: bool
     reason: str = ""
     hint: str = ""
-
-
-@dataclass(frozen=True)
-class Synthesis:
-    """Audio for a chunk of sentences.
-
-    ``pcm`` is int16 mono at ``sample_rate``; ``spans`` holds (start_s, end_s) per input
-    sentence, in order. ``engine_s`` is the time spent inside inference or network calls.
-    """
-
-    pcm: np.ndarray
-    sample_rate: int
-    spans: tuple[tuple[float, float], ...]
-    engine_s: float
 
 
 @runtime_checkable

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import EngineFailure, UsageError
 from ..models import Sentence, Voice
 from .base import Availability, Synthesis, register
 
@@ -45,18 +45,8 @@ ENV_CONFIG = "AUDIOPAPER_CONFIG"
 PROBE_TIMEOUT_S = 3.0
 
 
-class EdgeFailure(Exception):
-    """One edge request failed. ``retryable`` says whether trying again can help;
-    ``status`` is the HTTP status of a refused handshake; ``retry_after_s`` is the
-    service's own cool-down hint (429)."""
-
-    def __init__(
-        self, message: str, *, retryable: bool = True, status: int | None = None, retry_after_s: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.status = status
-        self.retry_after_s = retry_after_s
+class EdgeFailure(EngineFailure):
+    """One edge request failed (see ``translate`` for how each failure is classed)."""
 
 
 class Truncated(EdgeFailure):
