@@ -101,12 +101,25 @@ class SplitResult:
 SentenceRole = Literal["title", "subtitle", "kicker", "byline", "heading", "body", "signature", "intro"]
 
 
+#: How a voice wants the text spelled; each engine declares one, and the speech stage
+#: makes one Reading per spelling in use:
+#:
+#: - ``spelled``: Latin letters written as the characters Mandarin readers use for letter
+#:   names (G → 吉), with one pinyin syllable per character, lexicon applied: for a voice
+#:   driven by phonemes, which reads exactly that pinyin;
+#: - ``respelled``: Latin kept, the lexicon's homophone respellings substituted: for a voice
+#:   that reads letters itself and takes no phoneme markup;
+#: - ``plain``: the normalized text as it is.
+Spelling = Literal["spelled", "respelled", "plain"]
+SPELLINGS: tuple[Spelling, ...] = ("spelled", "respelled", "plain")
+
+
 @dataclass(frozen=True)
 class Reading:
-    """How one engine reads a sentence: the text it is sent and, for the offline voice,
-    one pinyin entry per character of that text (exactly what it pronounces)."""
+    """A sentence in one spelling: the text a voice is sent and, where asked for (always
+    for ``spelled``), one pinyin entry per character of that text."""
 
-    engine: str
+    spelling: Spelling
     text: str
     pinyin: tuple[str, ...] | None = None
 
@@ -116,10 +129,9 @@ class Sentence:
     """One unit of speech.
 
     ``text`` is exactly what is read (no digits, no markup); ``source`` is the page text
-    it came from, for transcripts. ``pinyin`` has one entry per character of the offline
-    engine's text (``text`` itself when it holds no Latin letters; the ``kokoro``
-    reading otherwise): tone syllables for Han characters, the character itself
-    otherwise. It is what the offline engine reads; ``None`` lets the engine work it out.
+    it came from, for transcripts. ``pinyin`` is the ``spelled`` reading's pinyin (one
+    entry per character of that reading's text): tone syllables for Han characters, the
+    character itself otherwise.
     """
 
     role: SentenceRole
@@ -127,12 +139,12 @@ class Sentence:
     source: str
     pause_s: float = 0.3
     pinyin: tuple[str, ...] | None = None
-    #: per-engine spellings made by the speech stage (Latin letters spelled for the
-    #: offline voice, lexicon respellings for edge); ``text`` keeps the Latin as printed
+    #: the sentence in each spelling the speech stage was asked for; ``text`` keeps the
+    #: Latin as printed
     readings: tuple[Reading, ...] = ()
 
-    def reading(self, engine: str) -> Reading | None:
-        return next((r for r in self.readings if r.engine == engine), None)
+    def reading(self, spelling: Spelling) -> Reading | None:
+        return next((r for r in self.readings if r.spelling == spelling), None)
 
 
 @dataclass(frozen=True)

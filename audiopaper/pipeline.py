@@ -10,23 +10,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import cover, engines, ingest, naming, speech, split
+from . import audio, cover, ingest, naming, speech, split
 from .assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
-from .engines.base import Engine
-from .errors import AudiopaperError, EngineUnavailable, UsageError
+from .engines import EngineConfig, select
+from .errors import AudiopaperError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir
-from .models import Article, Edition, ProgressFn, Script, SplitResult, no_progress
-from .presets import load_presets, resolve_voice
+from .models import SPELLINGS, Article, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
 from .publish import public_base_url, publish_edition
 from .publish.feed import normalize_base_url
 from .publish.manifest import Timings
 from .resilience import RetryPolicy
-from .synth import Fallback, SynthOptions, SynthTimer, synthesize_edition
+from .synth import Fallback, SynthOptions, SynthTimer, synthesize_edition, synthesize_intro, synthesize_script
 
 DEFAULT_PAPER = "衡阳日报"
-OFFLINE_ENGINES = ("kokoro", "espeak")
-FALLBACKS = ("kokoro", "espeak", "none")
 
 
 @dataclass(frozen=True)
@@ -42,15 +39,12 @@ class BuildOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     lexicon: Path | None = None
-    #: engine that reads, whole, an article the online engine could not ("none": leave it out)
-    fallback: str = "kokoro"
-    #: most simultaneous connections to the online engine
-    concurrency: int = 4
-    #: deadline for one online request, seconds
-    edge_timeout_s: float = 60.0
+    #: offline engine that reads, whole, an article the online engine could not
+    #: (None: the preferred offline engine; "none": leave such articles out)
+    fallback: str | None = None
+    #: what the engines are built with: an online engine's endpoint, deadline, concurrency
+    engine_config: EngineConfig = EngineConfig()
     retry: RetryPolicy = RetryPolicy()
-    #: online endpoint (default: AUDIOPAPER_EDGE_URL, the config key, the real service)
-    edge_url: str | None = None
     cover: Path | None = None  # the user's own artwork instead of the drawn one
     chime: bool = True
 
@@ -73,58 +67,65 @@ def load_split(paths: Sequence[Path]) -> SplitResult:
     return split.split(ingest.read_issue(paths))
 
 
-def choose_engine(name: str, edge_url: str | None = None) -> tuple[Engine, str]:
-    """The engine to use and why.
+@dataclass(frozen=True)
+class IssueScript:
+    """What ``script`` shows: every article's Script, and the spelling the engine reads."""
 
-    ``auto`` takes edge when its service accepts a handshake within a few seconds
-    (the probe has its own short deadline, never the network's timeouts), otherwise
-    the first offline engine that works.
-    """
-    if name != "auto":
-        engine = engines.get(name)
-        avail = engine.available()
-        if not avail.ok:
-            raise EngineUnavailable(f"engine {name!r} unavailable: {avail.reason}", avail.hint)
-        _set_url(engine, edge_url)
-        return engine, f"{name} requested"
-    reasons: list[str] = []
-    edge = engines.get("edge")
-    if edge.available().ok:
-        from .engines.edge import probe
-
-        _set_url(edge, edge_url)
-        found = probe(edge_url)
-        if found.ok:
-            return edge, f"auto: edge ({found.reason})"
-        reasons.append(f"edge: {found.reason}")
-    for candidate in OFFLINE_ENGINES:
-        engine = engines.get(candidate)
-        avail = engine.available()
-        if avail.ok:
-            return engine, f"auto: {candidate} (offline engine)" + (f"; {'; '.join(reasons)}" if reasons else "")
-        reasons.append(f"{candidate}: {avail.reason}")
-    raise EngineUnavailable("no speech engine available: " + "; ".join(reasons), "run `make install`")
+    scripts: tuple[Script, ...]
+    spelling: Spelling
 
 
-def _set_url(engine: Engine, url: str | None) -> None:
-    # Engines are per-process singletons: set (or clear) the override on every build.
-    if hasattr(engine, "url_override"):
-        engine.url_override = url
+def script_issue(
+    paths: Sequence[Path],
+    engine: str | None = None,
+    *,
+    pinyin: bool = False,
+    read_kicker: bool = False,
+    photo_credits: bool = True,
+    lexicon: Path | None = None,
+) -> IssueScript:
+    """The exact text each article will be read as by ``engine`` (None: the preferred
+    offline engine)."""
+    spelling = select.spelling_of(engine or select.preferred_offline())
+    options = speech.ScriptOptions(
+        read_kicker=read_kicker,
+        photo_credits=photo_credits,
+        pinyin=pinyin,
+        lexicon=speech.load_lexicon(lexicon),
+        spellings=(spelling,),
+    )
+    return IssueScript(tuple(speech.make_script(a, options) for a in load_split(paths).articles), spelling)
 
 
-def fallback_for(options: BuildOptions, engine: Engine) -> Fallback | None:
-    """The fallback engine and voice, or None (offline main engine, or ``none``)."""
-    if options.fallback not in FALLBACKS:
-        raise UsageError(f"unknown fallback {options.fallback!r}", f"use one of {', '.join(FALLBACKS)}")
-    if options.fallback == "none" or options.fallback == engine.name or engine.name in OFFLINE_ENGINES:
-        return None
-    fb = engines.get(options.fallback)
-    _default, presets = load_presets()
-    preset = options.voice if options.voice in presets else None
-    if preset is None and options.voice:
-        # A raw online voice name: read with the preset that uses it, else the default.
-        preset = next((n for n, p in presets.items() if p.voices.get(engine.name) == options.voice), None)
-    return Fallback(fb, resolve_voice(fb.name, preset, None))
+def say_script(text: str, lexicon: Path | None = None, spelling: Spelling | None = None) -> Script:
+    """The Script ``say`` reads: one line of text, lexicon (and the user's) applied."""
+    if not text.strip():
+        raise UsageError("nothing to say", "give some text")
+    options = speech.ScriptOptions(
+        lexicon=speech.load_lexicon(lexicon), spellings=(spelling,) if spelling else SPELLINGS
+    )
+    article = Article(index=1, kind="article", title="", paragraphs=())
+    return Script(article=article, sentences=tuple(speech.speak_line(text, "body", options)))
+
+
+def say(text: str, out: Path, engine: str | None = None, voice: str | None = None, lexicon: Path | None = None) -> Path:
+    """``text`` read by ``engine`` (None: the preferred offline engine) into ``out``
+    (.mp3 or .wav), for checking voices and the lexicon by ear."""
+    if not text.strip():
+        raise UsageError("nothing to say", "give some text")
+    if out.suffix.lower() not in (".mp3", ".wav"):
+        raise UsageError(f"{out}: unsupported format", "use a .mp3 or .wav file name")
+    ensure_writable_dir(out.parent if str(out.parent) else Path("."))
+    reader = select.choose(engine or select.preferred_offline()).engine
+    try:
+        chosen = select.resolve_voice(reader, voice)
+        script = say_script(text, lexicon, reader.spelling)
+        clip = synthesize_script(script, reader, chosen, AudioCache(None), SynthTimer())
+    finally:
+        reader.close()
+    if out.suffix.lower() == ".mp3":
+        return audio.encode_mp3(clip.pcm, clip.sample_rate, out)
+    return audio.write_wav(clip.pcm, clip.sample_rate, out)
 
 
 def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
@@ -211,23 +212,22 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     date = naming.edition_date(result.issue, options.date)
     title = options.title or f"{paper} {date.year}年{date.month}月{date.day}日"
 
-    t = time.perf_counter()
-    script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon))
-    scripts = [speech.make_script(a, script_options) for a in result.articles]
-    intro = intro_script(paper, date, result.articles, script_options)
-    speech_s = time.perf_counter() - t
+    select.check_fallback(options.fallback)
+    if options.engine_config.concurrency < 1:
+        raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
     if options.cover is not None:
         cover.check_user_cover(options.cover)  # fail before the long part, not after it
+    choice = select.choose(options.engine, options.engine_config)
+    engine, reason, decide_s = choice.engine, choice.reason, choice.decided_s
+    voice = select.resolve_voice(engine, options.voice)
+    fallback_engine = select.fallback(options.fallback, engine, options.engine_config)
+    fallback = Fallback(fallback_engine, select.fallback_voice(fallback_engine, voice)) if fallback_engine else None
 
-    if options.concurrency < 1:
-        raise UsageError(f"--concurrency must be at least 1, not {options.concurrency}")
     t = time.perf_counter()
-    engine, reason = choose_engine(options.engine, options.edge_url)
-    decide_s = time.perf_counter() - t
-    # Any edge voice name is accepted (the shipped list is not exhaustive); edge-tts
-    # validates the name's form before a request is made.
-    voice = resolve_voice(engine.name, options.voice, None if engine.name == "edge" else engine.voices())
-    fallback = fallback_for(options, engine)
+    spellings = tuple(dict.fromkeys(e.spelling for e in (engine, fallback_engine) if e is not None))
+    script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=spellings)
+    scripts = [speech.make_script(a, script_options) for a in result.articles]
+    speech_s = time.perf_counter() - t
     folder = edition_folder(out, date, paper)
     ensure_writable_dir(folder)
     cache = AudioCache(None if not options.use_cache else (options.cache_dir or out / ".cache"))
@@ -235,23 +235,17 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     timer = SynthTimer()
 
     t = time.perf_counter()
-    synth_options = SynthOptions(options.concurrency, options.edge_timeout_s, options.retry)
-    report = synthesize_edition(scripts, intro, engine, voice, cache, timer, synth_options, fallback, progress)
+    synth_options = SynthOptions(options.retry)
+    report = synthesize_edition(scripts, engine, voice, cache, timer, synth_options, fallback, progress)
     clips, failed = list(report.clips), list(report.failed)
     if not clips:
         raise AudiopaperError("every article failed to synthesize: " + "; ".join(failed[:3]))
-    assert report.intro is not None
-    intro_clip = report.intro
-    if failed:
-        # The intro lists only the stories the edition really has.
-        intro = intro_script(paper, date, [script.article for script, _ in clips], script_options)
-        again = synthesize_edition([], intro, engine, voice, cache, timer, synth_options, fallback, progress)
-        if again.intro is not None:
-            intro_clip = again.intro
+    # The intro lists only the stories the edition really has.
+    intro = intro_script(paper, date, [script.article for script, _ in clips], script_options)
+    intro_clip, intro_warnings = synthesize_intro(intro, engine, voice, cache, timer, synth_options, fallback, progress)
     for used in (engine, fallback.engine if fallback is not None else None):
-        release = getattr(used, "release", None)
-        if callable(release):
-            release()
+        if used is not None:
+            used.close()
     synth_s = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -316,5 +310,9 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         feed_limit=options.feed_limit,
     )
     return BuildResult(
-        edition=edition, manifest_path=manifest_path, manifest=doc, engine_reason=reason, warnings=report.warnings
+        edition=edition,
+        manifest_path=manifest_path,
+        manifest=doc,
+        engine_reason=reason,
+        warnings=(*report.warnings, *intro_warnings),
     )

@@ -1,8 +1,8 @@
 """Keeping an online engine going: bounded retries with backoff and jitter, a shared
 cool-down after 429, a cap on simultaneous connections, and a clock for network time.
 
-Nothing here knows about edge-tts; it works on any engine that can ``fetch`` a chunk
-asynchronously and ``finish`` the answer (check and decode) off the event loop.
+Nothing here knows an engine: it retries whatever raises ``errors.EngineFailure``, as the
+synth stage drives any engine with a ``Remote`` interface (``engines.base``).
 """
 
 from __future__ import annotations
@@ -11,27 +11,13 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import TypeVar
 
 from .errors import EngineFailure
-from .models import Sentence, Synthesis, Voice
 
 T = TypeVar("T")
-
-
-@runtime_checkable
-class NetworkEngine(Protocol):
-    """An engine whose synthesis is a network request (edge)."""
-
-    name: str
-
-    async def fetch(self, sentences: Sequence[Sentence], voice: Voice, timeout_s: float) -> Any: ...
-
-    def finish(self, answer: Any, sentences: Sequence[Sentence]) -> Synthesis: ...
-
-    def check_voice(self, voice: Voice) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .models import Span
-from .speech.pinyin import load_jieba
+from .wordseg import load_jieba
 
 MAX_CUE_CHARS = 24
 _BREAK_AFTER = "，、；：。！？,;:!?）》」』”’)"

@@ -113,7 +113,7 @@ def test_auto_without_the_service_is_kokoro_decided_quickly(monkeypatch: pytest.
     # The whole build with kokoro is exercised by the fallback tests above; here, the decision.
     import socket
 
-    from audiopaper.pipeline import choose_engine
+    from audiopaper.engines import select
 
     with socket.socket() as listener:
         if service == "refusing":
@@ -124,9 +124,10 @@ def test_auto_without_the_service_is_kokoro_decided_quickly(monkeypatch: pytest.
             url = f"ws://127.0.0.1:{listener.getsockname()[1]}/edge/v1?TrustedClientToken=t"
         monkeypatch.setenv("AUDIOPAPER_EDGE_URL", url)
         t0 = time.perf_counter()
-        engine, reason = choose_engine("auto")
+        choice = select.choose("auto")
         elapsed = time.perf_counter() - t0
-    assert elapsed < 5 and engine.name == "kokoro"
+    assert elapsed < 5 and choice.engine.name == "kokoro"
+    reason = choice.reason
     assert reason.startswith("auto: kokoro (offline engine); edge: ")
     assert ("cannot reach 127.0.0.1:" if service == "refusing" else "no answer within 3 s") in reason
 
