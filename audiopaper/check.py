@@ -439,7 +439,7 @@ class _Checker:
 
     def decode(self, path: Path) -> None:
 
-        from .audio import ffmpeg_exe
+        from .audio.ffmpeg import ffmpeg_exe
 
         r = subprocess.run(
             [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"],
@@ -504,7 +504,7 @@ _LOUD_PEAK = re.compile(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf)\s+dBFS", re.S)
 def measure_loudness(path: Path) -> tuple[float, float] | None:
     """(integrated LUFS, true peak dBTP) from ffmpeg's ebur128 summary."""
 
-    from .audio import ffmpeg_exe
+    from .audio.ffmpeg import ffmpeg_exe
 
     r = subprocess.run(
         [

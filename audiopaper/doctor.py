@@ -47,7 +47,7 @@ def voices_report(only: str | None = None, live: bool = False) -> list[EngineRep
 def checks(cache_dir: Path | None = None) -> list[Check]:
     results: list[Check] = []
     try:
-        from .audio import ffmpeg_exe, run_ffmpeg
+        from .audio.ffmpeg import ffmpeg_exe, run_ffmpeg
 
         exe = ffmpeg_exe()
         first = run_ffmpeg(["-version"]).stdout.decode("utf-8", "replace").splitlines()[0]

@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import audio, cover, ingest, naming, speech, split
-from .assemble import Assembled, EditionInfo, assemble_edition
+from . import ingest, naming, speech, split
+from .audio import cover, ffmpeg
+from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
 from .engines import EngineConfig, select
 from .errors import AudiopaperError, UsageError
@@ -124,8 +125,8 @@ def say(text: str, out: Path, engine: str | None = None, voice: str | None = Non
     finally:
         reader.close()
     if out.suffix.lower() == ".mp3":
-        return audio.encode_mp3(clip.pcm, clip.sample_rate, out)
-    return audio.write_wav(clip.pcm, clip.sample_rate, out)
+        return ffmpeg.encode_mp3(clip.pcm, clip.sample_rate, out)
+    return ffmpeg.write_wav(clip.pcm, clip.sample_rate, out)
 
 
 def edition_folder(out: Path, date: dt.date, paper: str) -> Path:

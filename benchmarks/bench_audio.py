@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from audiopaper import cover  # noqa: E402
-from audiopaper.assemble import EditionInfo, assemble_edition  # noqa: E402
+from audiopaper.audio import cover  # noqa: E402
+from audiopaper.audio.assemble import EditionInfo, assemble_edition  # noqa: E402
 from audiopaper.models import Article, Clip, Paragraph, Script, Span  # noqa: E402
 
 

@@ -13,8 +13,8 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from audiopaper import cover
-from audiopaper.assemble import INTRO_TITLE, Assembled, EditionInfo, assemble_edition
+from audiopaper.audio import cover
+from audiopaper.audio.assemble import INTRO_TITLE, Assembled, EditionInfo, assemble_edition
 from audiopaper.models import Article, Paragraph, Script
 
 from .audiocheck import clip_of, decode, ebur128, read_vtt
@@ -175,7 +175,7 @@ def test_rebuild_replaces_and_leaves_no_work_files(edition: tuple[Path, Assemble
 
 
 def test_one_article_on_its_own(tmp_path: Path) -> None:
-    from audiopaper.assemble import write_article
+    from audiopaper.audio.assemble import write_article
 
     cover_png = cover.write_cover(tmp_path, "衡阳日报", DATE)
     info = EditionInfo("衡阳日报", DATE, "t", cover=cover_png)
@@ -189,7 +189,7 @@ def test_one_article_on_its_own(tmp_path: Path) -> None:
 def test_noisy_audio_that_mp3_overshoots_still_lands_under_the_ceiling(tmp_path: Path) -> None:
     # White-noise bursts with clicks: MP3 coding noise lifts their peaks by 2 dB or more
     # over the mastered PCM, so the first encode fails the check and is redone.
-    from audiopaper.assemble import write_article
+    from audiopaper.audio.assemble import write_article
     from audiopaper.models import Clip, Span
 
     sr = 24000
@@ -205,7 +205,7 @@ def test_noisy_audio_that_mp3_overshoots_still_lands_under_the_ceiling(tmp_path:
 
 
 def test_an_empty_clip_still_makes_a_playable_mp3(tmp_path: Path) -> None:
-    from audiopaper.assemble import write_article
+    from audiopaper.audio.assemble import write_article
     from audiopaper.models import Clip
 
     art = write_article(tmp_path, script(1, "空"), Clip(np.zeros(0, np.int16), SR, (), "synthetic", "none"))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from audiopaper.audio import ffmpeg_exe
+from audiopaper.audio.ffmpeg import ffmpeg_exe
 from audiopaper.check import RULES, check, measure_loudness
 from audiopaper.pipeline import BuildOptions, build
 

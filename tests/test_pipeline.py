@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from audiopaper.audio import ffmpeg_exe
+from audiopaper.audio.ffmpeg import ffmpeg_exe
 from audiopaper.pipeline import BuildOptions, build
 
 from .conftest import TINY_ISSUE

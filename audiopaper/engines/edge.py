@@ -338,7 +338,7 @@ class EdgeEngine:
 
     def finish(self, answer: Answer, readings: Sequence[Reading]) -> Synthesis:
         """Check the answer is whole, decode it, and place each sentence in it."""
-        from ..audio import decode_mp3
+        from ..audio.ffmpeg import decode_mp3
         from ..errors import AudioError
 
         if not answer.mp3:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AudioError
+from ..errors import AudioError
 
 TARGET_LUFS = -16.0
 # Ceiling for the mastered PCM. MP3 at 64 kbit/s overshoots by up to about 0.5 dB on
@@ -339,7 +339,7 @@ def parse_ebur128(log: str) -> Loudness:
 
 def measure_file(path: Path) -> Loudness:
     """Integrated loudness and true peak of an audio file, as ffmpeg's ebur128 sees them."""
-    from .audio import run_ffmpeg
+    from .ffmpeg import run_ffmpeg
 
     result = run_ffmpeg(
         ["-v", "info", "-i", str(path), "-map", "0:a:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AudioError
+from ..errors import AudioError
 
 GENRE = "Podcast"
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .fsutil import write_text
+from ..fsutil import write_text
 from .tags import Chapter
 
 VERSION = "1.2.0"

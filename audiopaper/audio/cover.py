@@ -18,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .fsutil import atomic_path, write_bytes
+from ..errors import UsageError
+from ..fsutil import atomic_path, write_bytes
 
 SIZE = 1400
 MIN_SIZE, MAX_SIZE = 1400, 3000

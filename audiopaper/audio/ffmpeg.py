@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AudioError
-from .fsutil import atomic_path
+from ..errors import AudioError
+from ..fsutil import atomic_path
 
 BITRATE = "64k"
 

@@ -25,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, master, naming, transcript
+from .. import naming
+from ..fsutil import ensure_writable_dir, write_text
+from ..models import ArticleAudio, Clip, Script
+from . import ffmpeg, master, transcript
 from .chapters import write_chapters
 from .cover import embedded_cover
-from .fsutil import ensure_writable_dir, write_text
-from .models import ArticleAudio, Clip, Script
 from .tags import Chapter, TagInfo, write_tags
 
 INTRO_TITLE = "导读"
@@ -85,11 +86,11 @@ class _Part:
 def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | None = None) -> Future[_Part]:
     """Master on the PCM now; encode (and check) in ``pool`` while the next clip is mastered."""
     # Aim above -16 by however much the encoder takes off, so the *file* measures -16.
-    encoder_db = audio.encoder_gain_db(out_rate)
+    encoder_db = ffmpeg.encoder_gain_db(out_rate)
     target = master.TARGET_LUFS - encoder_db
     pcm = clip.pcm
     if len(pcm) < clip.sample_rate // 10:  # an empty clip would make an MP3 with no frames
-        pcm = np.concatenate([pcm, audio.silence(0.1, clip.sample_rate)])
+        pcm = np.concatenate([pcm, ffmpeg.silence(0.1, clip.sample_rate)])
     done = master.master(pcm, clip.sample_rate, target, master.CEILING_DBTP)
 
     def encode() -> _Part:
@@ -97,12 +98,12 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
         best: tuple[float, float, Path] | None = None  # (peak, lufs, file)
         for attempt in range(ENCODE_ATTEMPTS):
             path = out if attempt == 0 else out.with_name(f".{out.stem}.try{attempt}.mp3")
-            audio.encode_mp3(mastered.pcm, clip.sample_rate, path, out_rate=out_rate)
+            ffmpeg.encode_mp3(mastered.pcm, clip.sample_rate, path, out_rate=out_rate)
             # MP3 coding overshoots peaks by a varying amount (about 0.5 dB on speech,
             # more on noisy sounds): measure the encoded file itself, as it streams out
             # of the decoder, and if a peak came too close to -1 dBTP, try again.
             meter = master.Meter(out_rate)
-            for piece in audio.decode_chunks(path, out_rate):
+            for piece in ffmpeg.decode_chunks(path, out_rate):
                 meter.feed(piece)
             lufs, peak = meter.integrated_lufs(), master.db(meter.true_peak())
             if best is None or peak < best[0]:
@@ -129,7 +130,7 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
             os.replace(chosen, out)
         for attempt in range(1, ENCODE_ATTEMPTS):
             out.with_name(f".{out.stem}.try{attempt}.mp3").unlink(missing_ok=True)
-        return _Part(out, audio.mp3_duration(out), lufs, peak)
+        return _Part(out, ffmpeg.mp3_duration(out), lufs, peak)
 
     if pool is not None:
         return pool.submit(encode)
@@ -140,12 +141,12 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
 
 def _transition(sample_rate: int, with_chime: bool) -> np.ndarray:
     if not with_chime:
-        return audio.silence(PAUSE_NO_CHIME_S, sample_rate)
+        return ffmpeg.silence(PAUSE_NO_CHIME_S, sample_rate)
     return np.concatenate(
         [
-            audio.silence(PAUSE_BEFORE_CHIME_S, sample_rate),
-            audio.chime(sample_rate),
-            audio.silence(PAUSE_AFTER_CHIME_S, sample_rate),
+            ffmpeg.silence(PAUSE_BEFORE_CHIME_S, sample_rate),
+            ffmpeg.chime(sample_rate),
+            ffmpeg.silence(PAUSE_AFTER_CHIME_S, sample_rate),
         ]
     )
 
@@ -231,8 +232,8 @@ def assemble_edition(
             pending.append(_master_and_encode(clip, work / f"{ids[-1]}.mp3", rate, pool))
             if len(pending) > encoders + 1:
                 pending[-(encoders + 2)].result()
-        transition_mp3 = audio.encode_mp3(_transition(rate, info.chime), rate, work / "transition.mp3")
-        transition_s = audio.mp3_duration(transition_mp3)
+        transition_mp3 = ffmpeg.encode_mp3(_transition(rate, info.chime), rate, work / "transition.mp3")
+        transition_s = ffmpeg.mp3_duration(transition_mp3)
         intro_part, *article_parts = [f.result() for f in pending]
 
         parts: list[Path] = [intro_part.mp3]
@@ -265,8 +266,8 @@ def assemble_edition(
             )
             pos += part.duration_s
 
-        edition_tmp = audio.concat_mp3(parts, work / "edition.mp3")
-        duration = audio.mp3_duration(edition_tmp)
+        edition_tmp = ffmpeg.concat_mp3(parts, work / "edition.mp3")
+        duration = ffmpeg.mp3_duration(edition_tmp)
 
         # Chapters: the intro, then each article from its first word to the next one's
         # (the transition after a story belongs to it, so skipping lands on a title).
