@@ -238,7 +238,54 @@ class ArticleAudio:
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """One chapter of the edition: the intro or an article (``article`` is its id)."""
+
+    title: str
+    start_s: float
+    end_s: float
+    article: str = ""
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """What ffmpeg's ebur128 filter measured on a file."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+
+@dataclass(frozen=True)
+class LoudnessReport:
+    """What the audio stage aimed for, and what the finished edition measures."""
+
+    target_lufs: float
+    max_true_peak_dbtp: float
+    edition: Loudness
+    #: the edition is within the targets
+    ok: bool
+    measured_with: str = "ffmpeg ebur128"
+
+
+@dataclass(frozen=True)
+class EngineDecision:
+    """Why the edition was read by its engine, with which of the engine's voices, and
+    which engine stood in for the articles it could not read."""
+
+    reason: str
+    decided_s: float
+    engine_voice: str
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
 class Edition:
+    """A built edition and every file it is made of.
+
+    ``engine`` and ``voice`` (the preset) name what read it; the optional fields are
+    unknown for an edition recorded from an older build's manifest.
+    """
+
     date: dt.date
     paper: str
     title: str
@@ -250,6 +297,12 @@ class Edition:
     articles: tuple[ArticleAudio, ...]
     intro_s: float = 0.0
     failed: tuple[str, ...] = ()
+    vtt: Path | None = None
+    srt: Path | None = None
+    chapters: Path | None = None  # chapters.json
+    cover: Path | None = None  # in OUT, shared by every edition
+    loudness: LoudnessReport | None = None
+    decision: EngineDecision | None = None
 
 
 # --- progress -----------------------------------------------------------------------

@@ -1,16 +1,22 @@
-"""The only place that composes the stages: ingest → split → speech → synth → audio → publish."""
+"""The only place that composes the stages: ingest → split → speech → synth → audio → publish.
+
+``build`` reads as the list of its stage calls, each timed; the decisions inside them
+belong to the stages (engine policy to ``engines.select``, the intro's words to
+``speech.intro``, file names to ``layout``, the manifest to ``publish.manifest``).
+``script_issue`` and ``say`` compose the stages the ``script`` and ``say`` commands show.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from . import ingest, naming, speech, split
+from . import ingest, layout, naming, speech, split
 from .audio import cover, ffmpeg
 from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
@@ -18,11 +24,13 @@ from .engines import EngineConfig, select
 from .errors import AudiopaperError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir
 from .models import SPELLINGS, Article, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
-from .publish import public_base_url, publish_edition
-from .publish.feed import normalize_base_url
-from .publish.manifest import Timings
+from .publish import public_base_url, publish_edition, write_edition_manifest
+from .publish.catalog import EditionRow
+from .publish.feed import url_for
+from .publish.manifest import RunStats, Timings, edition_folder, manifest_dict
 from .resilience import RetryPolicy
-from .synth import Fallback, SynthOptions, SynthTimer, synthesize_edition, synthesize_intro, synthesize_script
+from .speech.intro import intro_script
+from .synth import SynthOptions, SynthTimer, synthesize_edition, synthesize_intro, synthesize_script
 
 DEFAULT_PAPER = "衡阳日报"
 
@@ -54,7 +62,10 @@ class BuildOptions:
 class BuildResult:
     edition: Edition
     manifest_path: Path
-    manifest: dict[str, Any]
+    #: where the edition was built, the GUIDs it was published under, what the run cost
+    out: Path
+    published: EditionRow
+    stats: RunStats
     engine_reason: str = ""
     #: lines for stderr: articles read by the fallback engine, an intro left out
     warnings: tuple[str, ...] = ()
@@ -63,9 +74,146 @@ class BuildResult:
     def partial(self) -> bool:
         return bool(self.edition.failed)
 
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The document written to ``manifest_path``."""
+        return manifest_dict(self.edition, self.out, self.stats, self.published)
+
+
+Stage = Literal["split", "speech", "synth", "audio", "publish"]
+
+
+@dataclass
+class StageClock:
+    """Wall time per stage (a stage entered twice adds up), for the manifest's timings."""
+
+    started: float = field(default_factory=time.perf_counter)
+    spent: dict[Stage, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: Stage) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.spent[name] = self.spent.get(name, 0.0) + time.perf_counter() - t0
+
+    def timings(self, engine_s: float) -> Timings:
+        s = self.spent.get
+        total = time.perf_counter() - self.started
+        return Timings(
+            total, s("split", 0.0), s("speech", 0.0), s("synth", 0.0), engine_s, s("audio", 0.0), s("publish", 0.0)
+        )
+
+
+@dataclass(frozen=True)
+class IssueFacts:
+    """An issue split into articles, and the edition it makes: paper, date and title."""
+
+    split: SplitResult
+    paper: str
+    date: dt.date
+    title: str
+
 
 def load_split(paths: Sequence[Path]) -> SplitResult:
     return split.split(ingest.read_issue(paths))
+
+
+def read_issue(paths: Sequence[Path], options: BuildOptions) -> IssueFacts:
+    result = load_split(paths)
+    if not result.articles:
+        raise AudiopaperError(f"{paths[0]}: no articles found", "check that the file is an issue's text")
+    paper = options.paper or result.issue.paper or DEFAULT_PAPER
+    date = naming.edition_date(result.issue, options.date)
+    return IssueFacts(result, paper, date, options.title or f"{paper} {date.year}年{date.month}月{date.day}日")
+
+
+def check_options(options: BuildOptions) -> str:
+    """Everything about the options that can fail, before any long work; returns the
+    public base URL of OUT (for links in chapters.json)."""
+    base_url = public_base_url(options.out, options.base_url)  # a bad URL fails now, not after synthesis
+    ensure_writable_dir(options.out)
+    clean_partials(options.out / layout.EDITIONS)
+    select.check_fallback(options.fallback)
+    if options.engine_config.concurrency < 1:
+        raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
+    if options.cover is not None:
+        cover.check_user_cover(options.cover)
+    return base_url
+
+
+def open_cache(options: BuildOptions) -> AudioCache:
+    cache = AudioCache(None if not options.use_cache else (options.cache_dir or options.out / layout.CACHE))
+    cache.clean_stale()
+    return cache
+
+
+def make_edition(
+    facts: IssueFacts, folder: Path, assembled: Assembled, cast: select.Cast, failed: Sequence[str], art: Path
+) -> Edition:
+    return Edition(
+        date=facts.date,
+        paper=facts.paper,
+        title=facts.title,
+        folder=folder,
+        mp3=assembled.mp3,
+        duration_s=assembled.duration_s,
+        engine=cast.main.engine.name,
+        voice=cast.main.voice.preset,
+        articles=assembled.articles,
+        intro_s=assembled.intro_s,
+        failed=tuple(failed),
+        vtt=assembled.vtt,
+        srt=assembled.srt,
+        chapters=assembled.chapters,
+        cover=art,
+        loudness=assembled.loudness,
+        decision=cast.decision(),
+    )
+
+
+def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
+    clock, out = StageClock(), options.out
+    base_url = check_options(options)
+    with clock.stage("split"):
+        facts = read_issue(paths, options)
+    cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
+    main, fallback = cast.main, cast.fallback
+    with clock.stage("speech"):
+        script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
+        scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
+    folder = edition_folder(out, facts.date, facts.paper)
+    ensure_writable_dir(folder)
+    cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
+    try:
+        with clock.stage("synth"):
+            report = synthesize_edition(
+                scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress
+            )
+        if not report.clips:
+            raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
+        with clock.stage("speech"):
+            intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
+        with clock.stage("synth"):
+            intro_clip, intro_warnings = synthesize_intro(
+                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress
+            )
+    finally:
+        cast.close()  # the models need not sit beside the edition's audio
+    with clock.stage("audio"):
+        art = cover.write_cover(out, facts.paper, facts.date, options.cover)
+        source = ", ".join(p.name for p in paths)
+        url = url_for(base_url, f"{folder.relative_to(out).as_posix()}/")
+        info = EditionInfo(facts.paper, facts.date, facts.title, source, url, art, options.chime)
+        assembled = assemble_edition(folder, info, intro_clip, report.clips)
+    edition = make_edition(facts, folder, assembled, cast, report.failed, art)
+    with clock.stage("publish"):
+        published = publish_edition(out, edition, base_url=options.base_url, feed_limit=options.feed_limit)
+    stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
+    path = write_edition_manifest(out, edition, stats, published)
+    warnings = (*report.warnings, *intro_warnings)
+    return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
 
 
 @dataclass(frozen=True)
@@ -102,9 +250,8 @@ def say_script(text: str, lexicon: Path | None = None, spelling: Spelling | None
     """The Script ``say`` reads: one line of text, lexicon (and the user's) applied."""
     if not text.strip():
         raise UsageError("nothing to say", "give some text")
-    options = speech.ScriptOptions(
-        lexicon=speech.load_lexicon(lexicon), spellings=(spelling,) if spelling else SPELLINGS
-    )
+    spellings = (spelling,) if spelling else SPELLINGS
+    options = speech.ScriptOptions(lexicon=speech.load_lexicon(lexicon), spellings=spellings)
     article = Article(index=1, kind="article", title="", paragraphs=())
     return Script(article=article, sentences=tuple(speech.speak_line(text, "body", options)))
 
@@ -127,193 +274,3 @@ def say(text: str, out: Path, engine: str | None = None, voice: str | None = Non
     if out.suffix.lower() == ".mp3":
         return ffmpeg.encode_mp3(clip.pcm, clip.sample_rate, out)
     return ffmpeg.write_wav(clip.pcm, clip.sample_rate, out)
-
-
-def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
-    """editions/<date>, or <date>-<n> when that folder holds another paper's edition."""
-    from .publish.manifest import read_manifest
-
-    base = out / "editions"
-    n = 1
-    while True:
-        folder = base / (date.isoformat() if n == 1 else f"{date.isoformat()}-{n}")
-        manifest = folder / "manifest.json"
-        if not manifest.exists():
-            return folder
-        try:
-            if read_manifest(manifest)["edition"].get("paper", paper) == paper:
-                return folder
-        except (ValueError, KeyError, OSError):
-            return folder
-        n += 1
-
-
-INTRO_HEADLINES = "本期要目："
-
-
-def intro_script(
-    paper: str, date: dt.date, articles: Sequence[Article], options: speech.ScriptOptions | None = None
-) -> Script:
-    """What the edition opens with (导读): the paper and the date, then the day's titles."""
-    placeholder = Article(index=0, kind="contents", title="导读", paragraphs=())
-    sentences = speech.speak_line(f"{paper}，{naming.spoken_date(date)}。", "intro", options)
-    if len(sentences) == 1:  # the transcript shows the date as printed, not as spoken
-        sentences[0] = replace(sentences[0], source=f"{paper}，{date.year}年{date.month}月{date.day}日。")
-    titles = [a.title for a in articles if a.title.strip()]
-    if titles:
-        sentences += speech.speak_line(INTRO_HEADLINES, "intro", options)
-        for title in titles:
-            # each title its own line, ending in a full stop so it is read (and paused) as one
-            sentences += speech.speak_line(title.rstrip("。！？!?") + "。", "heading", options)
-    return Script(article=placeholder, sentences=tuple(sentences))
-
-
-def number(value: float | None) -> float | None:
-    """Rounded for the manifest; silence measures -inf, which JSON cannot carry."""
-    return round(value, 2) if value is not None and math.isfinite(value) else None
-
-
-def loudness_doc(assembled: Assembled) -> dict[str, Any]:
-    """The manifest's record of what the edition and each article measure."""
-    doc: dict[str, Any] = {"target_lufs": -16.0, "max_true_peak_dbtp": -1.0}
-    if assembled.loudness is not None:
-        measured = assembled.loudness
-        doc["edition"] = {
-            "integrated_lufs": number(measured.integrated_lufs),
-            "true_peak_dbtp": number(measured.true_peak_dbtp),
-            "measured_with": "ffmpeg ebur128",
-            "ok": abs(measured.integrated_lufs + 16.0) <= 1.0 and measured.true_peak_dbtp <= -1.0,
-        }
-    doc["articles"] = {
-        a.id: {"integrated_lufs": number(a.lufs), "true_peak_dbtp": number(a.true_peak_db)} for a in assembled.articles
-    }
-    return doc
-
-
-def _public_url(base_url: str, rel: Path) -> str:
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    return f"{base}{rel.as_posix()}/"
-
-
-def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
-    t_start = time.perf_counter()
-    out = options.out
-    if options.base_url is not None:
-        normalize_base_url(options.base_url)  # a bad URL fails now, not after synthesis
-    ensure_writable_dir(out)
-    clean_partials(out / "editions")
-
-    t = time.perf_counter()
-    result = load_split(paths)
-    if not result.articles:
-        raise AudiopaperError(f"{paths[0]}: no articles found", "check that the file is an issue's text")
-    split_s = time.perf_counter() - t
-
-    paper = options.paper or result.issue.paper or DEFAULT_PAPER
-    date = naming.edition_date(result.issue, options.date)
-    title = options.title or f"{paper} {date.year}年{date.month}月{date.day}日"
-
-    select.check_fallback(options.fallback)
-    if options.engine_config.concurrency < 1:
-        raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
-    if options.cover is not None:
-        cover.check_user_cover(options.cover)  # fail before the long part, not after it
-    choice = select.choose(options.engine, options.engine_config)
-    engine, reason, decide_s = choice.engine, choice.reason, choice.decided_s
-    voice = select.resolve_voice(engine, options.voice)
-    fallback_engine = select.fallback(options.fallback, engine, options.engine_config)
-    fallback = Fallback(fallback_engine, select.fallback_voice(fallback_engine, voice)) if fallback_engine else None
-
-    t = time.perf_counter()
-    spellings = tuple(dict.fromkeys(e.spelling for e in (engine, fallback_engine) if e is not None))
-    script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=spellings)
-    scripts = [speech.make_script(a, script_options) for a in result.articles]
-    speech_s = time.perf_counter() - t
-    folder = edition_folder(out, date, paper)
-    ensure_writable_dir(folder)
-    cache = AudioCache(None if not options.use_cache else (options.cache_dir or out / ".cache"))
-    cache.clean_stale()
-    timer = SynthTimer()
-
-    t = time.perf_counter()
-    synth_options = SynthOptions(options.retry)
-    report = synthesize_edition(scripts, engine, voice, cache, timer, synth_options, fallback, progress)
-    clips, failed = list(report.clips), list(report.failed)
-    if not clips:
-        raise AudiopaperError("every article failed to synthesize: " + "; ".join(failed[:3]))
-    # The intro lists only the stories the edition really has.
-    intro = intro_script(paper, date, [script.article for script, _ in clips], script_options)
-    intro_clip, intro_warnings = synthesize_intro(intro, engine, voice, cache, timer, synth_options, fallback, progress)
-    for used in (engine, fallback.engine if fallback is not None else None):
-        if used is not None:
-            used.close()
-    synth_s = time.perf_counter() - t
-
-    t = time.perf_counter()
-    cover_path = cover.write_cover(out, paper, date, options.cover)
-    cover_s = time.perf_counter() - t
-    info = EditionInfo(
-        paper,
-        date,
-        title,
-        source=", ".join(p.name for p in paths),
-        url=_public_url(public_base_url(out, options.base_url), folder.relative_to(out)),
-        cover=cover_path,
-        chime=options.chime,
-    )
-    assembled = assemble_edition(folder, info, intro_clip, clips)
-
-    edition = Edition(
-        date=date,
-        paper=paper,
-        title=title,
-        folder=folder,
-        mp3=assembled.mp3,
-        duration_s=assembled.duration_s,
-        engine=engine.name,
-        voice=voice.preset,
-        articles=assembled.articles,
-        intro_s=assembled.intro_s,
-        failed=tuple(failed),
-    )
-    extra: dict[str, Any] = {
-        "guid": naming.edition_guid(paper, date),
-        "engine_reason": reason,
-        "engine_decision_s": round(decide_s, 3),
-        "engine_voice": voice.name,
-        **({"fallback_engine": fallback.engine.name} if fallback is not None else {}),
-        "vtt": "edition.vtt",
-        "srt": "edition.srt",
-        "chapters": "chapters.json",
-        "cover": cover_path.relative_to(out).as_posix(),
-        "loudness": loudness_doc(assembled),
-    }
-
-    def timings(publish_s: float) -> Timings:
-        return Timings(
-            total_s=time.perf_counter() - t_start,
-            split_s=split_s,
-            speech_s=speech_s,
-            synth_s=synth_s,
-            engine_s=timer.engine_s,
-            audio_s=assembled.audio_s + cover_s,
-            publish_s=publish_s,
-        )
-
-    manifest_path, doc = publish_edition(
-        out,
-        edition,
-        timings,
-        cache.stats.hits,
-        cache.stats.misses,
-        extra,
-        base_url=options.base_url,
-        feed_limit=options.feed_limit,
-    )
-    return BuildResult(
-        edition=edition,
-        manifest_path=manifest_path,
-        manifest=doc,
-        engine_reason=reason,
-        warnings=(*report.warnings, *intro_warnings),
-    )

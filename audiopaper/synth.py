@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .cache import AudioCache, cache_key
-from .engines.base import Engine, Remote
+from .engines.base import Engine, Reader, Remote
 from .errors import EngineFailure, SynthesisError
 from .models import Clip, Progress, ProgressFn, Reading, Script, Sentence, Span, Synthesis, Voice, no_progress
 from .resilience import Attempt, CoolDown, NetClock, RetryPolicy, with_retries
@@ -104,14 +104,6 @@ class SynthOptions:
     #: chunk), stop asking: the service is down, and every further chunk would only add
     #: its retries and deadlines before the fallback reads it anyway
     give_up_after: int = 12
-
-
-@dataclass(frozen=True)
-class Fallback:
-    """The engine (and its voice) that reads an article the main engine could not."""
-
-    engine: Engine
-    voice: Voice
 
 
 @dataclass(frozen=True)
@@ -281,9 +273,7 @@ def _retry_reporter(engine: Engine, progress: ProgressFn) -> Callable[[Attempt],
     return on_retry
 
 
-def _outcome(
-    session: _Session, item: _Item, fallback: Fallback | None, what: str
-) -> tuple[Clip | None, str, str | None]:
+def _outcome(session: _Session, item: _Item, fallback: Reader | None, what: str) -> tuple[Clip | None, str, str | None]:
     """An item's clip (from the engine, else read whole by the fallback), or the error;
     and a warning when the fallback read it."""
     error = item.error
@@ -309,7 +299,7 @@ def synthesize_edition(
     cache: AudioCache,
     timer: SynthTimer,
     options: SynthOptions | None = None,
-    fallback: Fallback | None = None,
+    fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
 ) -> SynthReport:
     """Clips for every article that could be read, by ``engine`` or, whole, by the
@@ -364,7 +354,7 @@ def synthesize_intro(
     cache: AudioCache,
     timer: SynthTimer,
     options: SynthOptions | None = None,
-    fallback: Fallback | None = None,
+    fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
 ) -> tuple[Clip, tuple[str, ...]]:
     """The intro's clip, and a warning when the fallback read it or it could not be read
@@ -382,7 +372,7 @@ def synthesize_intro(
     return clip, (warning,) if warning else ()
 
 
-def _read_with_fallback(script: Script, fallback: Fallback, main: _Session, rate: int) -> tuple[Clip | None, str]:
+def _read_with_fallback(script: Script, fallback: Reader, main: _Session, rate: int) -> tuple[Clip | None, str]:
     """The whole article read by the fallback engine, at the main engine's sample rate
     (the edition's MP3s are joined without re-encoding, so they must share one format)."""
     session = _Session(fallback.engine, fallback.voice, main.cache, main.timer, main.options)

@@ -10,7 +10,8 @@ import pytest
 from mutagen.id3 import ID3
 from PIL import Image
 
-from audiopaper.pipeline import BuildOptions, build, intro_script
+from audiopaper.pipeline import BuildOptions, build
+from audiopaper.speech.intro import intro_script
 from audiopaper.split import split
 
 from .audiocheck import ebur128, read_vtt

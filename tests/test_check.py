@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from audiopaper.audio.ffmpeg import ffmpeg_exe
-from audiopaper.check import RULES, check, measure_loudness
+from audiopaper.audio.master import measure_file
+from audiopaper.check import RULES, check
 from audiopaper.pipeline import BuildOptions, build
 
 
@@ -54,9 +55,8 @@ def mp3s(out: Path) -> list[Path]:
 
 
 def test_measure_loudness_of_a_known_tone(tmp_path: Path) -> None:
-    measured = measure_loudness(tone(tmp_path / "t.wav", 0.1))
-    assert measured is not None
-    lufs, peak = measured
+    measured = measure_file(tone(tmp_path / "t.wav", 0.1))
+    lufs, peak = measured.integrated_lufs, measured.true_peak_dbtp
     assert lufs == pytest.approx(-23.0, abs=0.15)
     assert peak == pytest.approx(20 * math.log10(0.1), abs=0.2)
 

@@ -182,15 +182,15 @@ def test_a_dead_service_is_given_up_on_not_retried_chunk_after_chunk(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from audiopaper.cache import AudioCache
-    from audiopaper.engines import create
+    from audiopaper.engines import Reader, create
     from audiopaper.models import Voice
     from audiopaper.pipeline import load_split
     from audiopaper.speech import make_script
-    from audiopaper.synth import Fallback, SynthOptions, SynthTimer, synthesize_edition
+    from audiopaper.synth import SynthOptions, SynthTimer, synthesize_edition
 
     scripts = [make_script(a) for a in load_split([EXCERPT]).articles]
     opts = SynthOptions(retry=RetryPolicy(3, 0.01, 0.02), give_up_after=4)
-    fallback = Fallback(create("espeak"), Voice("news-female", "espeak", "cmn"))
+    fallback = Reader(create("espeak"), Voice("news-female", "espeak", "cmn"))
     with serving(monkeypatch, "no-audio") as server:
         report = synthesize_edition(
             scripts,

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from audiopaper import engines, speech
-from audiopaper.pipeline import DEFAULT_PAPER, intro_script, load_split
+from audiopaper.pipeline import DEFAULT_PAPER, load_split
+from audiopaper.speech.intro import intro_script
 from audiopaper.synth import chunks_for
 
 from .conftest import EXCERPT

@@ -30,6 +30,7 @@ __all__ = [
     "Availability",
     "Engine",
     "EngineConfig",
+    "Reader",
     "Remote",
     "Synthesis",
     "VoiceListing",
@@ -156,6 +157,14 @@ class Engine(Protocol):
         """Let go of what this instance holds (a shared model is freed when its last user
         closes); it loads again if used again."""
         ...
+
+
+@dataclass(frozen=True)
+class Reader:
+    """An engine with the voice it reads in."""
+
+    engine: Engine
+    voice: Voice
 
 
 Factory = Callable[[EngineConfig], Engine]

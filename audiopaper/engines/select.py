@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass
 
 from ..errors import EngineUnavailable, UsageError
-from ..models import Spelling, Voice
+from ..models import EngineDecision, Spelling, Voice
 from ..presets import load_presets
-from .base import Engine, EngineConfig, create, ranked
+from .base import Engine, EngineConfig, Reader, create, ranked
 
 AUTO = "auto"
 NO_FALLBACK = "none"
@@ -56,6 +56,43 @@ def choose(name: str, config: EngineConfig | None = None) -> Choice:
             return Choice(engine, reason, time.perf_counter() - t0)
         reasons.append(f"{candidate}: {avail.reason}")
     raise EngineUnavailable("no speech engine available: " + "; ".join(reasons), "run `make install`")
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who reads a build: the engine and its voice, the offline engine and voice that read
+    the articles it could not (if any), and why the engine was chosen."""
+
+    main: Reader
+    fallback: Reader | None
+    choice: Choice
+
+    @property
+    def spellings(self) -> tuple[Spelling, ...]:
+        """The spellings the speech stage must make for these engines."""
+        readers = (self.main, *((self.fallback,) if self.fallback else ()))
+        return tuple(dict.fromkeys(r.engine.spelling for r in readers))
+
+    def decision(self) -> EngineDecision:
+        fallback = self.fallback.engine.name if self.fallback else None
+        return EngineDecision(self.choice.reason, self.choice.decided_s, self.main.voice.name, fallback)
+
+    def close(self) -> None:
+        for reader in (self.main, self.fallback):
+            if reader is not None:
+                reader.engine.close()
+
+
+def cast(
+    engine: str, voice: str | None = None, fallback_name: str | None = None, config: EngineConfig | None = None
+) -> Cast:
+    """Choose the engine (``auto`` or a name), its voice, and the engine and voice that stand
+    in for it; every name is checked before anything is read."""
+    check_fallback(fallback_name)
+    choice = choose(engine, config)
+    main = Reader(choice.engine, resolve_voice(choice.engine, voice))
+    stand_in = fallback(fallback_name, choice.engine, config)
+    return Cast(main, Reader(stand_in, fallback_voice(stand_in, main.voice)) if stand_in else None, choice)
 
 
 def offline_engines() -> list[str]:
