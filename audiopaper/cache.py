@@ -51,10 +51,6 @@ class AudioCache:
         self.root = root
         self.stats = CacheStats()
 
-    @property
-    def enabled(self) -> bool:
-        return self.root is not None
-
     def _path(self, key: str) -> Path:
         assert self.root is not None
         return self.root / key[:2] / f"{key}.npz"

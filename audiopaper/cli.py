@@ -1,4 +1,5 @@
-"""Command line: parse options, call the library, render results. No logic of its own."""
+"""Command line: parse options, call the pipeline (or one stage's entry point), render
+results with ``render.py``, map errors to one line and an exit code."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+# 2 (usage) comes with the error: UsageError.exit_code, or Typer's own for bad options
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 
 def err(message: str) -> None:
@@ -62,7 +64,8 @@ def parse_date(value: str | None) -> dt.date | None:
 
 
 class ProgressView:
-    """Progress on stderr: a rich bar on a terminal, plain lines otherwise."""
+    """Progress on stderr, one plain line per change (no bar: the lines stay readable in
+    logs and CI as well as on a terminal)."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled

@@ -7,7 +7,6 @@ currently produces.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import subprocess
 from pathlib import Path
@@ -17,7 +16,6 @@ import pytest
 from audiopaper.audio.ffmpeg import ffmpeg_exe
 from audiopaper.audio.master import measure_file
 from audiopaper.check import RULES, check
-from audiopaper.pipeline import BuildOptions, build
 
 
 def only(*rules: str) -> set[str]:
@@ -43,10 +41,8 @@ def amplitude_for(lufs: float) -> float:
 
 
 @pytest.fixture
-def out(tiny_issue: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    build([tiny_issue], BuildOptions(out=out, engine="espeak", date=dt.date(2022, 1, 28)))
-    return out
+def out(edition_copy: Path) -> Path:
+    return edition_copy
 
 
 def mp3s(out: Path) -> list[Path]:

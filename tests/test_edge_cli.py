@@ -63,7 +63,11 @@ def kokoro_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("kokoro-cache")
 
 
-@pytest.mark.parametrize("behaviour", ["403-always", "no-audio", "close-midway", "hang"])
+@pytest.mark.parametrize(
+    "behaviour",
+    # "hang" waits out every request's deadline: it runs with the slow tests
+    ["403-always", "no-audio", "close-midway", pytest.param("hang", marks=pytest.mark.slow)],
+)
 def test_default_fallback_is_kokoro_and_says_so(
     monkeypatch: pytest.MonkeyPatch, short_issue: Path, tmp_path: Path, kokoro_cache: Path, behaviour: str
 ) -> None:
