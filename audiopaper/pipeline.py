@@ -197,7 +197,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
             intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
         with clock.stage("synth"):
             intro_clip, intro_warnings = synthesize_intro(
-                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress
+                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
             )
     finally:
         cast.close()  # the models need not sit beside the edition's audio

@@ -111,6 +111,8 @@ class SynthReport:
     clips: tuple[tuple[Script, Clip], ...]
     failed: tuple[str, ...]
     warnings: tuple[str, ...]
+    #: the engine was asked for audio and answered none of it (its service is down)
+    engine_down: bool = False
 
 
 @dataclass
@@ -151,6 +153,14 @@ class _Session:
     options: SynthOptions
     on_done: Callable[[_Job], None] = lambda _job: None
     on_retry: Callable[[Attempt], None] = lambda _attempt: None
+    #: chunks the engine was asked for (cache misses), and those it answered
+    asked: int = 0
+    answered: int = 0
+
+    @property
+    def engine_down(self) -> bool:
+        """The engine was asked for audio and gave none."""
+        return self.asked > 0 and self.answered == 0
 
     def plan(self, scripts: Sequence[Script]) -> list[_Item]:
         items = []
@@ -168,8 +178,9 @@ class _Session:
         pcm, rate, spans = join_chunks(item.sentences, parts)
         return Clip(pcm, rate, tuple(spans), engine=self.engine.name, voice=self.voice.name, fallback=fallback)
 
-    def run(self, items: Sequence[_Item]) -> None:
-        """Fill every job with a result or an error; cache hits first, then the misses."""
+    def run(self, items: Sequence[_Item], not_asked: str = "") -> None:
+        """Fill every job with a result or an error; cache hits first, then the misses
+        (or, with ``not_asked``, the misses fail with that reason and the engine is not asked)."""
         misses: list[_Job] = []
         for item in items:
             for job in item.jobs:
@@ -181,11 +192,19 @@ class _Session:
                 else:
                     self.cache.stats.miss()
                     misses.append(job)
-        if not misses:
+        if not_asked:
+            for job in misses:
+                job.error = not_asked
+                self.on_done(job)
             return
+        self.asked += len(misses)
         if self.engine.remote is not None:
             asyncio.run(self._run_remote(self.engine.remote, items, misses))
-            return
+        else:
+            self._run_here(items, misses)
+        self.answered += sum(1 for job in misses if job.result is not None)
+
+    def _run_here(self, items: Sequence[_Item], misses: Sequence[_Job]) -> None:
         for job in misses:
             if items[job.item].error:
                 # The article already failed; its other chunks would be thrown away.
@@ -344,7 +363,7 @@ def synthesize_edition(
         if warning:
             warnings.append(warning)
     progress(Progress("synth", total, total, "", timer.audio_done_s, 0.0))
-    return SynthReport(tuple(clips), tuple(failed), tuple(warnings))
+    return SynthReport(tuple(clips), tuple(failed), tuple(warnings), session.engine_down)
 
 
 def synthesize_intro(
@@ -356,13 +375,19 @@ def synthesize_intro(
     options: SynthOptions | None = None,
     fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
+    engine_down: bool = False,
 ) -> tuple[Clip, tuple[str, ...]]:
     """The intro's clip, and a warning when the fallback read it or it could not be read
-    at all (then half a second of silence keeps the edition's layout: intro, gap, articles)."""
+    at all (then half a second of silence keeps the edition's layout: intro, gap, articles).
+
+    ``engine_down``: the engine answered nothing for the articles, so it is not asked again
+    (another round of deadlines and retries) unless the cache has the intro; the fallback
+    reads it.
+    """
     session = _Session(engine, voice, cache, timer, options or SynthOptions())
     session.on_retry = _retry_reporter(engine, progress)
     (item,) = session.plan([script])
-    session.run([item])
+    session.run([item], f"not tried: {engine.name} read none of the articles" if engine_down else "")
     timer.audio_done_s += sum(len(j.result.pcm) / j.result.sample_rate for j in item.jobs if j.result is not None)
     clip, error, warning = _outcome(session, item, fallback, "the intro")
     if clip is None:

@@ -4,7 +4,7 @@ What is read, in order: the kicker (only if asked), the title, the subtitle, the
 dateline and reporter credit once (衡阳日报全媒体记者向吟吟报道), then the body with
 section headings set off by pauses, and photo credits read as 通讯员邓威摄影 (or
 dropped). A continuation says so. Every sentence is normalized (numbers, units,
-symbols), planned to at most ``max_chars`` spoken characters, and carries per-engine
+symbols), planned to at most ``max_chars`` spoken characters, and carries its
 readings, one per spelling in use (``models.Spelling``): the spelled text and pinyin a
 phoneme-driven voice reads, the respelled text for a voice that takes no phonemes.
 """
