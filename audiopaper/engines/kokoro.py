@@ -228,10 +228,11 @@ class KokoroEngine:
         (measured RTF ~0.52 vs ~1.0 with the machine under load); the session is
         thread-safe for ``run``.
         """
+        spoken = [phonemes(r) for r in readings]  # a bad reading fails before the model loads
         model = self._load()
         style = model.style(voice.name)
         vocab = model.vocab
-        token_lists = [[vocab[c] for c in phonemes(r) if c in vocab] for r in readings]
+        token_lists = [[vocab[c] for c in ph if c in vocab] for ph in spoken]
         jobs = [(n, chunk) for n, ids in enumerate(token_lists) for chunk in _token_chunks(ids, vocab)]
 
         def infer(job: tuple[int, list[int]]) -> np.ndarray:
