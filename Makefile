@@ -1,10 +1,11 @@
-# audiopaper: `make demo` builds the sample issue, `make test` runs the tests.
+# audiopaper: `make demo` builds the sample issue, `make test` runs the tests (not the slow
+# ones), `make test-all` runs every test (what CI runs).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test test-all lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# -m "" lifts the default `-m 'not slow'` (pyproject.toml)
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q -m ""
 
 lint: $(STAMP)
 	$(BIN)/ruff check audiopaper tests

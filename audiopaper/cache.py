@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .engines.base import Synthesis
+from .models import Synthesis
 
 FORMAT_VERSION = 1
 
@@ -50,10 +50,6 @@ class AudioCache:
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self.stats = CacheStats()
-
-    @property
-    def enabled(self) -> bool:
-        return self.root is not None
 
     def _path(self, key: str) -> Path:
         assert self.root is not None

@@ -1,4 +1,5 @@
-"""Command line: parse options, call the library, render results. No logic of its own."""
+"""Command line: parse options, call the pipeline (or one stage's entry point), render
+results with ``render.py``, map errors to one line and an exit code."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+# 2 (usage) comes with the error: UsageError.exit_code, or Typer's own for bad options
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 
 def err(message: str) -> None:
@@ -62,7 +64,8 @@ def parse_date(value: str | None) -> dt.date | None:
 
 
 class ProgressView:
-    """Progress on stderr: a rich bar on a terminal, plain lines otherwise."""
+    """Progress on stderr, one plain line per change (no bar: the lines stay readable in
+    logs and CI as well as on a terminal)."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
@@ -105,7 +108,7 @@ def main_options(
 def build(
     issue: list[Path] = typer.Argument(..., help="The issue's text file(s): pages of one issue, in order."),
     out: Path = typer.Option(Path("output"), "-o", "--out", help="Output folder."),
-    engine: str = typer.Option("auto", "--engine", help="auto, kokoro, edge or espeak."),
+    engine: str = typer.Option("auto", "--engine", help="auto, or an engine from `audiopaper voices`."),
     voice: str | None = typer.Option(None, "--voice", help="Voice preset (news-female, news-male) or engine voice."),
     date: str | None = typer.Option(None, "--date", help="Edition date, YYYY-MM-DD."),
     title: str | None = typer.Option(None, "--title", help="Edition title."),
@@ -118,12 +121,19 @@ def build(
     feed_limit: int | None = typer.Option(None, "--feed-limit", min=0, help="At most this many items per feed."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
-    fallback: str = typer.Option(
-        "kokoro", "--fallback", help="Engine that reads an article edge could not: kokoro, espeak or none."
+    fallback: str | None = typer.Option(
+        None,
+        "--fallback",
+        help="Offline engine that reads, whole, an article the online engine could not, or none"
+        " (default: the preferred offline engine).",
     ),
-    concurrency: int = typer.Option(4, "--concurrency", min=1, help="Most simultaneous connections to edge."),
-    edge_timeout: float = typer.Option(60.0, "--edge-timeout", min=0.1, help="Deadline for one edge request, seconds."),
-    retries: int = typer.Option(3, "--retries", min=0, help="Retries of a failed edge request (with backoff)."),
+    concurrency: int = typer.Option(
+        4, "--concurrency", min=1, help="Most simultaneous connections to an online engine."
+    ),
+    edge_timeout: float = typer.Option(
+        60.0, "--edge-timeout", min=0.1, help="Deadline for one online engine request, seconds."
+    ),
+    retries: int = typer.Option(3, "--retries", min=0, help="Retries of a failed online request (with backoff)."),
     cover: Path | None = typer.Option(
         None, "--cover", help="Artwork to use instead of the drawn one: square PNG or JPEG, 1400-3000 px."
     ),
@@ -133,12 +143,10 @@ def build(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
 ) -> None:
     """Build the audio edition of an issue into OUT."""
-    from .pipeline import FALLBACKS, BuildOptions
+    from .engines import EngineConfig
+    from .pipeline import BuildOptions
     from .pipeline import build as run_build
     from .resilience import RetryPolicy
-
-    if fallback not in FALLBACKS:
-        raise typer.BadParameter(f"{fallback!r} is not one of {', '.join(FALLBACKS)}", param_hint="--fallback")
 
     options = BuildOptions(
         out=out,
@@ -153,8 +161,7 @@ def build(
         use_cache=not no_cache,
         lexicon=lexicon,
         fallback=fallback,
-        concurrency=concurrency,
-        edge_timeout_s=edge_timeout,
+        engine_config=EngineConfig(timeout_s=edge_timeout, concurrency=concurrency),
         retry=RetryPolicy(attempts=retries + 1),
         cover=cover,
         chime=not no_chime,
@@ -181,17 +188,26 @@ def build(
 def split_cmd(
     issue: list[Path] = typer.Argument(..., help="The issue's text file(s)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
+    explain: bool = typer.Option(False, "--explain", help="Show each line's label and the rule or score behind it."),
+    story_level: int | None = typer.Option(
+        None, "--story-level", min=1, max=6, help="Heading level that marks stories (1 for #, 3 for ###)."
+    ),
 ) -> None:
     """Show the articles found in an issue."""
-    from .pipeline import load_split
-    from .render import split_doc, split_outline
+    from . import ingest, split
+    from .render import split_doc, split_explain, split_explain_doc, split_outline
 
     def body() -> int:
-        result = load_split(issue)
+        result = split.split(ingest.read_issue(issue), story_level=story_level)
         for warning in (*result.issue.warnings, *result.warnings):
             err(f"warning: {warning}")
         if as_json:
-            emit_json(split_doc(result))
+            doc = split_doc(result)
+            if explain:
+                doc["lines"] = split_explain_doc(result)
+            emit_json(doc)
+        elif explain:
+            typer.echo(split_explain(result))
         else:
             typer.echo(split_outline(result))
         return 0
@@ -204,7 +220,9 @@ def script_cmd(
     issue: list[Path] = typer.Argument(..., help="The issue's text file(s)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
     pinyin: bool = typer.Option(False, "--pinyin", help="Include the pinyin the offline voice reads."),
-    engine: str = typer.Option("kokoro", "--engine", help="Show the text this engine is sent: kokoro, edge or espeak."),
+    engine: str | None = typer.Option(
+        None, "--engine", help="Show the text this engine is sent (default: the preferred offline engine)."
+    ),
     lexicon: Path | None = typer.Option(None, "--lexicon", help="Your pronunciation lexicon (TOML), on top of ours."),
     kicker: bool = typer.Option(False, "--kicker", help="Read kickers (the line above a headline)."),
     no_photo_credits: bool = typer.Option(
@@ -212,28 +230,21 @@ def script_cmd(
     ),
 ) -> None:
     """Show the exact text each article will be read as."""
-    from . import engines, speech
-    from .pipeline import load_split
+    from . import speech
+    from .pipeline import script_issue
     from .render import script_doc, script_text
 
     def body() -> int:
-        if engine not in speech.ENGINES:
-            engines.get(engine)  # an unknown engine is a usage error naming the known ones
-        options = speech.ScriptOptions(
-            read_kicker=kicker,
-            photo_credits=not no_photo_credits,
-            pinyin=pinyin,
-            lexicon=speech.load_lexicon(lexicon),
+        found = script_issue(
+            issue, engine, pinyin=pinyin, read_kicker=kicker, photo_credits=not no_photo_credits, lexicon=lexicon
         )
-        result = load_split(issue)
-        scripts = [speech.make_script(a, options) for a in result.articles]
-        for script in scripts:
+        for script in found.scripts:
             for warning in speech.script_warnings(script):
                 err(f"warning: {warning}")
         if as_json:
-            emit_json(script_doc(scripts, pinyin, engine))
+            emit_json(script_doc(found.scripts, pinyin, found.spelling))
         else:
-            typer.echo(script_text(scripts, pinyin, engine))
+            typer.echo(script_text(found.scripts, pinyin, found.spelling))
         return 0
 
     run_guarded(body)
@@ -243,12 +254,14 @@ def script_cmd(
 def say(
     text: str = typer.Argument(..., help="Text to speak."),
     out: Path = typer.Option(..., "-o", "--out", help="Output file (.mp3 or .wav)."),
-    engine: str = typer.Option("kokoro", "--engine", help="kokoro, edge or espeak."),
+    engine: str | None = typer.Option(
+        None, "--engine", help="auto, or an engine from `audiopaper voices` (default: the preferred offline one)."
+    ),
     voice: str | None = typer.Option(None, "--voice", help="Voice preset or engine voice."),
     lexicon: Path | None = typer.Option(None, "--lexicon", help="Your pronunciation lexicon (TOML), on top of ours."),
 ) -> None:
     """Synthesize one snippet (for checking voices and the lexicon)."""
-    from .say import say as run_say
+    from .pipeline import say as run_say
 
     def body() -> int:
         path = run_say(text, out, engine, voice, lexicon)
@@ -265,29 +278,16 @@ def voices(
 ) -> None:
     """List engines and voices available here, and why an engine is not."""
     from .doctor import voices_report
+    from .presets import load_presets
+    from .render import voices_doc, voices_text
 
     def body() -> int:
         report = voices_report(engine, live=engine is not None)
         if as_json:
-            emit_json({"schema": 1, "engines": report})
+            emit_json(voices_doc(report))
         else:
-            for e in report:
-                state = (
-                    "available"
-                    if e["available"]
-                    else f"unavailable: {e['reason']}" + (f" ({e['hint']})" if e["hint"] else "")
-                )
-                source = f" [{e['voices_source']}]" if e.get("voices_source") else ""
-                typer.echo(f"{e['engine']}: {state}{source}")
-                for v in e.get("voice_lines") or e["voices"]:
-                    typer.echo(f"  {v}")
-            from .presets import load_presets
-
             default, presets = load_presets()
-            typer.echo("presets:")
-            for name, p in presets.items():
-                mark = " (default)" if name == default else ""
-                typer.echo(f"  {name}{mark}: " + ", ".join(f"{k}={v}" for k, v in p.voices.items()))
+            typer.echo(voices_text(report, default, presets))
         return 0
 
     run_guarded(body)
@@ -296,16 +296,16 @@ def voices(
 @app.command()
 def doctor(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Check what is installed and working: ffmpeg, engines, voices, cache."""
-    from .doctor import checks
+    from .doctor import checks, healthy
+    from .render import doctor_doc, doctor_text
 
     def body() -> int:
         results = checks()
         if as_json:
-            emit_json({"schema": 1, "checks": results})
+            emit_json(doctor_doc(results))
         else:
-            for c in results:
-                typer.echo(f"{'ok ' if c['ok'] else 'NO '} {c['name']}: {c['detail']}")
-        return 0 if all(c["ok"] or not c.get("required", True) for c in results) else EXIT_ERROR
+            typer.echo(doctor_text(results))
+        return 0 if healthy(results) else EXIT_ERROR
 
     run_guarded(body)
 

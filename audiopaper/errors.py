@@ -39,5 +39,23 @@ class SynthesisError(AudiopaperError):
     """One piece of text could not be synthesized; the article it belongs to fails."""
 
 
+class EngineFailure(SynthesisError):
+    """One engine request failed, in a way the synth stage knows how to handle.
+
+    ``retryable`` says whether trying again can help; ``status`` is the HTTP status of a
+    refused request; ``retry_after_s`` is the service's own cool-down hint (429). Engines
+    raise it (or a subclass) for their own failures, so the retry and failover layers
+    need to know no engine.
+    """
+
+    def __init__(
+        self, message: str, *, retryable: bool = True, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
 class AudioError(AudiopaperError):
     """ffmpeg or tagging failed."""

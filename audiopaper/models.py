@@ -26,7 +26,8 @@ class Block:
     ``level`` is the heading level (1–6) for headings, 0 otherwise. ``strong`` marks a
     paragraph that was entirely bold in the source (a sub-headline in HTML pages).
     ``hard_breaks`` records that the paragraph was made of lines joined by hard line
-    breaks (a signature block, for example).
+    breaks (a signature block, for example). Plain text keeps its layout cues:
+    ``indent`` (the line was indented) and ``gap_before`` (a blank line above it).
     """
 
     kind: BlockKind
@@ -36,6 +37,8 @@ class Block:
     line: int = 0
     strong: bool = False
     lines: tuple[str, ...] = ()
+    indent: bool = False
+    gap_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,29 @@ class Article:
         return len(self.title) + sum(len(p.text) for p in self.paragraphs)
 
 
+LineLabel = Literal[
+    "headline", "kicker", "subtitle", "byline", "body", "section", "heading", "caption", "chrome", "marker"
+]
+
+
+@dataclass(frozen=True)
+class LineNote:
+    """Why the splitter read one block of the page as it did (``split --explain``)."""
+
+    source: str
+    line: int
+    text: str
+    label: LineLabel
+    why: str
+
+
 @dataclass(frozen=True)
 class SplitResult:
     issue: Issue
     articles: tuple[Article, ...]
     repairs: tuple[Repair, ...] = ()
     warnings: tuple[str, ...] = ()
+    notes: tuple[LineNote, ...] = ()
 
 
 # --- speech -------------------------------------------------------------------------
@@ -101,12 +121,25 @@ class SplitResult:
 SentenceRole = Literal["title", "subtitle", "kicker", "byline", "heading", "body", "signature", "intro"]
 
 
+#: How a voice wants the text spelled; each engine declares one, and the speech stage
+#: makes one Reading per spelling in use:
+#:
+#: - ``spelled``: Latin letters written as the characters Mandarin readers use for letter
+#:   names (G → 吉), with one pinyin syllable per character, lexicon applied: for a voice
+#:   driven by phonemes, which reads exactly that pinyin;
+#: - ``respelled``: Latin kept, the lexicon's homophone respellings substituted: for a voice
+#:   that reads letters itself and takes no phoneme markup;
+#: - ``plain``: the normalized text as it is.
+Spelling = Literal["spelled", "respelled", "plain"]
+SPELLINGS: tuple[Spelling, ...] = ("spelled", "respelled", "plain")
+
+
 @dataclass(frozen=True)
 class Reading:
-    """How one engine reads a sentence: the text it is sent and, for the offline voice,
-    one pinyin entry per character of that text (exactly what it pronounces)."""
+    """A sentence in one spelling: the text a voice is sent and, where asked for (always
+    for ``spelled``), one pinyin entry per character of that text."""
 
-    engine: str
+    spelling: Spelling
     text: str
     pinyin: tuple[str, ...] | None = None
 
@@ -116,10 +149,9 @@ class Sentence:
     """One unit of speech.
 
     ``text`` is exactly what is read (no digits, no markup); ``source`` is the page text
-    it came from, for transcripts. ``pinyin`` has one entry per character of the offline
-    engine's text (``text`` itself when it holds no Latin letters; the ``kokoro``
-    reading otherwise): tone syllables for Han characters, the character itself
-    otherwise. It is what the offline engine reads; ``None`` lets the engine work it out.
+    it came from, for transcripts. ``pinyin`` is the ``spelled`` reading's pinyin (one
+    entry per character of that reading's text): tone syllables for Han characters, the
+    character itself otherwise.
     """
 
     role: SentenceRole
@@ -127,12 +159,12 @@ class Sentence:
     source: str
     pause_s: float = 0.3
     pinyin: tuple[str, ...] | None = None
-    #: per-engine spellings made by the speech stage (Latin letters spelled for the
-    #: offline voice, lexicon respellings for edge); ``text`` keeps the Latin as printed
+    #: the sentence in each spelling the speech stage was asked for; ``text`` keeps the
+    #: Latin as printed
     readings: tuple[Reading, ...] = ()
 
-    def reading(self, engine: str) -> Reading | None:
-        return next((r for r in self.readings if r.engine == engine), None)
+    def reading(self, spelling: Spelling) -> Reading | None:
+        return next((r for r in self.readings if r.spelling == spelling), None)
 
 
 @dataclass(frozen=True)
@@ -161,6 +193,20 @@ class Voice:
     pitch: str = "+0Hz"
     #: edge's prosody rate ("+0%"); offline engines use ``speed``
     rate: str = "+0%"
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """Audio for a chunk of sentences.
+
+    ``pcm`` is int16 mono at ``sample_rate``; ``spans`` holds (start_s, end_s) per input
+    sentence, in order. ``engine_s`` is the time spent inside inference or network calls.
+    """
+
+    pcm: np.ndarray = field(repr=False)  # int16, mono
+    sample_rate: int
+    spans: tuple[tuple[float, float], ...]
+    engine_s: float
 
 
 @dataclass(frozen=True)
@@ -212,7 +258,54 @@ class ArticleAudio:
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """One chapter of the edition: the intro or an article (``article`` is its id)."""
+
+    title: str
+    start_s: float
+    end_s: float
+    article: str = ""
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """What ffmpeg's ebur128 filter measured on a file."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+
+@dataclass(frozen=True)
+class LoudnessReport:
+    """What the audio stage aimed for, and what the finished edition measures."""
+
+    target_lufs: float
+    max_true_peak_dbtp: float
+    edition: Loudness
+    #: the edition is within the targets
+    ok: bool
+    measured_with: str = "ffmpeg ebur128"
+
+
+@dataclass(frozen=True)
+class EngineDecision:
+    """Why the edition was read by its engine, with which of the engine's voices, and
+    which engine stood in for the articles it could not read."""
+
+    reason: str
+    decided_s: float
+    engine_voice: str
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
 class Edition:
+    """A built edition and every file it is made of.
+
+    ``engine`` and ``voice`` (the preset) name what read it; the optional fields are
+    unknown for an edition recorded from an older build's manifest.
+    """
+
     date: dt.date
     paper: str
     title: str
@@ -224,6 +317,12 @@ class Edition:
     articles: tuple[ArticleAudio, ...]
     intro_s: float = 0.0
     failed: tuple[str, ...] = ()
+    vtt: Path | None = None
+    srt: Path | None = None
+    chapters: Path | None = None  # chapters.json
+    cover: Path | None = None  # in OUT, shared by every edition
+    loudness: LoudnessReport | None = None
+    decision: EngineDecision | None = None
 
 
 # --- progress -----------------------------------------------------------------------

@@ -1,32 +1,38 @@
-"""The only place that composes the stages: ingest → split → speech → synth → audio → publish."""
+"""The only place that composes the stages: ingest → split → speech → synth → audio → publish.
+
+``build`` reads as the list of its stage calls, each timed; the decisions inside them
+belong to the stages (engine policy to ``engines.select``, the intro's words to
+``speech.intro``, file names to ``layout``, the manifest to ``publish.manifest``).
+``script_issue`` and ``say`` compose the stages the ``script`` and ``say`` commands show.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from . import cover, engines, ingest, naming, speech, split
-from .assemble import Assembled, EditionInfo, assemble_edition
+from . import ingest, layout, naming, speech, split
+from .audio import cover, ffmpeg
+from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
-from .engines.base import Engine
-from .errors import AudiopaperError, EngineUnavailable, UsageError
+from .engines import EngineConfig, select
+from .errors import AudiopaperError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir
-from .models import Article, Edition, ProgressFn, Script, SplitResult, no_progress
-from .presets import load_presets, resolve_voice
-from .publish import public_base_url, publish_edition
-from .publish.feed import normalize_base_url
-from .publish.manifest import Timings
+from .models import SPELLINGS, Article, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
+from .publish import public_base_url, publish_edition, write_edition_manifest
+from .publish.catalog import EditionRow
+from .publish.feed import url_for
+from .publish.manifest import RunStats, Timings, edition_folder, manifest_dict
 from .resilience import RetryPolicy
-from .synth import Fallback, SynthOptions, SynthTimer, synthesize_edition
+from .speech.intro import intro_script
+from .synth import SynthOptions, SynthTimer, synthesize_edition, synthesize_intro, synthesize_script
 
 DEFAULT_PAPER = "衡阳日报"
-OFFLINE_ENGINES = ("kokoro", "espeak")
-FALLBACKS = ("kokoro", "espeak", "none")
 
 
 @dataclass(frozen=True)
@@ -42,15 +48,12 @@ class BuildOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     lexicon: Path | None = None
-    #: engine that reads, whole, an article the online engine could not ("none": leave it out)
-    fallback: str = "kokoro"
-    #: most simultaneous connections to the online engine
-    concurrency: int = 4
-    #: deadline for one online request, seconds
-    edge_timeout_s: float = 60.0
+    #: offline engine that reads, whole, an article the online engine could not
+    #: (None: the preferred offline engine; "none": leave such articles out)
+    fallback: str | None = None
+    #: what the engines are built with: an online engine's endpoint, deadline, concurrency
+    engine_config: EngineConfig = EngineConfig()
     retry: RetryPolicy = RetryPolicy()
-    #: online endpoint (default: AUDIOPAPER_EDGE_URL, the config key, the real service)
-    edge_url: str | None = None
     cover: Path | None = None  # the user's own artwork instead of the drawn one
     chime: bool = True
 
@@ -59,7 +62,10 @@ class BuildOptions:
 class BuildResult:
     edition: Edition
     manifest_path: Path
-    manifest: dict[str, Any]
+    #: where the edition was built, the GUIDs it was published under, what the run cost
+    out: Path
+    published: EditionRow
+    stats: RunStats
     engine_reason: str = ""
     #: lines for stderr: articles read by the fallback engine, an intro left out
     warnings: tuple[str, ...] = ()
@@ -68,258 +74,205 @@ class BuildResult:
     def partial(self) -> bool:
         return bool(self.edition.failed)
 
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The document written to ``manifest_path``."""
+        return manifest_dict(self.edition, self.out, self.stats, self.published)
+
+
+Stage = Literal["split", "speech", "synth", "audio", "publish"]
+
+
+@dataclass
+class StageClock:
+    """Wall time per stage (a stage entered twice adds up), for the manifest's timings."""
+
+    started: float = field(default_factory=time.perf_counter)
+    spent: dict[Stage, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: Stage) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.spent[name] = self.spent.get(name, 0.0) + time.perf_counter() - t0
+
+    def timings(self, engine_s: float) -> Timings:
+        s = self.spent.get
+        total = time.perf_counter() - self.started
+        return Timings(
+            total, s("split", 0.0), s("speech", 0.0), s("synth", 0.0), engine_s, s("audio", 0.0), s("publish", 0.0)
+        )
+
+
+@dataclass(frozen=True)
+class IssueFacts:
+    """An issue split into articles, and the edition it makes: paper, date and title."""
+
+    split: SplitResult
+    paper: str
+    date: dt.date
+    title: str
+
 
 def load_split(paths: Sequence[Path]) -> SplitResult:
     return split.split(ingest.read_issue(paths))
 
 
-def choose_engine(name: str, edge_url: str | None = None) -> tuple[Engine, str]:
-    """The engine to use and why.
-
-    ``auto`` takes edge when its service accepts a handshake within a few seconds
-    (the probe has its own short deadline, never the network's timeouts), otherwise
-    the first offline engine that works.
-    """
-    if name != "auto":
-        engine = engines.get(name)
-        avail = engine.available()
-        if not avail.ok:
-            raise EngineUnavailable(f"engine {name!r} unavailable: {avail.reason}", avail.hint)
-        _set_url(engine, edge_url)
-        return engine, f"{name} requested"
-    reasons: list[str] = []
-    edge = engines.get("edge")
-    if edge.available().ok:
-        from .engines.edge import probe
-
-        _set_url(edge, edge_url)
-        found = probe(edge_url)
-        if found.ok:
-            return edge, f"auto: edge ({found.reason})"
-        reasons.append(f"edge: {found.reason}")
-    for candidate in OFFLINE_ENGINES:
-        engine = engines.get(candidate)
-        avail = engine.available()
-        if avail.ok:
-            return engine, f"auto: {candidate} (offline engine)" + (f"; {'; '.join(reasons)}" if reasons else "")
-        reasons.append(f"{candidate}: {avail.reason}")
-    raise EngineUnavailable("no speech engine available: " + "; ".join(reasons), "run `make install`")
-
-
-def _set_url(engine: Engine, url: str | None) -> None:
-    # Engines are per-process singletons: set (or clear) the override on every build.
-    if hasattr(engine, "url_override"):
-        engine.url_override = url
-
-
-def fallback_for(options: BuildOptions, engine: Engine) -> Fallback | None:
-    """The fallback engine and voice, or None (offline main engine, or ``none``)."""
-    if options.fallback not in FALLBACKS:
-        raise UsageError(f"unknown fallback {options.fallback!r}", f"use one of {', '.join(FALLBACKS)}")
-    if options.fallback == "none" or options.fallback == engine.name or engine.name in OFFLINE_ENGINES:
-        return None
-    fb = engines.get(options.fallback)
-    _default, presets = load_presets()
-    preset = options.voice if options.voice in presets else None
-    if preset is None and options.voice:
-        # A raw online voice name: read with the preset that uses it, else the default.
-        preset = next((n for n, p in presets.items() if p.voices.get(engine.name) == options.voice), None)
-    return Fallback(fb, resolve_voice(fb.name, preset, None))
-
-
-def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
-    """editions/<date>, or <date>-<n> when that folder holds another paper's edition."""
-    from .publish.manifest import read_manifest
-
-    base = out / "editions"
-    n = 1
-    while True:
-        folder = base / (date.isoformat() if n == 1 else f"{date.isoformat()}-{n}")
-        manifest = folder / "manifest.json"
-        if not manifest.exists():
-            return folder
-        try:
-            if read_manifest(manifest)["edition"].get("paper", paper) == paper:
-                return folder
-        except (ValueError, KeyError, OSError):
-            return folder
-        n += 1
-
-
-INTRO_HEADLINES = "本期要目："
-
-
-def intro_script(
-    paper: str, date: dt.date, articles: Sequence[Article], options: speech.ScriptOptions | None = None
-) -> Script:
-    """What the edition opens with (导读): the paper and the date, then the day's titles."""
-    placeholder = Article(index=0, kind="contents", title="导读", paragraphs=())
-    sentences = speech.speak_line(f"{paper}，{naming.spoken_date(date)}。", "intro", options)
-    if len(sentences) == 1:  # the transcript shows the date as printed, not as spoken
-        sentences[0] = replace(sentences[0], source=f"{paper}，{date.year}年{date.month}月{date.day}日。")
-    titles = [a.title for a in articles if a.title.strip()]
-    if titles:
-        sentences += speech.speak_line(INTRO_HEADLINES, "intro", options)
-        for title in titles:
-            # each title its own line, ending in a full stop so it is read (and paused) as one
-            sentences += speech.speak_line(title.rstrip("。！？!?") + "。", "heading", options)
-    return Script(article=placeholder, sentences=tuple(sentences))
-
-
-def number(value: float | None) -> float | None:
-    """Rounded for the manifest; silence measures -inf, which JSON cannot carry."""
-    return round(value, 2) if value is not None and math.isfinite(value) else None
-
-
-def loudness_doc(assembled: Assembled) -> dict[str, Any]:
-    """The manifest's record of what the edition and each article measure."""
-    doc: dict[str, Any] = {"target_lufs": -16.0, "max_true_peak_dbtp": -1.0}
-    if assembled.loudness is not None:
-        measured = assembled.loudness
-        doc["edition"] = {
-            "integrated_lufs": number(measured.integrated_lufs),
-            "true_peak_dbtp": number(measured.true_peak_dbtp),
-            "measured_with": "ffmpeg ebur128",
-            "ok": abs(measured.integrated_lufs + 16.0) <= 1.0 and measured.true_peak_dbtp <= -1.0,
-        }
-    doc["articles"] = {
-        a.id: {"integrated_lufs": number(a.lufs), "true_peak_dbtp": number(a.true_peak_db)} for a in assembled.articles
-    }
-    return doc
-
-
-def _public_url(base_url: str, rel: Path) -> str:
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    return f"{base}{rel.as_posix()}/"
-
-
-def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
-    t_start = time.perf_counter()
-    out = options.out
-    if options.base_url is not None:
-        normalize_base_url(options.base_url)  # a bad URL fails now, not after synthesis
-    ensure_writable_dir(out)
-    clean_partials(out / "editions")
-
-    t = time.perf_counter()
+def read_issue(paths: Sequence[Path], options: BuildOptions) -> IssueFacts:
     result = load_split(paths)
     if not result.articles:
         raise AudiopaperError(f"{paths[0]}: no articles found", "check that the file is an issue's text")
-    split_s = time.perf_counter() - t
-
     paper = options.paper or result.issue.paper or DEFAULT_PAPER
     date = naming.edition_date(result.issue, options.date)
-    title = options.title or f"{paper} {date.year}年{date.month}月{date.day}日"
+    return IssueFacts(result, paper, date, options.title or f"{paper} {date.year}年{date.month}月{date.day}日")
 
-    t = time.perf_counter()
-    script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon))
-    scripts = [speech.make_script(a, script_options) for a in result.articles]
-    intro = intro_script(paper, date, result.articles, script_options)
-    speech_warnings = [w for s in (*scripts, intro) for w in speech.script_warnings(s)]
-    speech_s = time.perf_counter() - t
+
+def check_options(options: BuildOptions) -> str:
+    """Everything about the options that can fail, before any long work; returns the
+    public base URL of OUT (for links in chapters.json)."""
+    base_url = public_base_url(options.out, options.base_url)  # a bad URL fails now, not after synthesis
+    ensure_writable_dir(options.out)
+    clean_partials(options.out / layout.EDITIONS)
+    select.check_fallback(options.fallback)
+    if options.engine_config.concurrency < 1:
+        raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
     if options.cover is not None:
-        cover.check_user_cover(options.cover)  # fail before the long part, not after it
+        cover.check_user_cover(options.cover)
+    return base_url
 
-    if options.concurrency < 1:
-        raise UsageError(f"--concurrency must be at least 1, not {options.concurrency}")
-    t = time.perf_counter()
-    engine, reason = choose_engine(options.engine, options.edge_url)
-    decide_s = time.perf_counter() - t
-    # Any edge voice name is accepted (the shipped list is not exhaustive); edge-tts
-    # validates the name's form before a request is made.
-    voice = resolve_voice(engine.name, options.voice, None if engine.name == "edge" else engine.voices())
-    fallback = fallback_for(options, engine)
-    folder = edition_folder(out, date, paper)
-    ensure_writable_dir(folder)
-    cache = AudioCache(None if not options.use_cache else (options.cache_dir or out / ".cache"))
+
+def open_cache(options: BuildOptions) -> AudioCache:
+    cache = AudioCache(None if not options.use_cache else (options.cache_dir or options.out / layout.CACHE))
     cache.clean_stale()
-    timer = SynthTimer()
+    return cache
 
-    t = time.perf_counter()
-    synth_options = SynthOptions(options.concurrency, options.edge_timeout_s, options.retry)
-    report = synthesize_edition(scripts, intro, engine, voice, cache, timer, synth_options, fallback, progress)
-    clips, failed = list(report.clips), list(report.failed)
-    if not clips:
-        raise AudiopaperError("every article failed to synthesize: " + "; ".join(failed[:3]))
-    assert report.intro is not None
-    intro_clip = report.intro
-    if failed:
-        # The intro lists only the stories the edition really has.
-        intro = intro_script(paper, date, [script.article for script, _ in clips], script_options)
-        again = synthesize_edition([], intro, engine, voice, cache, timer, synth_options, fallback, progress)
-        if again.intro is not None:
-            intro_clip = again.intro
-    for used in (engine, fallback.engine if fallback is not None else None):
-        release = getattr(used, "release", None)
-        if callable(release):
-            release()
-    synth_s = time.perf_counter() - t
 
-    t = time.perf_counter()
-    cover_path = cover.write_cover(out, paper, date, options.cover)
-    cover_s = time.perf_counter() - t
-    info = EditionInfo(
-        paper,
-        date,
-        title,
-        source=", ".join(p.name for p in paths),
-        url=_public_url(public_base_url(out, options.base_url), folder.relative_to(out)),
-        cover=cover_path,
-        chime=options.chime,
-    )
-    assembled = assemble_edition(folder, info, intro_clip, clips)
-
-    edition = Edition(
-        date=date,
-        paper=paper,
-        title=title,
+def make_edition(
+    facts: IssueFacts, folder: Path, assembled: Assembled, cast: select.Cast, failed: Sequence[str], art: Path
+) -> Edition:
+    return Edition(
+        date=facts.date,
+        paper=facts.paper,
+        title=facts.title,
         folder=folder,
         mp3=assembled.mp3,
         duration_s=assembled.duration_s,
-        engine=engine.name,
-        voice=voice.preset,
+        engine=cast.main.engine.name,
+        voice=cast.main.voice.preset,
         articles=assembled.articles,
         intro_s=assembled.intro_s,
         failed=tuple(failed),
+        vtt=assembled.vtt,
+        srt=assembled.srt,
+        chapters=assembled.chapters,
+        cover=art,
+        loudness=assembled.loudness,
+        decision=cast.decision(),
     )
-    extra: dict[str, Any] = {
-        "guid": naming.edition_guid(paper, date),
-        "engine_reason": reason,
-        "engine_decision_s": round(decide_s, 3),
-        "engine_voice": voice.name,
-        **({"fallback_engine": fallback.engine.name} if fallback is not None else {}),
-        "vtt": "edition.vtt",
-        "srt": "edition.srt",
-        "chapters": "chapters.json",
-        "cover": cover_path.relative_to(out).as_posix(),
-        "loudness": loudness_doc(assembled),
-    }
 
-    def timings(publish_s: float) -> Timings:
-        return Timings(
-            total_s=time.perf_counter() - t_start,
-            split_s=split_s,
-            speech_s=speech_s,
-            synth_s=synth_s,
-            engine_s=timer.engine_s,
-            audio_s=assembled.audio_s + cover_s,
-            publish_s=publish_s,
-        )
 
-    manifest_path, doc = publish_edition(
-        out,
-        edition,
-        timings,
-        cache.stats.hits,
-        cache.stats.misses,
-        extra,
-        base_url=options.base_url,
-        feed_limit=options.feed_limit,
+def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
+    clock, out = StageClock(), options.out
+    base_url = check_options(options)
+    with clock.stage("split"):
+        facts = read_issue(paths, options)
+    cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
+    main, fallback = cast.main, cast.fallback
+    with clock.stage("speech"):
+        script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
+        scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
+        # the read-back invariant: any character no voice would say is named here
+        speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
+    folder = edition_folder(out, facts.date, facts.paper)
+    ensure_writable_dir(folder)
+    cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
+    try:
+        with clock.stage("synth"):
+            report = synthesize_edition(
+                scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress
+            )
+        if not report.clips:
+            raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
+        with clock.stage("speech"):
+            intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
+        with clock.stage("synth"):
+            intro_clip, intro_warnings = synthesize_intro(
+                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
+            )
+    finally:
+        cast.close()  # the models need not sit beside the edition's audio
+    with clock.stage("audio"):
+        art = cover.write_cover(out, facts.paper, facts.date, options.cover)
+        source = ", ".join(p.name for p in paths)
+        url = url_for(base_url, f"{folder.relative_to(out).as_posix()}/")
+        info = EditionInfo(facts.paper, facts.date, facts.title, source, url, art, options.chime)
+        assembled = assemble_edition(folder, info, intro_clip, report.clips)
+    edition = make_edition(facts, folder, assembled, cast, report.failed, art)
+    with clock.stage("publish"):
+        published = publish_edition(out, edition, base_url=options.base_url, feed_limit=options.feed_limit)
+    stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
+    path = write_edition_manifest(out, edition, stats, published)
+    warnings = (*speech_warnings, *report.warnings, *intro_warnings)
+    return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
+
+
+@dataclass(frozen=True)
+class IssueScript:
+    """What ``script`` shows: every article's Script, and the spelling the engine reads."""
+
+    scripts: tuple[Script, ...]
+    spelling: Spelling
+
+
+def script_issue(
+    paths: Sequence[Path],
+    engine: str | None = None,
+    *,
+    pinyin: bool = False,
+    read_kicker: bool = False,
+    photo_credits: bool = True,
+    lexicon: Path | None = None,
+) -> IssueScript:
+    """The exact text each article will be read as by ``engine`` (None: the preferred
+    offline engine)."""
+    spelling = select.spelling_of(engine or select.preferred_offline())
+    options = speech.ScriptOptions(
+        read_kicker=read_kicker,
+        photo_credits=photo_credits,
+        pinyin=pinyin,
+        lexicon=speech.load_lexicon(lexicon),
+        spellings=(spelling,),
     )
-    return BuildResult(
-        edition=edition,
-        manifest_path=manifest_path,
-        manifest=doc,
-        engine_reason=reason,
-        warnings=(*speech_warnings, *report.warnings),
-    )
+    return IssueScript(tuple(speech.make_script(a, options) for a in load_split(paths).articles), spelling)
+
+
+def say_script(text: str, lexicon: Path | None = None, spelling: Spelling | None = None) -> Script:
+    """The Script ``say`` reads: one line of text, lexicon (and the user's) applied."""
+    if not text.strip():
+        raise UsageError("nothing to say", "give some text")
+    spellings = (spelling,) if spelling else SPELLINGS
+    options = speech.ScriptOptions(lexicon=speech.load_lexicon(lexicon), spellings=spellings)
+    article = Article(index=1, kind="article", title="", paragraphs=())
+    return Script(article=article, sentences=tuple(speech.speak_line(text, "body", options)))
+
+
+def say(text: str, out: Path, engine: str | None = None, voice: str | None = None, lexicon: Path | None = None) -> Path:
+    """``text`` read by ``engine`` (None: the preferred offline engine) into ``out``
+    (.mp3 or .wav), for checking voices and the lexicon by ear."""
+    if not text.strip():
+        raise UsageError("nothing to say", "give some text")
+    if out.suffix.lower() not in (".mp3", ".wav"):
+        raise UsageError(f"{out}: unsupported format", "use a .mp3 or .wav file name")
+    ensure_writable_dir(out.parent if str(out.parent) else Path("."))
+    reader = select.choose(engine or select.preferred_offline()).engine
+    try:
+        chosen = select.resolve_voice(reader, voice)
+        script = say_script(text, lexicon, reader.spelling)
+        clip = synthesize_script(script, reader, chosen, AudioCache(None), SynthTimer())
+    finally:
+        reader.close()
+    if out.suffix.lower() == ".mp3":
+        return ffmpeg.encode_mp3(clip.pcm, clip.sample_rate, out)
+    return ffmpeg.write_wav(clip.pcm, clip.sample_rate, out)

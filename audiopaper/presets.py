@@ -1,13 +1,19 @@
-"""Voice presets from voices/presets.toml."""
+"""Voice presets from voices/presets.toml.
+
+A preset is a name, a reading speed and a table of per-engine settings (the engine's
+voice under the engine's own name, plus whatever else an engine reads from it). Which
+keys mean what is each engine's business (``Engine.voice_for``); nothing here knows an
+engine.
+"""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
-from .models import Voice
 from .resources import voices_dir
 
 
@@ -16,9 +22,17 @@ class Preset:
     name: str
     description: str
     speed: float
-    voices: dict[str, str]
-    edge_rate: str = "+0%"
-    edge_pitch: str = "+0Hz"
+    #: every other string key of the preset's table, in file order (``kokoro = "zf_xiaoxiao"``)
+    settings: Mapping[str, str]
+
+    def voice(self, engine: str) -> str:
+        """The voice this preset names for ``engine``; a usage error when it names none."""
+        found = self.settings.get(engine)
+        if not found:
+            raise UsageError(
+                f"preset {self.name!r} names no voice for engine {engine!r}", "add one to voices/presets.toml"
+            )
+        return found
 
 
 def load_presets(path: Path | None = None) -> tuple[str, dict[str, Preset]]:
@@ -34,40 +48,10 @@ def load_presets(path: Path | None = None) -> tuple[str, dict[str, Preset]]:
     for name, table in data.items():
         if not isinstance(table, dict):
             continue
-        voices = {k: str(v) for k, v in table.items() if k in ("kokoro", "edge", "espeak")}
         presets[name] = Preset(
             name=name,
             description=str(table.get("description", "")),
             speed=float(table.get("speed", 1.0)),
-            voices=voices,
-            edge_rate=str(table.get("edge_rate", "+0%")),
-            edge_pitch=str(table.get("edge_pitch", "+0Hz")),
+            settings={k: v for k, v in table.items() if isinstance(v, str) and k != "description"},
         )
     return default, presets
-
-
-def resolve_voice(engine: str, voice: str | None, engine_voices: list[str] | None = None) -> Voice:
-    """A preset name (or a raw engine voice name) resolved for one engine."""
-    default, presets = load_presets()
-    name = voice or default
-    if name in presets:
-        preset = presets[name]
-        if engine not in preset.voices:
-            raise UsageError(f"preset {name!r} names no voice for engine {engine!r}", "add one to voices/presets.toml")
-        speed = preset.speed
-        if engine == "edge":
-            return Voice(
-                preset=name,
-                engine=engine,
-                name=preset.voices[engine],
-                speed=speed,
-                pitch=preset.edge_pitch,
-                rate=preset.edge_rate,
-            )
-        return Voice(preset=name, engine=engine, name=preset.voices[engine], speed=speed)
-    if engine_voices is not None and name not in engine_voices:
-        raise UsageError(
-            f"unknown voice {name!r} for engine {engine!r}",
-            f"presets: {', '.join(sorted(presets))}; {engine} voices: {', '.join(engine_voices[:12])}",
-        )
-    return Voice(preset=name, engine=engine, name=name, speed=1.0)

@@ -1,8 +1,8 @@
 """Keeping an online engine going: bounded retries with backoff and jitter, a shared
 cool-down after 429, a cap on simultaneous connections, and a clock for network time.
 
-Nothing here knows about edge-tts; it works on any engine that can ``fetch`` a chunk
-asynchronously and ``finish`` the answer (check and decode) off the event loop.
+Nothing here knows an engine: it retries whatever raises ``errors.EngineFailure``, as the
+synth stage drives any engine with a ``Remote`` interface (``engines.base``).
 """
 
 from __future__ import annotations
@@ -11,27 +11,13 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import TypeVar
 
-from .engines.base import Synthesis
-from .models import Sentence, Voice
+from .errors import EngineFailure
 
 T = TypeVar("T")
-
-
-@runtime_checkable
-class NetworkEngine(Protocol):
-    """An engine whose synthesis is a network request (edge)."""
-
-    name: str
-
-    async def fetch(self, sentences: Sequence[Sentence], voice: Voice, timeout_s: float) -> Any: ...
-
-    def finish(self, answer: Any, sentences: Sequence[Sentence]) -> Synthesis: ...
-
-    def check_voice(self, voice: Voice) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -117,17 +103,15 @@ async def with_retries(
 ) -> T:
     """``call()`` until it succeeds, a failure is not retryable, or attempts run out.
 
-    Only ``EdgeFailure`` (a translated network or protocol failure) is retried; anything
-    else (a usage error, a bug) goes straight up.
+    Only ``EngineFailure`` (a failure the engine translated and classed) is retried;
+    anything else (a usage error, a bug) goes straight up.
     """
-    from .engines.edge import EdgeFailure
-
     failures = 0
     while True:
         await gate.wait()
         try:
             return await call()
-        except EdgeFailure as exc:
+        except EngineFailure as exc:
             failures += 1
             if not exc.retryable or failures >= policy.attempts:
                 raise

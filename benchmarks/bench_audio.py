@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from audiopaper import cover  # noqa: E402
-from audiopaper.assemble import EditionInfo, assemble_edition  # noqa: E402
+from audiopaper.audio import cover  # noqa: E402
+from audiopaper.audio.assemble import EditionInfo, assemble_edition  # noqa: E402
 from audiopaper.models import Article, Clip, Paragraph, Script, Span  # noqa: E402
 
 
@@ -83,14 +83,15 @@ def espeak_clips(minutes: float, issue: Path) -> tuple[Clip, list[tuple[Script, 
 
     from audiopaper import engines, speech
     from audiopaper.cache import AudioCache
-    from audiopaper.pipeline import intro_script, load_split
-    from audiopaper.presets import resolve_voice
-    from audiopaper.synth import SynthTimer, synthesize_articles, synthesize_script
+    from audiopaper.engines import select
+    from audiopaper.pipeline import load_split
+    from audiopaper.speech.intro import intro_script
+    from audiopaper.synth import SynthTimer, synthesize_edition, synthesize_script
 
-    engine = engines.get("espeak")
-    voice = resolve_voice("espeak", None, engine.voices())
+    engine = engines.create("espeak")
+    voice = select.resolve_voice(engine, None)
     scripts = [speech.make_script(a) for a in load_split([issue]).articles]
-    once, _ = synthesize_articles(scripts, engine, voice, AudioCache(None), SynthTimer())
+    once = synthesize_edition(scripts, engine, voice, AudioCache(None), SynthTimer()).clips
     clips: list[tuple[Script, Clip]] = []
     total = 0.0
     while total < minutes * 60:
@@ -136,7 +137,7 @@ def simulated(
         "audio_s": round(audio_s, 2),
         "audio_s_per_audio_min": round(audio_s / (result.duration_s / 60), 3),
         "edition_mb": round(size_mb, 1),
-        "loudness": result.loudness.__dict__ if result.loudness else None,
+        "loudness": result.loudness.edition.__dict__,
         "peak_rss_mb": round(own, 1),
         "peak_rss_mb_before_assembly": round(before, 1),
     }

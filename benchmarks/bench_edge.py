@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from audiopaper.engines import EngineConfig  # noqa: E402
 from audiopaper.pipeline import BuildOptions, build  # noqa: E402
 from tests.edgefake import EdgeServer  # noqa: E402
 
@@ -37,7 +38,13 @@ def one_build(server: EdgeServer, concurrency: int, out: Path, issue: Path = EXC
     t0 = time.perf_counter()
     result = build(
         [issue],
-        BuildOptions(out=out, engine="edge", date=dt.date(2022, 1, 28), use_cache=False, concurrency=concurrency),
+        BuildOptions(
+            out=out,
+            engine="edge",
+            date=dt.date(2022, 1, 28),
+            use_cache=False,
+            engine_config=EngineConfig(concurrency=concurrency),
+        ),
     )
     wall = time.perf_counter() - t0
     assert all(a["engine"] == "edge" for a in result.manifest["articles"]), "an article fell back"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audiopaper.audio import ffmpeg_exe
+from audiopaper.audio.ffmpeg import ffmpeg_exe
 from audiopaper.models import Clip, Span
 
 

@@ -40,7 +40,7 @@ from xml.sax.saxutils import escape, unescape
 import numpy as np
 from aiohttp import WSMsgType, web
 
-from audiopaper.audio import ffmpeg_exe
+from audiopaper.audio.ffmpeg import ffmpeg_exe
 
 PATH = "/consumer/speech/synthesize/readaloud/edge/v1"
 VOICES_PATH = "/consumer/speech/synthesize/readaloud/voices/list"

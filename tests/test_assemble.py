@@ -13,9 +13,10 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from audiopaper import cover
-from audiopaper.assemble import INTRO_TITLE, Assembled, EditionInfo, assemble_edition
-from audiopaper.models import Article, Paragraph, Script
+from audiopaper.audio import cover
+from audiopaper.audio.assemble import Assembled, EditionInfo, assemble_edition
+from audiopaper.models import Article, ArticleAudio, Clip, Paragraph, Script, Span
+from audiopaper.speech.intro import INTRO_TITLE
 
 from .audiocheck import clip_of, decode, ebur128, read_vtt
 
@@ -59,8 +60,8 @@ def test_every_mp3_meets_the_loudness_rules(edition: tuple[Path, Assembled]) -> 
     articles = [measured[a.mp3.name].lufs for a in result.articles]
     assert max(articles) - min(articles) <= 1.0
     # the build's own verification is what ffmpeg says about edition.mp3
-    assert result.loudness is not None
-    assert result.loudness.integrated_lufs == pytest.approx(measured["edition.mp3"].lufs, abs=0.05)
+    assert result.loudness.edition.integrated_lufs == pytest.approx(measured["edition.mp3"].lufs, abs=0.05)
+    assert result.loudness.ok
     # and the per-article numbers it records agree with ffmpeg on the files
     for a in result.articles:
         assert a.lufs == pytest.approx(measured[a.mp3.name].lufs, abs=0.2)
@@ -174,24 +175,17 @@ def test_rebuild_replaces_and_leaves_no_work_files(edition: tuple[Path, Assemble
     assert leftovers == []
 
 
-def test_one_article_on_its_own(tmp_path: Path) -> None:
-    from audiopaper.assemble import write_article
-
-    cover_png = cover.write_cover(tmp_path, "衡阳日报", DATE)
-    info = EditionInfo("衡阳日报", DATE, "t", cover=cover_png)
-    art = write_article(tmp_path, script(7, "单独一篇"), clip_of(6.0, 22050, 0.5, 8, ["单独一篇", "正文。"]), info)
-    assert art.mp3.name == "07-dan-du-yi-pian.mp3" and art.vtt.is_file() and art.srt is not None
-    m = ebur128(art.mp3)
-    assert abs(m.lufs + 16) <= 1.0 and m.true_peak <= -1.0
-    assert str(ID3(art.mp3)["TIT2"]) == "单独一篇"
+def one_article(tmp_path: Path, clip: Clip, title: str) -> ArticleAudio:
+    """``clip`` as the only article of an edition (with a short intro at its rate)."""
+    intro = clip_of(1.0, clip.sample_rate, 0.2, 1, ["导读"])
+    info = EditionInfo("衡阳日报", DATE, "t")
+    (art,) = assemble_edition(tmp_path / "edition", info, intro, [(script(1, title), clip)]).articles
+    return art
 
 
 def test_noisy_audio_that_mp3_overshoots_still_lands_under_the_ceiling(tmp_path: Path) -> None:
     # White-noise bursts with clicks: MP3 coding noise lifts their peaks by 2 dB or more
     # over the mastered PCM, so the first encode fails the check and is redone.
-    from audiopaper.assemble import write_article
-    from audiopaper.models import Clip, Span
-
     sr = 24000
     rng = np.random.default_rng(3)
     t = np.arange(sr * 8) / sr
@@ -199,14 +193,11 @@ def test_noisy_audio_that_mp3_overshoots_still_lands_under_the_ceiling(tmp_path:
     x[::997] *= 6
     pcm = np.clip(x * 32767, -32768, 32767).astype(np.int16)
     clip = Clip(pcm=pcm, sample_rate=sr, spans=(Span(0.0, 7.5, "噪声"),), engine="synthetic", voice="none")
-    art = write_article(tmp_path, script(1, "噪声"), clip)
+    art = one_article(tmp_path, clip, "噪声")
     m = ebur128(art.mp3)
     assert m.true_peak <= -1.0 and abs(m.lufs + 16) <= 1.0, m
 
 
 def test_an_empty_clip_still_makes_a_playable_mp3(tmp_path: Path) -> None:
-    from audiopaper.assemble import write_article
-    from audiopaper.models import Clip
-
-    art = write_article(tmp_path, script(1, "空"), Clip(np.zeros(0, np.int16), SR, (), "synthetic", "none"))
+    art = one_article(tmp_path, Clip(np.zeros(0, np.int16), SR, (), "synthetic", "none"), "空")
     assert MP3(art.mp3).info.length > 0

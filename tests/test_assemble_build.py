@@ -10,10 +10,12 @@ import pytest
 from mutagen.id3 import ID3
 from PIL import Image
 
-from audiopaper.pipeline import BuildOptions, build, intro_script
+from audiopaper.pipeline import BuildOptions, build
+from audiopaper.speech.intro import intro_script
 from audiopaper.split import split
 
 from .audiocheck import ebur128, read_vtt
+from .conftest import Built
 
 DATE = dt.date(2022, 1, 28)
 
@@ -52,9 +54,8 @@ def check_edition(out: Path) -> dict:  # type: ignore[type-arg]
     return doc
 
 
-def test_espeak_build_is_podcast_grade(tiny_issue: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build([tiny_issue], BuildOptions(out=out, engine="espeak", date=DATE))
+def test_espeak_build_is_podcast_grade(built_edition: Built) -> None:
+    out = built_edition.out
     doc = check_edition(out)
     folder = out / "editions" / DATE.isoformat()
     cues = read_vtt((folder / "edition.vtt").read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audiopaper import audio, master
+from audiopaper.audio import ffmpeg, master
 from audiopaper.errors import AudioError
 
 from .audiocheck import speechlike
@@ -15,7 +15,7 @@ from .audiocheck import speechlike
 
 def ffmpeg_pcm_loudness(pcm: np.ndarray, sr: int) -> master.Loudness:
     r = subprocess.run(
-        [audio.ffmpeg_exe(), "-hide_banner", "-f", "s16le", "-ar", str(sr), "-ac", "1", "-i", "pipe:0",
+        [ffmpeg.ffmpeg_exe(), "-hide_banner", "-f", "s16le", "-ar", str(sr), "-ac", "1", "-i", "pipe:0",
          "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
         input=pcm.tobytes(), capture_output=True, check=True,
     )  # fmt: skip
@@ -77,12 +77,12 @@ def test_limiter_only_touches_peaks() -> None:
 
 
 def test_encoder_gain_is_measured_not_assumed() -> None:
-    g = audio.encoder_gain_db(24000)
+    g = ffmpeg.encoder_gain_db(24000)
     assert -1.5 < g < 0.5
 
 
 def test_chime_is_quiet_short_and_clean() -> None:
-    c = audio.chime(24000)
+    c = ffmpeg.chime(24000)
     assert 0.5 < len(c) / 24000 < 1.5
     assert np.abs(c.astype(np.int32)).max() == pytest.approx(32767 * 10 ** (-14 / 20), rel=0.01)
     assert abs(int(c[-1])) < 50  # faded out, no click
@@ -107,4 +107,4 @@ def test_decoding_a_broken_file_is_one_audio_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.mp3"
     bad.write_bytes(b"not audio at all" * 100)
     with pytest.raises(AudioError, match="ffmpeg failed"):
-        list(audio.decode_chunks(bad, 24000))
+        list(ffmpeg.decode_chunks(bad, 24000))

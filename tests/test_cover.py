@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from audiopaper import cover
+from audiopaper.audio import cover
 from audiopaper.cli import app
 from audiopaper.errors import UsageError
 

@@ -5,28 +5,31 @@ from __future__ import annotations
 
 import random
 import socket
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from audiopaper.engines import edge
+from audiopaper.engines import EngineConfig, edge
 from audiopaper.engines.edge import Boundary, EdgeEngine, EdgeFailure, Truncated, place, probe, service_url
-from audiopaper.errors import UsageError
-from audiopaper.models import Sentence, Voice
+from audiopaper.errors import EngineFailure, UsageError
+from audiopaper.models import Reading, Voice
 from audiopaper.resilience import RetryPolicy
 
 from .edgefake import closed_port_url, serving
 
 XIAOXIAO = Voice("news-female", "edge", "zh-CN-XiaoxiaoNeural")
-TWO = [Sentence("body", "今天天气很好。", "x"), Sentence("body", "我们去公园散步吧！", "x")]
+TWO = [Reading("respelled", "今天天气很好。"), Reading("respelled", "我们去公园散步吧！")]
+
+
+def engine(**config: object) -> EdgeEngine:
+    return EdgeEngine(EngineConfig(**config))  # type: ignore[arg-type]
 
 
 def test_ok_gives_pcm_and_sentence_spans_from_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
     with serving(monkeypatch) as server:
-        result = EdgeEngine().synthesize(TWO, Voice("p", "edge", "zh-CN-YunyangNeural", rate="-5%", pitch="+2Hz"))
+        result = engine().synthesize(TWO, Voice("p", "edge", "zh-CN-YunyangNeural", rate="-5%", pitch="+2Hz"))
     assert result.sample_rate == 24000 and result.pcm.dtype == np.int16
     assert np.abs(result.pcm.astype(np.int32)).max() > 1000
     # The server lays sentences out at 0.1 s lead + 0.06 s per character.
@@ -71,9 +74,9 @@ def test_every_sentence_ends_where_ours_does(texts: list[str], sent: str) -> Non
 
 
 def test_headline_and_body_get_their_own_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
-    title = [Sentence("title", "衡阳迎来降雪", "x"), Sentence("body", "今天上午下雪了。", "x")]
+    title = [Reading("respelled", "衡阳迎来降雪"), Reading("respelled", "今天上午下雪了。")]
     with serving(monkeypatch) as server:
-        result = EdgeEngine().synthesize(title, XIAOXIAO)
+        result = engine().synthesize(title, XIAOXIAO)
     assert server.stats.requests[0].text == "衡阳迎来降雪。今天上午下雪了。"
     (a0, a1), (b0, b1) = result.spans
     assert a1 == pytest.approx(0.1 + 7 * 0.06) and b0 == pytest.approx(a1)
@@ -81,7 +84,7 @@ def test_headline_and_body_get_their_own_boundaries(monkeypatch: pytest.MonkeyPa
 
 def test_closing_midway_is_truncation_not_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
     with serving(monkeypatch, "close-midway"), pytest.raises(Truncated):
-        EdgeEngine().synthesize(TWO, XIAOXIAO)
+        engine().synthesize(TWO, XIAOXIAO)
 
 
 def test_an_answer_missing_its_last_sentence_is_truncation() -> None:
@@ -91,34 +94,34 @@ def test_an_answer_missing_its_last_sentence_is_truncation() -> None:
 
     whole = Answer(tone_mp3(1.0, 440), (Boundary(0.1, 0.5, "今天天气很好。"),), 0.1)
     with pytest.raises(Truncated, match="6 of 14"):
-        EdgeEngine().finish(whole, TWO)
+        engine().finish(whole, TWO)
     with pytest.raises(EdgeFailure, match="no audio"):
-        EdgeEngine().finish(Answer(b"", whole.boundaries, 0.1), TWO)
+        engine().finish(Answer(b"", whole.boundaries, 0.1), TWO)
 
 
 def test_no_audio_and_unknown_voice_fail_as_retryable(monkeypatch: pytest.MonkeyPatch) -> None:
     with serving(monkeypatch, "no-audio"), pytest.raises(EdgeFailure, match="no audio") as info:
-        EdgeEngine().synthesize(TWO, XIAOXIAO)
+        engine().synthesize(TWO, XIAOXIAO)
     assert info.value.retryable
 
 
 def test_a_hanging_stream_ends_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
 
-    engine = EdgeEngine()
+    impatient = engine(timeout_s=1.0)
     with serving(monkeypatch, "hang"):
         t0 = time.perf_counter()
         with pytest.raises(EdgeFailure, match="within 1 s"):
-            asyncio.run(engine.fetch(TWO, XIAOXIAO, 1.0))
+            asyncio.run(impatient.fetch(TWO, XIAOXIAO))
         assert time.perf_counter() - t0 < 3
 
 
 def test_refusals_carry_their_status(monkeypatch: pytest.MonkeyPatch) -> None:
     with serving(monkeypatch, "429", fail_times=5, retry_after="7"), pytest.raises(EdgeFailure) as info:
-        EdgeEngine().synthesize(TWO, XIAOXIAO)
+        engine().synthesize(TWO, XIAOXIAO)
     assert info.value.status == 429 and info.value.retry_after_s == 7.0
     with serving(monkeypatch, "403-always") as server, pytest.raises(EdgeFailure) as info:
-        EdgeEngine().synthesize(TWO, XIAOXIAO)
+        engine().synthesize(TWO, XIAOXIAO)
     assert info.value.status == 403 and info.value.retryable
     assert server.stats.refused == 2  # edge-tts itself tries once more after correcting its clock
 
@@ -133,14 +136,11 @@ def test_refusals_carry_their_status(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_bad_voice_or_prosody_is_a_usage_error_naming_the_voice(voice: Voice) -> None:
     with pytest.raises(UsageError) as info:
-        EdgeEngine().check_voice(voice)
+        engine().check_voice(voice)
     assert voice.name in str(info.value) and info.value.exit_code == 2
 
 
-def test_endpoint_from_env_then_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import edge_tts.communicate
-
-    monkeypatch.setattr(edge_tts.communicate, "WSS_URL", edge_tts.communicate.WSS_URL)
+def test_endpoint_from_config_then_env_then_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("AUDIOPAPER_EDGE_URL", raising=False)
     config = tmp_path / "config.toml"
     monkeypatch.setenv("AUDIOPAPER_CONFIG", str(config))
@@ -149,12 +149,27 @@ def test_endpoint_from_env_then_config(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert service_url() == "ws://127.0.0.1:9/relay/edge/v1?TrustedClientToken=t"
     monkeypatch.setenv("AUDIOPAPER_EDGE_URL", "ws://127.0.0.1:8/edge/v1")
     assert service_url() == "ws://127.0.0.1:8/edge/v1?"
-    edge.apply_endpoint(service_url())
-    assert edge_tts.communicate.WSS_URL == "ws://127.0.0.1:8/edge/v1?"
-    assert edge_tts.voices.VOICE_LIST.startswith("http://127.0.0.1:8/voices/list?")
+    assert engine().url() == "ws://127.0.0.1:8/edge/v1?"
+    assert engine(url="ws://127.0.0.1:7/edge/v1?x=1").url() == "ws://127.0.0.1:7/edge/v1?x=1"
     monkeypatch.setenv("AUDIOPAPER_EDGE_URL", "http://example.invalid/")
     with pytest.raises(UsageError):
         service_url()
+
+
+def test_engines_with_different_endpoints_share_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A batch or a worker holds several configurations at once: each engine's requests
+    # reach its own service, even when they are in flight together.
+    import asyncio
+
+    with serving(monkeypatch, latency_s=0.2) as first, serving(monkeypatch, latency_s=0.2) as second:
+        a, b = engine(url=first.url), engine(url=second.url)
+
+        async def both() -> None:
+            await asyncio.gather(a.fetch(TWO, XIAOXIAO), b.fetch(TWO[:1], XIAOXIAO), a.fetch(TWO[1:], XIAOXIAO))
+
+        asyncio.run(both())
+    assert sorted(r.text for r in first.stats.requests) == ["今天天气很好。我们去公园散步吧！", "我们去公园散步吧！"]
+    assert [r.text for r in second.stats.requests] == ["今天天气很好。"]
 
 
 def test_probe(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -180,12 +195,14 @@ def test_probe_gives_up_on_a_silent_host_within_its_deadline(monkeypatch: pytest
 def test_voices_from_the_service_else_the_shipped_list(monkeypatch: pytest.MonkeyPatch) -> None:
     with serving(monkeypatch):
         voices, source = edge.list_voices()
+        listing = engine().describe_voices(live=True)
     names = [v["ShortName"] for v in voices]
+    assert list(listing.voices) == names and listing.source == "service"
     assert source == "service" and "zh-CN-LoopbackNeural" in names and "en-US-EmmaMultilingualNeural" not in names
     monkeypatch.setenv("AUDIOPAPER_EDGE_URL", closed_port_url())
     voices, source = edge.list_voices()
     assert source.startswith("shipped list") and "zh-CN-YunyangNeural" in [v["ShortName"] for v in voices]
-    assert set(EdgeEngine().voices()) >= {"zh-CN-XiaoxiaoNeural", "zh-CN-YunyangNeural"}
+    assert set(engine().voices()) >= {"zh-CN-XiaoxiaoNeural", "zh-CN-YunyangNeural"}
 
 
 def test_backoff_grows_with_jitter_and_is_bounded() -> None:
@@ -199,17 +216,9 @@ def test_backoff_grows_with_jitter_and_is_bounded() -> None:
     assert policy.cooldown(None) == policy.cooldown_s and policy.cooldown(1e6) == policy.max_cooldown_s
 
 
-def test_engine_is_thread_safe_to_import_and_register() -> None:
-    # The registry hands out one instance; two threads asking get the same one.
-    from audiopaper import engines
-
-    seen: list[object] = []
-    threads = [threading.Thread(target=lambda: seen.append(engines.get("edge"))) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len({id(e) for e in seen}) == 1
+def test_edge_failure_is_the_one_retryable_engine_failure() -> None:
+    failure = edge.translate(ConnectionResetError(104, "Connection reset by peer"))
+    assert isinstance(failure, EngineFailure) and failure.retryable
 
 
 def _response_error(status: int, headers: dict[str, str] | None = None) -> Exception:

@@ -8,11 +8,11 @@ import pytest
 
 from audiopaper.errors import UsageError
 from audiopaper.speech.lexicon import default_lexicon, load_lexicon, parse_lexicon
-from audiopaper.speech.spelling import for_engine, kokoro_reading
+from audiopaper.speech.spelling import spell, spelled_reading
 
 
 def syllables_of(text: str, word: str, lexicon_path: Path | None = None) -> str:
-    reading = kokoro_reading(text, load_lexicon(lexicon_path))
+    reading = spelled_reading(text, load_lexicon(lexicon_path))
     i = reading.text.index(word)
     return " ".join(reading.pinyin[i : i + len(word)]) if reading.pinyin else ""
 
@@ -66,7 +66,7 @@ def test_shipped_readings(text: str, word: str, pinyin: str) -> None:
     ],
 )
 def test_tone_sandhi(text: str, pinyin: str) -> None:
-    assert " ".join(kokoro_reading(text).pinyin or ()) == pinyin
+    assert " ".join(spelled_reading(text).pinyin or ()) == pinyin
 
 
 def test_shipped_lexicon_has_both_tables() -> None:
@@ -98,15 +98,15 @@ def test_user_entry_wins(tmp_path: Path) -> None:
     )
     assert syllables_of("长沙银行", "银行", mine) == "yin2 xing2"
     assert syllables_of("长沙银行", "银行") == "yin2 hang2"
-    assert for_engine("长沙银行", "edge", load_lexicon(mine)) == "长沙银航"
+    assert spell("长沙银行", "respelled", load_lexicon(mine)) == "长沙银航"
     # entries the user did not touch stay
     assert syllables_of("耒阳", "耒阳", mine) == "lei3 yang2"
 
 
-def test_respell_applies_to_edge_only() -> None:
-    assert for_engine("耒阳市完成率为百分之九十", "edge") == "垒阳市完成率维百分之九十"
-    assert for_engine("耒阳市", "kokoro") == "耒阳市"
-    assert for_engine("耒阳市", "espeak") == "耒阳市"
+def test_respell_applies_to_the_respelled_spelling_only() -> None:
+    assert spell("耒阳市完成率为百分之九十", "respelled") == "垒阳市完成率维百分之九十"
+    assert spell("耒阳市", "spelled") == "耒阳市"
+    assert spell("耒阳市", "plain") == "耒阳市"
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,12 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
-from audiopaper.audio import ffmpeg_exe
-from audiopaper.pipeline import BuildOptions, build
+from audiopaper.audio.ffmpeg import ffmpeg_exe
+from audiopaper.pipeline import BuildOptions, BuildResult, build
 
-from .conftest import TINY_ISSUE
+from .conftest import TINY_ISSUE, Built
 
 
 def decodes(path: Path) -> bool:
@@ -26,15 +25,8 @@ def mp3_params(path: Path) -> tuple[int, int, int]:
     return info.sample_rate, info.channels, info.bitrate
 
 
-@pytest.fixture
-def built(tiny_issue: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    out = tmp_path / "out"
-    result = build([tiny_issue], BuildOptions(out=out, engine="espeak", date=dt.date(2022, 1, 28)))
-    return out, result
-
-
-def test_layout_manifest_and_audio(built) -> None:  # type: ignore[no-untyped-def]
-    out, _result = built
+def test_layout_manifest_and_audio(built_edition: Built) -> None:
+    out = built_edition.out
     folder = out / "editions" / "2022-01-28"
     doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert doc["schema"] == 1
@@ -61,8 +53,8 @@ def test_layout_manifest_and_audio(built) -> None:  # type: ignore[no-untyped-de
     assert not [p for p in out.rglob("*") if ".part" in p.name]
 
 
-def test_feed_has_exact_enclosure_and_stable_guid(built, tiny_issue: Path) -> None:  # type: ignore[no-untyped-def]
-    out, _ = built
+def test_feed_has_exact_enclosure_and_stable_guid(built_edition: Built, edition_copy: Path) -> None:
+    out = edition_copy
     root = etree.parse(str(out / "feed.xml")).getroot()
     channel = root.find("channel")
     assert channel.findtext("language") == "zh-cn"
@@ -74,13 +66,16 @@ def test_feed_has_exact_enclosure_and_stable_guid(built, tiny_issue: Path) -> No
     guid = items[0].findtext("guid")
     assert items[0].findtext("pubDate").endswith("+0800")
     assert items[0].findtext("{http://www.itunes.com/dtds/podcast-1.0.dtd}duration").count(":") == 2
-    build([tiny_issue], BuildOptions(out=out, engine="espeak", date=dt.date(2022, 1, 28)))
+    build([built_edition.issue], BuildOptions(out=out, engine="espeak", date=dt.date(2022, 1, 28)))
     again = etree.parse(str(out / "feed.xml")).getroot().find("channel").findall("item")
     assert len(again) == 1 and again[0].findtext("guid") == guid
 
 
-def test_rebuild_is_free_and_a_change_resynthesizes_one_article(built, tiny_issue: Path) -> None:  # type: ignore[no-untyped-def]
-    out, first = built
+def test_rebuild_is_free_and_a_change_resynthesizes_one_article(
+    built_edition: Built, edition_copy: Path, tiny_issue: Path
+) -> None:
+    out, first = edition_copy, built_edition.result
+    assert isinstance(first, BuildResult)
     second = build([tiny_issue], BuildOptions(out=out, engine="espeak", date=dt.date(2022, 1, 28)))
     assert second.manifest["cache"]["misses"] == 0
     assert second.manifest["cache"]["hits"] == first.manifest["cache"]["misses"]

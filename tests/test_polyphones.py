@@ -10,11 +10,11 @@ from audiopaper.models import Article, Paragraph
 from audiopaper.speech import ScriptOptions, make_script, script_warnings
 from audiopaper.speech.lexicon import parse_lexicon
 from audiopaper.speech.pinyin import pinyin_of
-from audiopaper.speech.spelling import kokoro_reading
+from audiopaper.speech.spelling import spelled_reading
 
 
 def syllables(text: str, word: str) -> str:
-    reading = kokoro_reading(text)
+    reading = spelled_reading(text)
     i = reading.text.index(word)
     return " ".join((reading.pinyin or ())[i : i + len(word)])
 
@@ -77,7 +77,7 @@ def test_user_entry_inside_a_word_applies_at_its_start() -> None:
 
 
 def test_zero_shown_is_zero_read() -> None:
-    reading = kokoro_reading(make_text("二〇二六年"))
+    reading = spelled_reading(make_text("二〇二六年"))
     assert "〇" not in reading.text
     i = reading.text.index("零")
     assert (reading.pinyin or ())[i] == "ling2"

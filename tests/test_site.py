@@ -7,7 +7,6 @@ already use, so no driver download is needed: only Debian's `chromium` package, 
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import json
 import shutil
@@ -22,8 +21,9 @@ from typing import Any
 
 import pytest
 
-from audiopaper.pipeline import BuildOptions, build
 from audiopaper.serve import make_server
+
+from .conftest import Built
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(
@@ -120,16 +120,8 @@ def browser() -> Iterator[Page]:
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from .conftest import TINY_ISSUE
-
-    root = tmp_path_factory.mktemp("site")
-    issue = root / "tiny.md"
-    issue.write_text(TINY_ISSUE, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_CACHE_HOME", str(root / "xdg-cache"))
-        build([issue], BuildOptions(out=root / "out", engine="espeak", date=dt.date(2022, 1, 28)))
-    return root / "out"
+def out(built_edition: Built) -> Path:
+    return built_edition.out
 
 
 def exercise(page: Page, url: str) -> None:

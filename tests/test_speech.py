@@ -13,13 +13,14 @@ from typer.testing import CliRunner
 
 from audiopaper import engines
 from audiopaper.cli import app
-from audiopaper.engines.kokoro import phonemize
+from audiopaper.engines.kokoro import phonemes, phonemize
 from audiopaper.models import Article, Paragraph, Sentence
 from audiopaper.speech import ScriptOptions, make_script, speak_line
 from audiopaper.speech.credits import continuation_marker, photo_credit, split_dateline, spoken_byline
 from audiopaper.speech.normalize import normalize
 from audiopaper.speech.segment import MAX_CHARS, plan, split_sentences
-from audiopaper.speech.spelling import for_engine, kokoro_reading
+from audiopaper.speech.spelling import spell, spelled_reading
+from audiopaper.synth import reading_of
 
 from .conftest import SAMPLE
 
@@ -158,14 +159,14 @@ def test_continuation_is_announced() -> None:
 def test_sentence_keeps_latin_and_carries_engine_readings() -> None:
     (sentence,) = speak_line("技术市场成交额占GDP的比重增长7.6倍。", "body")
     assert sentence.text == "技术市场成交额占GDP的比重增长七点六倍。"
-    offline = sentence.reading("kokoro")
+    offline = sentence.reading("spelled")
     assert offline is not None and offline.text == "技术市场成交额占吉迪皮的比重增长七点六倍。"
     assert offline.pinyin is not None and len(offline.pinyin) == len(offline.text)
     assert offline.pinyin[8:11] == ("ji4", "di4", "pi1")
     assert sentence.pinyin == offline.pinyin
-    assert engines.get("kokoro").text_for(sentence) == offline.text
-    assert engines.get("espeak").text_for(sentence) == sentence.text
-    assert for_engine(sentence.text, "edge") == sentence.text
+    assert reading_of(sentence, engines.create("kokoro")) == offline
+    assert reading_of(sentence, engines.create("espeak")).text == sentence.text
+    assert reading_of(sentence, engines.create("edge")).text == spell(sentence.text, "respelled") == sentence.text
 
 
 @pytest.mark.parametrize(
@@ -173,29 +174,28 @@ def test_sentence_keeps_latin_and_carries_engine_readings() -> None:
     [("GDP", "吉迪皮"), ("CPI", "西皮艾"), ("5G", "5吉"), ("ZZDFPZ", "贼德贼德迪艾弗皮贼德"), ("kV", "开维")],
 )
 def test_letters_spelled_for_the_offline_voice(text: str, spelled: str) -> None:
-    reading = kokoro_reading(text)
+    reading = spelled_reading(text)
     assert reading.text == spelled
     assert reading.pinyin is not None and len(reading.pinyin) == len(spelled)
 
 
 def test_offline_phonemes_use_the_script_pinyin() -> None:
     (sentence,) = speak_line("完成率为百分之九十。", "body")
-    engine = engines.get("kokoro")
-    phonemes = engine.phonemes(sentence)  # type: ignore[attr-defined]
-    assert phonemes == phonemize(
+    read = phonemes(reading_of(sentence, engines.create("kokoro")))
+    assert read == phonemize(
         "完成率为百分之九十。", ("wan2", "cheng2", "lv4", "wei2", "bai3", "fen1", "zhi1", "jiu3", "shi2", "。")
     )
     wrong = phonemize(
         "完成率为百分之九十。", ("wan2", "cheng2", "lv4", "wei4", "bai3", "fen1", "zhi1", "jiu3", "shi2", "。")
     )
-    assert phonemes != wrong
+    assert read != wrong
 
 
 def test_sentence_without_readings_still_works_offline() -> None:
-    engine = engines.get("kokoro")
     bare = Sentence("body", "GDP增长。", "GDP增长。")
-    assert engine.text_for(bare) == "吉迪皮增长。"
-    assert engine.phonemes(bare)  # type: ignore[attr-defined]
+    reading = reading_of(bare, engines.create("kokoro"))
+    assert reading.text == "吉迪皮增长。"
+    assert phonemes(reading)
 
 
 # --- sentence planning ------------------------------------------------------------------
@@ -352,7 +352,7 @@ def test_script_engine_and_lexicon_options(tmp_path: Path) -> None:
 
 
 def test_say_speaks_a_lexicon_entry_as_listed(tmp_path: Path) -> None:
-    from audiopaper.say import say, say_script
+    from audiopaper.pipeline import say, say_script
 
     script = say_script("长沙银行还款。")
     (sentence,) = script.sentences
@@ -361,8 +361,8 @@ def test_say_speaks_a_lexicon_entry_as_listed(tmp_path: Path) -> None:
     mine.write_text('[pinyin]\n"银行" = "yin2 xing2"\n', encoding="utf-8")
     (changed,) = say_script("长沙银行还款。", mine).sentences
     assert changed.pinyin is not None and changed.pinyin[2:4] == ("yin2", "xing2")
-    engine = engines.get("kokoro")
-    assert engine.phonemes(sentence) != engine.phonemes(changed)  # type: ignore[attr-defined]
+    kokoro = engines.create("kokoro")
+    assert phonemes(reading_of(sentence, kokoro)) != phonemes(reading_of(changed, kokoro))
 
     out = tmp_path / "x.mp3"
     result = CliRunner().invoke(

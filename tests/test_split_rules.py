@@ -326,7 +326,8 @@ def test_no_join_across_a_section_heading() -> None:
 def test_continuation_marker_alone_is_its_own_item() -> None:
     result = split_text(f"## 主题\n\n{LEAD}\n\n（上接第一版）\n\n{BODY}\n")
     assert [a.kind for a in result.articles] == ["article", "continuation"]
-    assert result.articles[1].title == "（上接第一版）"
+    # named after its own first clause, never after the jump marker (issue #10)
+    assert result.articles[1].title == "会议要求（续）"
     assert texts(result, 2) == [BODY]
 
 
@@ -488,3 +489,122 @@ def test_blank_line_before_a_title_in_dense_plain_text() -> None:
     result = split_text(text, "issue.txt")
     assert [a.title for a in result.articles] == ["第一篇标题", "第二篇标题"]
     assert texts(result, 2) == ["第二篇没有电头，直接开始讲述。", "第二篇的第二段。"]
+
+
+# --- issue #10: structure, furniture, notes, the line tagger ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("上一版 下一版", True),
+        ("字号：大 中 小 打印", True),
+        ("江城日报社版权所有 未经授权不得转载", True),
+        ("(更新时间戳: 1709900000000)", True),
+        ("江城日报 2024年4月18日 第02版：要闻", True),
+        ("江城日报 2024年4月18日 上一版 下一版", True),
+        ("责任编辑：王五", True),
+        ("本报记者 王五", False),
+        ("大力推进改革", False),
+        ("该报版权所有的作品被盗用，损失巨大。", False),
+        ("本报记者 范昊天《人民日报》（2025年01月05日第 01 版）", False),
+    ],
+)
+def test_page_furniture(text: str, expected: bool) -> None:
+    from audiopaper.split.rules import is_furniture
+
+    assert is_furniture(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("（新华社北京3月12日电）", True),
+        ("（作者系某大学教授）", True),
+        ("（一）", True),
+        ("（上午）会议开幕（下午）分组讨论", False),
+        ("会议开幕（图）", False),
+    ],
+)
+def test_bracketed_notes(text: str, expected: bool) -> None:
+    from audiopaper.split.rules import enclosed
+
+    assert enclosed(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "byline"),
+    [
+        ("本报记者  范昊天《人民日报》（2025年01月05日第 01 版）", "本报记者 范昊天"),
+        ("> 本报评论员《人民日报》（2025年01月05日第 05 版）", "本报评论员"),
+        ("《江城日报》（2024年04月18日第 02 版）", None),
+    ],
+)
+def test_archive_source_lines(text: str, byline: str | None) -> None:
+    from audiopaper.split.byline import parse_source_line
+
+    found = parse_source_line(text)
+    assert found is not None and found[0] == byline
+
+
+def test_not_a_source_line() -> None:
+    from audiopaper.split.byline import parse_source_line
+
+    assert parse_source_line("他在《人民日报》上发表文章，引起反响。") is None
+
+
+STORY = "本报讯（记者 甲）今天上午，会议召开，会议部署了工作。"
+
+
+def test_section_heading_over_three_stories_is_a_label() -> None:
+    text = f"## 要闻\n\n### 第一条\n\n{STORY}\n\n### 第二条\n\n{BODY}\n\n### 第三条\n\n{BODY}\n"
+    result = split_text(text)
+    assert [a.title for a in result.articles] == ["第一条", "第二条", "第三条"]
+
+
+def test_stories_that_open_with_datelines_make_a_section_of_two() -> None:
+    text = f"## 本地新闻综述\n\n### 第一条\n\n{STORY}\n\n### 第二条\n\n{LEAD}\n"
+    assert [a.title for a in split_text(text).articles] == ["第一条", "第二条"]
+
+
+def test_numbered_sub_heads_stay_inside_one_story() -> None:
+    text = f"## 报告\n\n### 一、成绩\n\n{BODY}\n\n### 二、问题\n\n{BODY}\n\n### 三、任务\n\n{BODY}\n"
+    result = split_text(text)
+    assert [a.title for a in result.articles] == ["报告"]
+    assert [p.text for p in result.articles[0].paragraphs if p.role == "heading"] == [
+        "一、成绩",
+        "二、问题",
+        "三、任务",
+    ]
+
+
+def test_ambiguous_structure_is_warned_about() -> None:
+    text = f"## 关于全市安全生产工作的情况\n\n### 检查\n\n{BODY}\n\n### 整改\n\n{BODY}\n\n### 问责\n\n{BODY}\n"
+    result = split_text(text)
+    assert [a.title for a in result.articles] == ["关于全市安全生产工作的情况"]
+    assert any("--story-level 3" in w for w in result.warnings)
+
+
+def test_link_lists_in_html_pages_are_dropped() -> None:
+    page = (
+        "<html><body><div><a href='1'>第一篇标题在这里</a> <a href='2'>第二篇标题在这里</a></div>"
+        f"<h1>标题</h1><p>{BODY}</p><p>详情见<a href='x'>网站</a>。</p></body></html>"
+    )
+    blocks = page_blocks(page, "p.html")
+    assert [b.text for b in blocks] == ["标题", BODY, "详情见网站。"]
+
+
+def test_bold_line_is_the_title_of_a_page_without_headings() -> None:
+    page = f"<html><body><p><b>工业生产稳步回升</b></p><p>{BODY}</p></body></html>"
+    blocks = page_blocks(page, "p.html")
+    assert (blocks[0].kind, blocks[0].level, blocks[0].text) == ("heading", 1, "工业生产稳步回升")
+
+
+def test_the_shipped_line_tagger_reads_plain_text() -> None:
+    from audiopaper.split import tagger
+
+    model = tagger.shipped()
+    assert model is not None, "the model file ships in the package"
+    text = f"第一篇标题\n　　{BODY}\n　　{BODY}\n\n第二篇的标题比较长一些\n　　{LEAD}\n"
+    lines = [b for b in page_blocks(text, "t.txt") if b.kind == "paragraph"]
+    assert [t.label for t in model.tag(lines)] == ["title", "body", "body", "title", "body"]

@@ -60,7 +60,7 @@ def test_a_killed_writers_leftovers_are_swept_but_a_live_ones_are_not(tmp_path: 
 
 
 def test_the_key_covers_engine_version_voice_prosody_and_text() -> None:
-    edge, espeak = engines.get("edge"), engines.get("espeak")
+    edge, espeak = engines.create("edge"), engines.create("espeak")
     chunk = [Sentence("body", "今天天气很好。", "x")]
     voice = Voice("news-female", "edge", "zh-CN-XiaoxiaoNeural")
     base = chunk_key(edge, voice, chunk)

@@ -8,14 +8,14 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audiopaper import audio
+from audiopaper.audio import ffmpeg
+from audiopaper.audio.tags import Chapter, TagInfo, write_tags
 from audiopaper.errors import AudioError
-from audiopaper.tags import Chapter, TagInfo, write_tags
 
 
 @pytest.fixture
 def mp3(tmp_path: Path) -> Path:
-    return audio.encode_mp3(np.zeros(24000 * 3, np.int16), 24000, tmp_path / "a.mp3")
+    return ffmpeg.encode_mp3(np.zeros(24000 * 3, np.int16), 24000, tmp_path / "a.mp3")
 
 
 def test_tags_replace_and_keep_the_audio(mp3: Path) -> None:

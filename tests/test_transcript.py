@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from audiopaper.audio.transcript import MAX_CUE_CHARS, Cue, cues, split_line, to_srt, to_vtt
 from audiopaper.models import Span
-from audiopaper.transcript import MAX_CUE_CHARS, Cue, cues, split_line, to_srt, to_vtt
 
 from .audiocheck import read_vtt
 

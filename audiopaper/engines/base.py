@@ -1,19 +1,60 @@
-"""The engine contract: a small Protocol and a registry keyed by name.
+"""The engine contract: a small Protocol, the frozen settings a build gives its engines,
+and a registry keyed by name.
 
-Engines only synthesize. They get sentences that the speech stage already made
-speakable, and return mono PCM with each sentence's start and end time.
+Engines only synthesize. Each declares the spelling it reads (``models.Spelling``); the
+speech stage makes that reading, and the engine gets, per sentence, its text and (for a
+phoneme-driven voice) its pinyin, and returns mono PCM with each sentence's start and
+end time.
+
+An engine object is cheap and made per build from an ``EngineConfig``, so several
+configurations can live in one process (a batch of builds, a worker serving several);
+what is expensive to load (a neural model, a C library) is cached by the engine's module
+and shared by its instances. Everything a caller needs to know about an engine is asked
+of it through the Protocol; nothing outside this package names one.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..errors import UsageError
-from ..models import Sentence, Voice
+from ..models import Reading, Spelling, Synthesis, Voice
+from ..presets import Preset
+
+__all__ = [
+    "Availability",
+    "Engine",
+    "EngineConfig",
+    "Reader",
+    "Remote",
+    "Synthesis",
+    "VoiceListing",
+    "create",
+    "float_to_int16",
+    "names",
+    "ranked",
+    "register",
+    "spans_of",
+    "unregister",
+]
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """What one build asks of its engines. Engines read the fields that apply to them."""
+
+    #: an online engine's endpoint (None: the engine's own default: environment, config
+    #: file, the real service)
+    url: str | None = None
+    #: deadline for one online request, seconds
+    timeout_s: float = 60.0
+    #: most simultaneous requests to an online engine
+    concurrency: int = 4
 
 
 @dataclass(frozen=True)
@@ -24,64 +65,167 @@ class Availability:
 
 
 @dataclass(frozen=True)
-class Synthesis:
-    """Audio for a chunk of sentences.
+class VoiceListing:
+    """An engine's voices, for ``audiopaper voices``."""
 
-    ``pcm`` is int16 mono at ``sample_rate``; ``spans`` holds (start_s, end_s) per input
-    sentence, in order. ``engine_s`` is the time spent inside inference or network calls.
-    """
-
-    pcm: np.ndarray
-    sample_rate: int
-    spans: tuple[tuple[float, float], ...]
-    engine_s: float
+    voices: tuple[str, ...]
+    #: where the list came from, for engines that can ask a service ("" otherwise)
+    source: str = ""
+    #: one readable line per voice (name and description); empty: the names say it all
+    lines: tuple[str, ...] = ()
 
 
-@runtime_checkable
+class Remote(Protocol):
+    """How the synth stage drives an engine whose synthesis is a network request: one
+    chunk per ``fetch``, many in flight at once, each retried on its own
+    (``audiopaper.resilience``), and the answer checked and decoded off the event loop."""
+
+    @property
+    def concurrency(self) -> int: ...
+
+    async def fetch(self, readings: Sequence[Reading], voice: Voice) -> Any:
+        """Send one chunk and collect the raw answer within the configured deadline;
+        raises EngineFailure."""
+        ...
+
+    def finish(self, answer: Any, readings: Sequence[Reading]) -> Synthesis:
+        """Check the answer is whole and decode it; raises EngineFailure."""
+        ...
+
+
 class Engine(Protocol):
-    name: str
-    sample_rate: int
-    #: sentences synthesized per call; 1 for sentence-by-sentence engines
-    chunk_chars: int
+    @property
+    def name(self) -> str: ...
 
-    def available(self) -> Availability: ...
+    @property
+    def offline(self) -> bool:
+        """Works without a network: ``auto`` falls back to it, and it may stand in for an
+        online engine's failed articles."""
+        ...
 
-    def voices(self) -> list[str]: ...
+    @property
+    def spelling(self) -> Spelling: ...
+
+    @property
+    def sample_rate(self) -> int: ...
+
+    @property
+    def chunk_chars(self) -> int:
+        """Characters per engine call (and per cache entry); 0: one sentence per call."""
+        ...
+
+    @property
+    def remote(self) -> Remote | None:
+        """The request interface of an engine that synthesizes over the network; None when
+        ``synthesize`` does the work here."""
+        ...
+
+    def available(self) -> Availability:
+        """Whether it can run here at all (packages, model files); never touches the network."""
+        ...
+
+    def probe(self) -> Availability:
+        """Whether it can synthesize right now: for an online engine, a short handshake
+        with its service; for an offline one, ``available()``."""
+        ...
+
+    def voices(self) -> list[str]:
+        """Voice names it knows (never touches the network)."""
+        ...
+
+    def describe_voices(self, live: bool = False) -> VoiceListing:
+        """Its voices, described; ``live`` lets an online engine ask its service."""
+        ...
+
+    def voice_for(self, preset: Preset) -> Voice:
+        """The voice (and prosody) a preset means for this engine; UsageError if none."""
+        ...
+
+    def check_voice(self, voice: Voice) -> None:
+        """Raise UsageError for a voice this engine cannot read, before any work is done."""
+        ...
 
     def version(self) -> str:
         """Identifies engine and model; part of every cache key."""
         ...
 
-    def text_for(self, sentence: Sentence) -> str:
-        """The text this engine is sent for a sentence (engine-specific spelling)."""
+    def synthesize(self, readings: Sequence[Reading], voice: Voice) -> Synthesis:
+        """Audio for ``readings`` (in this engine's spelling); raises SynthesisError."""
         ...
 
-    def synthesize(self, sentences: Sequence[Sentence], voice: Voice) -> Synthesis: ...
+    def close(self) -> None:
+        """Let go of what this instance holds (a shared model is freed when its last user
+        closes); it loads again if used again."""
+        ...
 
 
-_REGISTRY: dict[str, Callable[[], Engine]] = {}
-_INSTANCES: dict[str, Engine] = {}
+@dataclass(frozen=True)
+class Reader:
+    """An engine with the voice it reads in."""
+
+    engine: Engine
+    voice: Voice
 
 
-def register(name: str) -> Callable[[Callable[[], Engine]], Callable[[], Engine]]:
-    def deco(factory: Callable[[], Engine]) -> Callable[[], Engine]:
-        _REGISTRY[name] = factory
+Factory = Callable[[EngineConfig], Engine]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    factory: Factory
+    rank: int
+
+
+_REGISTRY: dict[str, _Entry] = {}
+_LOCK = threading.Lock()
+
+
+def register(name: str, rank: int = 50) -> Callable[[Factory], Factory]:
+    """Register an engine factory under ``name``.
+
+    ``rank`` orders the engines ``auto`` tries and the offline engines chosen by default
+    (lower first).
+    """
+
+    def deco(factory: Factory) -> Factory:
+        with _LOCK:
+            _REGISTRY[name] = _Entry(factory, rank)
         return factory
 
     return deco
 
 
+def unregister(name: str) -> None:
+    with _LOCK:
+        _REGISTRY.pop(name, None)
+
+
 def names() -> list[str]:
+    """Every registered engine, by name."""
     return sorted(_REGISTRY)
 
 
-def get(name: str) -> Engine:
-    """The engine called ``name``; created once per process so models load once."""
-    if name not in _REGISTRY:
+def ranked() -> list[str]:
+    """Every registered engine, most preferred first."""
+    return sorted(_REGISTRY, key=lambda n: (_REGISTRY[n].rank, n))
+
+
+def create(name: str, config: EngineConfig | None = None) -> Engine:
+    """A new engine called ``name`` with ``config``; heavy models load on first use."""
+    entry = _REGISTRY.get(name)
+    if entry is None:
         raise UsageError(f"unknown engine {name!r}", f"known engines: {', '.join(names())}")
-    if name not in _INSTANCES:
-        _INSTANCES[name] = _REGISTRY[name]()
-    return _INSTANCES[name]
+    return entry.factory(config or EngineConfig())
+
+
+def spans_of(lengths: Sequence[int], sample_rate: int) -> tuple[tuple[float, float], ...]:
+    """Back-to-back (start_s, end_s) for pieces of ``lengths`` samples, in order."""
+    spans: list[tuple[float, float]] = []
+    pos = 0
+    for n in lengths:
+        spans.append((pos / sample_rate, (pos + n) / sample_rate))
+        pos += n
+    return tuple(spans)
 
 
 def float_to_int16(audio: np.ndarray) -> np.ndarray:

@@ -19,17 +19,19 @@ import importlib.metadata
 import importlib.resources
 import json
 import os
+import threading
 import time
 import tomllib
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from ..models import Sentence, Voice
-from .base import Availability, Synthesis, register
+from ..errors import EngineFailure, UsageError
+from ..models import Reading, Spelling, Synthesis, Voice
+from ..presets import Preset
+from .base import Availability, EngineConfig, Remote, VoiceListing, register
 
 SAMPLE_RATE = 24000
 #: chunk size in characters: about half a minute of speech per request, so a stalled or
@@ -45,18 +47,8 @@ ENV_CONFIG = "AUDIOPAPER_CONFIG"
 PROBE_TIMEOUT_S = 3.0
 
 
-class EdgeFailure(Exception):
-    """One edge request failed. ``retryable`` says whether trying again can help;
-    ``status`` is the HTTP status of a refused handshake; ``retry_after_s`` is the
-    service's own cool-down hint (429)."""
-
-    def __init__(
-        self, message: str, *, retryable: bool = True, status: int | None = None, retry_after_s: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.status = status
-        self.retry_after_s = retry_after_s
+class EdgeFailure(EngineFailure):
+    """One edge request failed (see ``translate`` for how each failure is classed)."""
 
 
 class Truncated(EdgeFailure):
@@ -141,23 +133,52 @@ def voices_url(wss_url: str) -> str:
     return urllib.parse.urlunsplit((scheme, parts.netloc, f"{path}/voices/list", f"trustedclienttoken={token}", ""))
 
 
-def apply_endpoint(url: str) -> None:
-    """Point edge-tts at ``url``. The library reads the module attribute at request
-    time (``edge_tts.constants`` is copied at import, so patching it does nothing)."""
-    et = _edge_tts()
-    et.communicate.WSS_URL = url
-    et.voices.VOICE_LIST = voices_url(url)
+class _Endpoint:
+    """Where edge-tts sends requests: the one place that sets it.
+
+    edge-tts 7.3.1 takes no endpoint parameter: ``Communicate`` reads the module global
+    ``edge_tts.communicate.WSS_URL`` each time it connects, and ``list_voices`` reads
+    ``edge_tts.voices.VOICE_LIST`` (``edge_tts.constants`` is copied at import, so
+    patching that does nothing). So the globals are set here, per request, under a
+    lease: requests to one URL run side by side, and a request to another URL waits
+    until they are done. Engines configured with different endpoints can then share a
+    process (a batch of builds, a worker) without one's requests reaching the other's
+    service; with one endpoint, as in every ordinary run, nothing ever waits.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+
+    def _enter(self, url: str) -> bool:
+        et = _edge_tts()
+        with self._lock:
+            if url != et.communicate.WSS_URL:
+                if self._users:
+                    return False
+                et.communicate.WSS_URL = url
+                et.voices.VOICE_LIST = voices_url(url)
+            self._users += 1
+            return True
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+
+    @contextlib.asynccontextmanager
+    async def using(self, url: str) -> AsyncIterator[None]:
+        while not self._enter(url):
+            await asyncio.sleep(0.02)
+        try:
+            yield
+        finally:
+            self._leave()
+
+
+_ENDPOINT = _Endpoint()
 
 
 # --- the engine ---------------------------------------------------------------------
-
-
-def edge_text(sentence: Sentence) -> str:
-    """The edge reading of a sentence: Latin letters as edge says them, and the
-    lexicon's ``[respell]`` homophones (edge takes no phoneme markup)."""
-    from ..speech.spelling import text_for
-
-    return text_for(sentence, "edge")
 
 
 _SENTENCE_END = "。！？!?…；;"
@@ -184,13 +205,32 @@ def _norm(text: str) -> str:
 
 class EdgeEngine:
     name = "edge"
+    offline = False
+    # It reads Latin letters itself and takes no phoneme markup: the lexicon's
+    # [respell] homophones are what make it say a word our way.
+    spelling: Spelling = "respelled"
     sample_rate = SAMPLE_RATE
     chunk_chars = CHUNK_CHARS
 
-    def __init__(self) -> None:
-        self.url_override: str | None = None
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self._url: str | None = None
 
     # -- contract ---------------------------------------------------------------------
+
+    @property
+    def remote(self) -> Remote:
+        return self
+
+    @property
+    def concurrency(self) -> int:
+        return self.config.concurrency
+
+    def url(self) -> str:
+        """The endpoint: the config's, else AUDIOPAPER_EDGE_URL, the config file, the service."""
+        if self._url is None:
+            self._url = service_url(self.config.url)
+        return self._url
 
     def available(self) -> Availability:
         try:
@@ -199,9 +239,34 @@ class EdgeEngine:
             return Availability(False, "Python package 'edge-tts' is missing", "run `make install`")
         return Availability(True)
 
+    def probe(self) -> Availability:
+        found = probe(self.url())
+        return Availability(found.ok, found.reason)
+
     def voices(self) -> list[str]:
         """Known zh-CN voices (shipped list; never touches the network)."""
         return [v["ShortName"] for v in shipped_voices()]
+
+    def describe_voices(self, live: bool = False) -> VoiceListing:
+        found, source = list_voices(self.url()) if live else (shipped_voices(), "shipped list")
+        return VoiceListing(tuple(v["ShortName"] for v in found), source, tuple(describe(v) for v in found))
+
+    def voice_for(self, preset: Preset) -> Voice:
+        return Voice(
+            preset=preset.name,
+            engine=self.name,
+            name=preset.voice(self.name),
+            speed=preset.speed,
+            pitch=preset.settings.get(f"{self.name}_pitch", "+0Hz"),
+            rate=preset.settings.get(f"{self.name}_rate", "+0%"),
+        )
+
+    def check_voice(self, voice: Voice) -> None:
+        """Reject a voice or prosody the library refuses, before any request is made.
+
+        Any well-formed name is accepted: the shipped list is not every voice there is.
+        """
+        self._communicate("。", voice, 10.0)
 
     def version(self) -> str:
         try:
@@ -209,24 +274,17 @@ class EdgeEngine:
         except importlib.metadata.PackageNotFoundError:
             return "edge-tts/?"
 
-    def text_for(self, sentence: Sentence) -> str:
-        return edge_text(sentence)
-
-    def url(self) -> str:
-        return service_url(self.url_override)
-
-    def check_voice(self, voice: Voice) -> None:
-        """Reject a voice or prosody the library refuses, before any request is made."""
-        self._communicate("。", voice, 10.0)
-
-    def synthesize(self, sentences: Sequence[Sentence], voice: Voice) -> Synthesis:
+    def synthesize(self, readings: Sequence[Reading], voice: Voice) -> Synthesis:
         """One request, no retries (the synth stage retries; this serves one-off use)."""
 
         async def once() -> Synthesis:
-            answer = await self.fetch(sentences, voice, 60.0)
-            return await asyncio.to_thread(self.finish, answer, sentences)
+            answer = await self.fetch(readings, voice)
+            return await asyncio.to_thread(self.finish, answer, readings)
 
         return asyncio.run(once())
+
+    def close(self) -> None:
+        """Nothing held between requests: every request has its own connection."""
 
     # -- one request ------------------------------------------------------------------
 
@@ -250,43 +308,44 @@ class EdgeEngine:
                 "see `audiopaper voices --engine edge`",
             ) from None
 
-    async def fetch(self, sentences: Sequence[Sentence], voice: Voice, timeout_s: float) -> Answer:
-        """Send one chunk and collect the raw answer, all within ``timeout_s``."""
-        text = framed([self.text_for(s) for s in sentences])
+    async def fetch(self, readings: Sequence[Reading], voice: Voice) -> Answer:
+        """Send one chunk and collect the raw answer, all within the configured deadline."""
+        timeout_s, url = self.config.timeout_s, self.url()
+        text = framed([r.text for r in readings])
         communicate = self._communicate(text, voice, timeout_s)
-        apply_endpoint(self.url())
         audio = bytearray()
         boundaries: list[Boundary] = []
         t0 = time.perf_counter()
         try:
             # edge-tts's receive timeout restarts on every frame, so a trickling or
             # silent stream never ends by itself; this deadline covers the whole request.
-            async with asyncio.timeout(timeout_s):
-                async with contextlib.aclosing(communicate.stream()) as stream:
-                    async for message in stream:
-                        if message["type"] == "audio":
-                            audio += message["data"]
-                        elif message["type"] in ("SentenceBoundary", "WordBoundary"):
-                            start = message["offset"] / TICKS_PER_S
-                            boundaries.append(
-                                Boundary(start, start + message["duration"] / TICKS_PER_S, message["text"])
-                            )
+            async with (
+                asyncio.timeout(timeout_s),
+                _ENDPOINT.using(url),
+                contextlib.aclosing(communicate.stream()) as stream,
+            ):
+                async for message in stream:
+                    if message["type"] == "audio":
+                        audio += message["data"]
+                    elif message["type"] in ("SentenceBoundary", "WordBoundary"):
+                        start = message["offset"] / TICKS_PER_S
+                        boundaries.append(Boundary(start, start + message["duration"] / TICKS_PER_S, message["text"]))
         except TimeoutError:
             raise EdgeFailure(f"no complete answer within {timeout_s:g} s") from None
         except Exception as exc:
             raise translate(exc) from None
         return Answer(bytes(audio), tuple(boundaries), time.perf_counter() - t0)
 
-    def finish(self, answer: Answer, sentences: Sequence[Sentence]) -> Synthesis:
+    def finish(self, answer: Answer, readings: Sequence[Reading]) -> Synthesis:
         """Check the answer is whole, decode it, and place each sentence in it."""
-        from ..audio import decode_mp3
+        from ..audio.ffmpeg import decode_mp3
         from ..errors import AudioError
 
         if not answer.mp3:
             raise EdgeFailure("the answer held no audio")
         if not answer.boundaries:
             raise Truncated("the answer held no sentence boundaries, so it cannot be checked for completeness")
-        texts = [_norm(self.text_for(s)) for s in sentences]
+        texts = [_norm(r.text) for r in readings]
         total = sum(len(t) for t in texts)
         covered = sum(len(_norm(b.text)) for b in answer.boundaries)
         # The service reads what we send; a few characters of slack allow for symbols it
@@ -414,7 +473,6 @@ def probe(url: str | None = None, timeout_s: float = PROBE_TIMEOUT_S) -> Probe:
 
     et = _edge_tts()
     target = service_url(url)
-    apply_endpoint(target)
     t0 = time.perf_counter()
 
     async def handshake() -> None:
@@ -459,13 +517,15 @@ def shipped_voices() -> list[dict[str, Any]]:
     return list(json.loads(data.read_text(encoding="utf-8"))["voices"])
 
 
-def list_voices(locale: str = "zh-CN", timeout_s: float = PROBE_TIMEOUT_S) -> tuple[list[dict[str, Any]], str]:
+def list_voices(
+    url: str | None = None, locale: str = "zh-CN", timeout_s: float = PROBE_TIMEOUT_S
+) -> tuple[list[dict[str, Any]], str]:
     """The service's voices for ``locale`` and where the list came from."""
     et = _edge_tts()
-    apply_endpoint(service_url())
+    target = service_url(url)
 
     async def fetch() -> list[dict[str, Any]]:
-        async with asyncio.timeout(timeout_s):
+        async with asyncio.timeout(timeout_s), _ENDPOINT.using(target):
             return list(await et.list_voices())
 
     loop = asyncio.new_event_loop()
@@ -487,6 +547,6 @@ def describe(voice: dict[str, Any]) -> str:
     return f"{voice['ShortName']} ({voice.get('Gender', '?')}{'; ' + extra if extra else ''})"
 
 
-@register("edge")
-def _factory() -> EdgeEngine:
-    return EdgeEngine()
+@register("edge", rank=10)
+def _factory(config: EngineConfig) -> EdgeEngine:
+    return EdgeEngine(config)

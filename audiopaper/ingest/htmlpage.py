@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 from ..models import Block, BlockKind
@@ -61,6 +62,8 @@ class _PageReader(HTMLParser):
         self.strong_depth = 0
         self.strong_chars = 0
         self.all_chars = 0
+        self.link_depth = 0
+        self.link_chars = 0
 
     # -- block assembly ------------------------------------------------------------
 
@@ -69,7 +72,10 @@ class _PageReader(HTMLParser):
         if not lines and keep_kind:
             # A <div> or <p> nested in an <li> or <h2> must not lose the outer kind.
             return
-        if lines:
+        # A block that is mostly link text is a menu, a list of the page's other
+        # stories or a "related" box, never the story itself.
+        linked = self.all_chars > 0 and self.link_chars * 2 > self.all_chars
+        if lines and not linked:
             text = lines[0]
             for piece in lines[1:]:
                 text = join_text(text, piece)
@@ -87,7 +93,7 @@ class _PageReader(HTMLParser):
             )
         self.kind, self.level = "paragraph", 0
         self.lines = [[]]
-        self.strong_chars = self.all_chars = 0
+        self.strong_chars = self.all_chars = self.link_chars = 0
 
     def _start_block(self, kind: BlockKind, level: int = 0) -> None:
         self._flush()
@@ -122,6 +128,8 @@ class _PageReader(HTMLParser):
             self._flush(keep_kind=True)
         elif tag in ("strong", "b"):
             self.strong_depth += 1
+        elif tag == "a":
+            self.link_depth += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _VOID:
@@ -156,6 +164,8 @@ class _PageReader(HTMLParser):
                 self._flush()
             if live_before and open_tag in ("strong", "b"):
                 self.strong_depth = max(0, self.strong_depth - 1)
+            if live_before and open_tag == "a":
+                self.link_depth = max(0, self.link_depth - 1)
             if chrome:
                 self.skip -= 1
             if open_tag == self.scope:
@@ -173,6 +183,8 @@ class _PageReader(HTMLParser):
         self.all_chars += visible
         if self.strong_depth:
             self.strong_chars += visible
+        if self.link_depth:
+            self.link_chars += visible
 
     def close(self) -> None:
         super().close()
@@ -198,4 +210,18 @@ def html_blocks(text: str, source: str = "") -> list[Block]:
     reader = _PageReader(scope, source)
     reader.feed(text)
     reader.close()
-    return reader.blocks
+    return _bold_title(reader.blocks)
+
+
+MAX_TITLE = 60
+
+
+def _bold_title(blocks: list[Block]) -> list[Block]:
+    """Older e-paper pages set the headline in bold type, not in a heading element:
+    on a page without headings, the first short bold line is the title."""
+    if any(b.kind == "heading" for b in blocks):
+        return blocks
+    for i, block in enumerate(blocks):
+        if block.strong and len(block.text) <= MAX_TITLE and block.text[-1] not in "。！？；":
+            return [*blocks[:i], replace(block, kind="heading", level=1, strong=False), *blocks[i + 1 :]]
+    return blocks

@@ -18,6 +18,7 @@ _HTML_HINT = re.compile(
     re.IGNORECASE,
 )
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_QUOTE = re.compile(r"^(?:>\s?)+")
 _BR = "\x00br\x00"
 # A paragraph that is nothing but a link back to the web ("查看原文") is page furniture.
 _NAV_LINK = re.compile(
@@ -134,6 +135,12 @@ def markdown_blocks(text: str, source: str = "") -> list[Block]:
 
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip(" \t\u3000\ufeff")
+        if stripped.startswith(">"):
+            # A block quote's text is text; archives put the source line there.
+            quoted = _QUOTE.sub("", stripped).strip(" \t\u3000")
+            if raw and not quoted:
+                flush()
+            line = stripped = quoted
         if not stripped:
             flush()
             continue

@@ -29,12 +29,17 @@ def plain_blocks(text: str, source: str = "") -> list[Block]:
     blocks: list[Block] = []
     blank = False
     for number, line in enumerate(lines, start=1):
+        line = line.lstrip("\ufeff")
         clean = squeeze_spaces(line.strip(" \t\u3000\ufeff\xa0"))
         if _RULE.match(line) or (blank and clean and gaps_mean_something and blocks):
             blocks.append(Block("break", "", source=source, line=number))
         blank = not clean
         if clean and not _RULE.match(line):
-            blocks.append(Block("paragraph", clean, source=source, line=number, lines=(clean,)))
+            indent = line[:1] in (" ", "\t", "\u3000", "\xa0")
+            gap = number > 1 and not lines[number - 2].strip(" \t\u3000\ufeff\xa0")
+            blocks.append(
+                Block("paragraph", clean, source=source, line=number, lines=(clean,), indent=indent, gap_before=gap)
+            )
     return blocks
 
 

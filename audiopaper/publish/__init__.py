@@ -1,21 +1,19 @@
-"""The publish stage: manifest, catalog, then feeds and pages made from the catalog."""
+"""The publish stage: the catalog records an edition, feeds and pages are made from the
+catalog, and the manifest describes the edition under the GUIDs it was published with."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .. import layout
 from ..errors import AudiopaperError
 from ..models import Edition
 from . import catalog
 from .feed import DEFAULT_BASE_URL, FeedSettings, normalize_base_url, write_feeds
-from .manifest import Timings, manifest_dict, write_manifest
+from .manifest import RunStats, manifest_dict, manifest_path, write_manifest
 from .site import write_pages
-
-CHAPTERS_NAME = "chapters.json"
 
 
 @dataclass(frozen=True)
@@ -41,12 +39,8 @@ def resolve_settings(
         catalog.set_meta(conn, "title", title)
     if limit is not None:
         catalog.set_meta(conn, "limit", str(limit))
-    stored_limit = catalog.get_meta(conn, "limit")
-    return FeedSettings(
-        base_url=catalog.get_meta(conn, "base_url") or DEFAULT_BASE_URL,
-        title=catalog.get_meta(conn, "title") or None,
-        limit=int(stored_limit) if stored_limit and int(stored_limit) > 0 else None,
-    )
+    stored = catalog.stored_settings(conn)
+    return FeedSettings(base_url=stored.base_url or DEFAULT_BASE_URL, title=stored.title, limit=stored.limit)
 
 
 def on_disk(out: Path, editions: list[catalog.EditionRow]) -> tuple[list[catalog.EditionRow], list[str]]:
@@ -78,7 +72,7 @@ def publish_site(out: Path, conn: Any, settings: FeedSettings) -> Published:
 def regenerate(out: Path, base_url: str | None = None, title: str | None = None, limit: int | None = None) -> Published:
     """`audiopaper feed OUT`: feeds and pages again, from the catalog alone."""
     fresh = not catalog.catalog_path(out).exists()
-    if fresh and not any((out / "editions").glob("*/manifest.json")):
+    if fresh and not any((out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}")):
         raise AudiopaperError(f"{out}: no catalog and no editions here", "build an edition into this folder first")
     with catalog.connect(out) as conn, catalog.transaction(conn):
         if fresh:
@@ -87,28 +81,10 @@ def regenerate(out: Path, base_url: str | None = None, title: str | None = None,
 
 
 def publish_edition(
-    out: Path,
-    edition: Edition,
-    timings: Callable[[float], Timings],
-    hits: int,
-    misses: int,
-    extra: dict[str, Any],
-    base_url: str | None = DEFAULT_BASE_URL,
-    feed_limit: int | None = None,
-) -> tuple[Path, dict[str, Any]]:
-    """Write the manifest, record the edition in the catalog, refresh feeds and pages.
-
-    ``timings`` is called with the publish time so the manifest's totals include it.
-    Returns the manifest path and document.
-    """
-    t0 = time.perf_counter()
-    path = edition.folder / "manifest.json"
-    doc = manifest_dict(edition, timings(0.0), hits, misses, extra)
-    # The audio stage names the chapters file in the manifest when it writes one; an
-    # older build simply has none and the feed item goes without podcast:chapters.
-    chapters = edition.folder / str(doc["edition"].get("chapters") or CHAPTERS_NAME)
-    # The manifest goes first so the folder describes itself even if the catalog fails.
-    write_manifest(path, doc)
+    out: Path, edition: Edition, base_url: str | None = DEFAULT_BASE_URL, feed_limit: int | None = None
+) -> catalog.EditionRow:
+    """Record the edition in the catalog and refresh feeds and pages; returns the stored
+    row, which carries the GUIDs the edition and its articles are published under."""
     fresh = not catalog.catalog_path(out).exists()
     # One write transaction from recording to the last page: a second build into the same
     # OUT waits, so whichever writes the feeds last has seen both editions.
@@ -116,21 +92,16 @@ def publish_edition(
         if fresh:
             # Editions built before OUT had a catalog stay in the feed.
             catalog.import_manifests(conn, out, skip=edition.folder)
-        row = catalog.record_edition(conn, out, edition, chapters=chapters)
+        row = catalog.record_edition(conn, out, edition)
         publish_site(out, conn, resolve_settings(conn, base_url, None, feed_limit))
+    return row
 
-    def with_guids(d: dict[str, Any]) -> dict[str, Any]:
-        # The catalog's GUIDs are the ones published; the manifest repeats them for tools.
-        d["edition"]["guid"] = row.guid
-        by_id = {a.slug: a.guid for a in row.articles}
-        for art in d["articles"]:
-            if art["id"] in by_id:
-                art["guid"] = by_id[art["id"]]
-        return d
 
-    doc = with_guids(manifest_dict(edition, timings(time.perf_counter() - t0), hits, misses, extra))
-    write_manifest(path, doc)
-    return path, doc
+def write_edition_manifest(out: Path, edition: Edition, stats: RunStats, published: catalog.EditionRow) -> Path:
+    """manifest.json, once, from the typed edition and the GUIDs it was published under."""
+    path = manifest_path(edition)
+    write_manifest(path, manifest_dict(edition, out, stats, published))
+    return path
 
 
 def public_base_url(out: Path, base_url: str | None = None) -> str:
@@ -138,9 +109,7 @@ def public_base_url(out: Path, base_url: str | None = None) -> str:
     OUT's catalog remembers, else the loopback default (matching ``serve``)."""
     if base_url is not None:
         return normalize_base_url(base_url)
-    if (out / catalog.CATALOG_NAME).is_file():
+    if catalog.catalog_path(out).is_file():
         with catalog.connect(out, create=False) as conn:
-            stored = catalog.get_meta(conn, "base_url")
-            if stored:
-                return stored
+            return catalog.stored_settings(conn).base_url or DEFAULT_BASE_URL
     return DEFAULT_BASE_URL

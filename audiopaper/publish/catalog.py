@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import naming
+from .. import layout, naming
 from ..errors import OutputError
-from ..models import Edition, Span
+from ..models import ArticleAudio, Edition, Span
 
-CATALOG_NAME = "catalog.sqlite"
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -139,11 +138,24 @@ class EditionRow:
 
     @property
     def page(self) -> str:
-        return f"{self.folder}/index.html"
+        return f"{self.folder}/{layout.EDITION_PAGE}"
+
+
+@dataclass(frozen=True)
+class StoredSettings:
+    """The feed settings the catalog remembers from earlier runs (None: never set)."""
+
+    base_url: str | None = None
+    title: str | None = None
+    limit: int | None = None  # a stored 0 means no limit, as None does
+
+
+#: (kind, paper, date, ident) → the GUID first handed out for it
+GuidHistory = dict[tuple[str, str, str, str], str]
 
 
 def catalog_path(out: Path) -> Path:
-    return out / CATALOG_NAME
+    return out / layout.CATALOG
 
 
 @contextlib.contextmanager
@@ -211,17 +223,13 @@ def _now() -> str:
 
 
 def record_edition(
-    conn: sqlite3.Connection,
-    out: Path,
-    edition: Edition,
-    chapters: Path | None = None,
-    now: str | None = None,
-    guid: str | None = None,
+    conn: sqlite3.Connection, out: Path, edition: Edition, now: str | None = None, guid: str | None = None
 ) -> EditionRow:
-    """Add or refresh one edition and its articles in a single transaction; returns the stored row."""
+    """Add or refresh one edition and its articles in a single transaction; returns the
+    stored row, whose GUIDs are the ones published (made here, once, when first recorded)."""
     now = now or _now()
     folder = _rel(edition.folder, out)
-    vtt = edition.mp3.with_suffix(".vtt")
+    vtt, chapters = edition.vtt, edition.chapters
     date = edition.date.isoformat()
     with transaction(conn):
         # The folder's files now belong to this edition; a stale row that pointed at the
@@ -238,7 +246,7 @@ def record_edition(
             _rel(edition.mp3, out),
             edition.mp3.stat().st_size,
             edition.duration_s,
-            _rel(vtt, out) if vtt.is_file() else None,
+            _rel(vtt, out) if vtt is not None and vtt.is_file() else None,
             _rel(chapters, out) if chapters is not None and chapters.is_file() else None,
             edition.engine,
             edition.voice,
@@ -413,6 +421,20 @@ def editions(conn: sqlite3.Connection) -> list[EditionRow]:
             conn.execute("COMMIT")
 
 
+def stored_settings(conn: sqlite3.Connection) -> StoredSettings:
+    limit = get_meta(conn, "limit")
+    return StoredSettings(
+        base_url=get_meta(conn, "base_url") or None,
+        title=get_meta(conn, "title") or None,
+        limit=int(limit) if limit and int(limit) > 0 else None,
+    )
+
+
+def guid_history(conn: sqlite3.Connection) -> GuidHistory:
+    """Every GUID ever handed out in this OUT, by what it was handed out for."""
+    return {(r[0], r[1], r[2], r[3]): r[4] for r in conn.execute("SELECT kind, paper, date, ident, guid FROM guids")}
+
+
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     r = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if r is None else str(r[0])
@@ -457,10 +479,8 @@ def import_manifests(conn: sqlite3.Connection, out: Path, skip: Path | None = No
     """
     import json
 
-    from ..models import ArticleAudio
-
     count = 0
-    for manifest in sorted((out / "editions").glob("*/manifest.json")):
+    for manifest in sorted((out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}")):
         folder = manifest.parent
         if skip is not None and folder.resolve() == skip.resolve():
             continue
@@ -494,13 +514,14 @@ def import_manifests(conn: sqlite3.Connection, out: Path, skip: Path | None = No
                 voice=str(ed.get("voice", "")),
                 articles=articles,
                 intro_s=float(ed.get("intro_s", 0.0)),
+                vtt=folder / str(ed.get("vtt") or layout.EDITION_VTT),
+                chapters=folder / str(ed.get("chapters") or layout.CHAPTERS_JSON),
             )
             if not edition.mp3.is_file() or not all(a.mp3.is_file() for a in articles):
                 continue
         except (OSError, ValueError, KeyError, TypeError):
             continue  # a damaged manifest: that edition is rebuilt, not guessed at
-        chapters = folder / str(ed.get("chapters") or "chapters.json")
-        record_edition(conn, out, edition, chapters=chapters, guid=ed.get("guid"))
+        record_edition(conn, out, edition, guid=ed.get("guid"))
         count += 1
     return count
 

@@ -20,12 +20,10 @@ import jinja2
 
 from ..errors import UsageError
 from ..fsutil import write_text
+from ..layout import ARTICLES_FEED, COVER_PNG, EDITIONS_FEED, INDEX_PAGE
 from .catalog import ArticleRow, EditionRow
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
-EDITIONS_FEED = "feed.xml"
-ARTICLES_FEED = "feed-articles.xml"
-COVER = "cover.png"
 LANGUAGE = "zh-cn"
 # Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL in this namespace.
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -197,7 +195,7 @@ def channels(editions: Sequence[EditionRow], settings: FeedSettings) -> dict[str
     # catalog gives byte-identical feeds.
     newest = max((ed.last_built for ed in editions), default="1970-01-01T00:00:00+00:00")
     built = rfc2822(dt.datetime.fromisoformat(newest))
-    common = {"link": url_for(base, "index.html"), "image_url": url_for(base, COVER), "build_date": built}
+    common = {"link": url_for(base, INDEX_PAGE), "image_url": url_for(base, COVER_PNG), "build_date": built}
     result: dict[str, Channel] = {}
     for name, ch_title, description, items in (
         (EDITIONS_FEED, title, f"{title}有声版：每天一期，逐篇朗读当天的新闻。", ed_items),

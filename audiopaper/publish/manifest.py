@@ -1,14 +1,24 @@
-"""manifest.json (schema 1): what tools and tests read about an edition."""
+"""manifest.json (schema 1): what tools and tests read about an edition.
+
+One pure function turns the typed edition (and the GUIDs the catalog published it
+under, and the run's timings) into the document; it is written once per build, after
+the catalog has recorded the edition.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import layout
 from ..fsutil import write_text
-from ..models import Edition
+from ..models import Edition, LoudnessReport
+from .catalog import EditionRow
 
 SCHEMA = 1
 
@@ -24,22 +34,71 @@ class Timings:
     publish_s: float = 0.0
 
 
-def manifest_dict(
-    edition: Edition, timings: Timings, hits: int, misses: int, extra: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    folder = edition.folder
-    doc: dict[str, Any] = {
-        "schema": SCHEMA,
+@dataclass(frozen=True)
+class RunStats:
+    """What a build cost: time per stage, and how much the synthesis cache answered."""
+
+    timings: Timings
+    cache_hits: int
+    cache_misses: int
+
+
+def number(value: float | None) -> float | None:
+    """Rounded for the manifest; silence measures -inf, which JSON cannot carry."""
+    return round(value, 2) if value is not None and math.isfinite(value) else None
+
+
+def loudness_doc(edition: Edition, report: LoudnessReport) -> dict[str, Any]:
+    """What the edition and each article measure, against the targets."""
+    return {
+        "target_lufs": report.target_lufs,
+        "max_true_peak_dbtp": report.max_true_peak_dbtp,
         "edition": {
-            "date": edition.date.isoformat(),
-            "title": edition.title,
-            "paper": edition.paper,
-            "mp3": edition.mp3.relative_to(folder).as_posix(),
-            "duration_s": round(edition.duration_s, 3),
-            "engine": edition.engine,
-            "voice": edition.voice,
-            "intro_s": round(edition.intro_s, 3),
+            "integrated_lufs": number(report.edition.integrated_lufs),
+            "true_peak_dbtp": number(report.edition.true_peak_dbtp),
+            "measured_with": report.measured_with,
+            "ok": report.ok,
         },
+        "articles": {
+            a.id: {"integrated_lufs": number(a.lufs), "true_peak_dbtp": number(a.true_peak_db)}
+            for a in edition.articles
+        },
+    }
+
+
+def manifest_dict(edition: Edition, out: Path, stats: RunStats, published: EditionRow | None = None) -> dict[str, Any]:
+    """The manifest of ``edition`` (built into ``out``), with the GUIDs of ``published``."""
+    folder = edition.folder
+    head: dict[str, Any] = {
+        "date": edition.date.isoformat(),
+        "title": edition.title,
+        "paper": edition.paper,
+        "mp3": edition.mp3.relative_to(folder).as_posix(),
+        "duration_s": round(edition.duration_s, 3),
+        "engine": edition.engine,
+        "voice": edition.voice,
+        "intro_s": round(edition.intro_s, 3),
+    }
+    if published is not None:
+        head["guid"] = published.guid
+    if (decision := edition.decision) is not None:
+        head.update(
+            engine_reason=decision.reason,
+            engine_decision_s=round(decision.decided_s, 3),
+            engine_voice=decision.engine_voice,
+            **({"fallback_engine": decision.fallback} if decision.fallback else {}),
+        )
+    for key, path in (("vtt", edition.vtt), ("srt", edition.srt), ("chapters", edition.chapters)):
+        if path is not None:
+            head[key] = path.relative_to(folder).as_posix()
+    if edition.cover is not None:
+        head["cover"] = edition.cover.relative_to(out).as_posix()
+    if edition.loudness is not None:
+        head["loudness"] = loudness_doc(edition, edition.loudness)
+    guids = {a.slug: a.guid for a in published.articles} if published is not None else {}
+    return {
+        "schema": SCHEMA,
+        "edition": head,
         "articles": [
             {
                 "index": a.index,
@@ -53,16 +112,18 @@ def manifest_dict(
                 "chars": a.chars,
                 "engine": a.engine,
                 **({"fallback": True} if a.fallback else {}),
+                **({"guid": guids[a.id]} if a.id in guids else {}),
             }
             for a in edition.articles
         ],
         "failed": list(edition.failed),
-        "timings": {k: round(v, 3) for k, v in timings.__dict__.items()},
-        "cache": {"hits": hits, "misses": misses},
+        "timings": {k: round(v, 3) for k, v in dataclasses.asdict(stats.timings).items()},
+        "cache": {"hits": stats.cache_hits, "misses": stats.cache_misses},
     }
-    if extra:
-        doc["edition"].update(extra)
-    return doc
+
+
+def manifest_path(edition: Edition) -> Path:
+    return edition.folder / layout.MANIFEST_JSON
 
 
 def write_manifest(path: Path, doc: dict[str, Any]) -> None:
@@ -71,3 +132,20 @@ def write_manifest(path: Path, doc: dict[str, Any]) -> None:
 
 def read_manifest(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
+    """editions/<date>, or <date>-<n> when that folder holds another paper's edition."""
+    base = out / layout.EDITIONS
+    n = 1
+    while True:
+        folder = base / (date.isoformat() if n == 1 else f"{date.isoformat()}-{n}")
+        manifest = folder / layout.MANIFEST_JSON
+        if not manifest.exists():
+            return folder
+        try:
+            if read_manifest(manifest)["edition"].get("paper", paper) == paper:
+                return folder
+        except (ValueError, KeyError, OSError):
+            return folder
+        n += 1

@@ -13,30 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..audio.chapters import edition_chapters
 from ..fsutil import write_text
+from ..layout import ARTICLES_FEED, EDITIONS_FEED, INDEX_PAGE
 from .catalog import ArticleRow, EditionRow
-from .feed import ARTICLES_FEED, EDITIONS_FEED, FeedSettings, clock, feed_title, normalize_base_url, render, url_for
-
-INTRO_CHAPTER = "开篇"
+from .feed import FeedSettings, clock, feed_title, normalize_base_url, render, url_for
 
 
 def rel(from_dir: str, target: str) -> str:
     """``target`` (relative to OUT) as seen from the folder ``from_dir`` (relative to OUT)."""
     return posixpath.relpath(target, from_dir or ".")
-
-
-@dataclass(frozen=True)
-class Chapter:
-    title: str
-    start_s: float
-    anchor: str
-
-
-def chapters(ed: EditionRow) -> list[Chapter]:
-    """The edition's chapters: the spoken intro, then one per article where it starts."""
-    out = [Chapter(INTRO_CHAPTER, 0.0, "")] if ed.articles and ed.articles[0].start_s > 0.05 else []
-    out += [Chapter(a.title, a.start_s, a.slug) for a in ed.articles]
-    return out
 
 
 @dataclass(frozen=True)
@@ -58,9 +44,9 @@ def edition_page(ed: EditionRow, settings: FeedSettings, paper_title: str) -> st
         vtt=rel(folder, ed.vtt) if ed.vtt else None,
         chapters_json=rel(folder, ed.chapters) if ed.chapters else None,
         duration=clock(ed.duration_s),
-        chapters=chapters(ed),
+        chapters=edition_chapters([(a.slug, a.title, a.start_s) for a in ed.articles], ed.duration_s),
         articles=[ArticleView(a, rel(folder, a.mp3), rel(folder, a.vtt), clock(a.duration_s)) for a in ed.articles],
-        home=rel(folder, "index.html"),
+        home=rel(folder, INDEX_PAGE),
         feed=rel(folder, EDITIONS_FEED),
         feed_articles=rel(folder, ARTICLES_FEED),
         feed_url=url_for(base, EDITIONS_FEED),
@@ -91,7 +77,7 @@ def write_pages(out: Path, editions: Sequence[EditionRow], settings: FeedSetting
         path = out / ed.page
         write_text(path, edition_page(ed, settings, title))
         written.append(path)
-    index = out / "index.html"
+    index = out / INDEX_PAGE
     write_text(index, index_page(editions, settings))
     written.append(index)
     return written

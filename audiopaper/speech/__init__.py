@@ -4,8 +4,9 @@ What is read, in order: the kicker (only if asked), the title, the subtitle, the
 dateline and reporter credit once (衡阳日报全媒体记者向吟吟报道), then the body with
 section headings set off by pauses, and photo credits read as 通讯员邓威摄影 (or
 dropped). A continuation says so. Every sentence is normalized (numbers, units,
-symbols), planned to at most ``max_chars`` spoken characters, and carries per-engine
-readings: the offline voice's spelled text and pinyin, edge's respelled text.
+symbols), planned to at most ``max_chars`` spoken characters, and carries its
+readings, one per spelling in use (``models.Spelling``): the spelled text and pinyin a
+phoneme-driven voice reads, the respelled text for a voice that takes no phonemes.
 """
 
 from __future__ import annotations
@@ -13,30 +14,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ..models import Article, Reading, Script, Sentence, SentenceRole
+from ..models import SPELLINGS, Article, Reading, Script, Sentence, SentenceRole, Spelling
 from .credits import byline_line, continuation_marker, photo_credit, split_dateline, spoken_byline
 from .lexicon import Lexicon, default_lexicon, load_lexicon
 from .normalize import normalize
 from .pinyin import pinyin_of
 from .segment import MAX_CHARS, plan
 from .speakable import unspoken_in_reading
-from .spelling import for_engine, reading_for, text_for
+from .spelling import reading_for, spell, spelled_reading
 
 __all__ = [
-    "ENGINES",
     "Lexicon",
     "ScriptOptions",
-    "for_engine",
     "load_lexicon",
     "make_script",
+    "reading_for",
     "script_warnings",
     "speak_line",
-    "text_for",
+    "spell",
 ]
-
-#: Engines whose readings the Script carries (an engine not listed falls back to
-#: ``for_engine`` on the Script text).
-ENGINES: tuple[str, ...] = ("kokoro", "edge", "espeak")
 
 
 @dataclass(frozen=True)
@@ -44,11 +40,12 @@ class ScriptOptions:
     read_kicker: bool = False
     #: read photo credits as 通讯员邓威摄影; False drops them
     photo_credits: bool = True
-    #: also compute pinyin for the other engines' readings (for ``script --engine E
-    #: --pinyin``); the offline voice's reading always has its pinyin
+    #: also compute pinyin for the other spellings' readings (for ``script --engine E
+    #: --pinyin``); the ``spelled`` reading always has its pinyin
     pinyin: bool = False
     lexicon: Lexicon | None = None
-    engines: tuple[str, ...] = ENGINES
+    #: the spellings the Sentences carry: those of the engines that will read them
+    spellings: tuple[Spelling, ...] = SPELLINGS
     max_chars: int = MAX_CHARS
 
 
@@ -72,20 +69,21 @@ HEADING_BEFORE_S = 0.8
 _HEADLINE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff”’》」』！？])[ \t\u3000]+(?=[\u4e00-\u9fff“‘《「『])")
 
 
-def _readings(spoken: str, options: ScriptOptions, lexicon: Lexicon) -> tuple[Reading, ...]:
-    offline = reading_for(spoken, "kokoro", lexicon)
+def _readings(spoken: str, options: ScriptOptions, lexicon: Lexicon) -> tuple[Reading, tuple[Reading, ...]]:
+    """The ``spelled`` reading (always: it gives Sentence.pinyin) and the readings asked for."""
+    spelled = spelled_reading(spoken, lexicon)
     out = []
-    for engine in options.engines:
-        if engine == "kokoro":
-            out.append(offline)
+    for spelling in options.spellings:
+        if spelling == "spelled":
+            out.append(spelled)
             continue
-        text = for_engine(spoken, engine, lexicon)
+        text = spell(spoken, spelling, lexicon)
         pinyin = None
         if options.pinyin:
-            # Most sentences read the same everywhere: reuse the offline pinyin then.
-            pinyin = offline.pinyin if text == offline.text else pinyin_of(text, lexicon.pinyin)
-        out.append(Reading(engine=engine, text=text, pinyin=pinyin))
-    return tuple(out)
+            # Most sentences read the same in every spelling: reuse the spelled pinyin then.
+            pinyin = spelled.pinyin if text == spelled.text else pinyin_of(text, lexicon.pinyin)
+        out.append(Reading(spelling=spelling, text=text, pinyin=pinyin))
+    return spelled, tuple(out)
 
 
 def script_warnings(script: Script) -> tuple[str, ...]:
@@ -93,8 +91,8 @@ def script_warnings(script: Script) -> tuple[str, ...]:
     invariant: normalization should have spelled or dropped every one of them)."""
     out = []
     for n, sentence in enumerate(script.sentences, 1):
-        offline = sentence.reading("kokoro")
-        text, pinyin = (offline.text, offline.pinyin) if offline else (sentence.text, None)
+        spelled = sentence.reading("spelled")
+        text, pinyin = (spelled.text, spelled.pinyin) if spelled else (sentence.text, None)
         if silent := unspoken_in_reading(text, pinyin):
             out.append(
                 f"article {script.article.index} sentence {n} 「{sentence.source[:40]}」: "
@@ -123,15 +121,14 @@ def speak_line(text: str, role: SentenceRole, options: ScriptOptions | None = No
             pause = PARAGRAPH_PAUSE_S
         else:
             pause = PAUSES[role]
-        readings = _readings(piece.spoken, options, lexicon)
-        offline = next((r for r in readings if r.engine == "kokoro"), None)
+        spelled, readings = _readings(piece.spoken, options, lexicon)
         out.append(
             Sentence(
                 role=role,
                 text=piece.spoken,
                 source=piece.source,
                 pause_s=pause,
-                pinyin=offline.pinyin if offline else None,
+                pinyin=spelled.pinyin,
                 readings=readings,
             )
         )

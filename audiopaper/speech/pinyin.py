@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from ..wordseg import load_jieba
 from .polyphones import apply_rules
 
 _EMPTY: Mapping[str, tuple[str, ...]] = {}
@@ -31,26 +32,6 @@ def _pypinyin() -> Any:
 
     load_jieba()
     return pypinyin
-
-
-@lru_cache(maxsize=1)
-def load_jieba() -> Any:
-    """jieba, loaded once, quiet, with its dictionary cache in the user's cache home."""
-    import logging
-    import os
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    # jieba caches its dictionary in a temp dir by default; the user's cache home is
-    # where the rest of the project keeps such files (and what tests redirect).
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    try:
-        os.makedirs(cache, exist_ok=True)
-        jieba.dt.tmp_dir = cache
-    except OSError:
-        pass
-    return jieba
 
 
 def words(text: str) -> list[str]:

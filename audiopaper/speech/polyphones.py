@@ -85,7 +85,7 @@ _YI1_AFTER = set("第初统唯之逐同单专合划周期拜")
 
 @lru_cache(maxsize=1)
 def _posseg() -> Any:
-    from .pinyin import load_jieba
+    from ..wordseg import load_jieba
 
     load_jieba()
     import jieba.posseg

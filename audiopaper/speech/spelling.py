@@ -1,17 +1,17 @@
-"""Engine-specific spelling of a sentence's text.
+"""The spellings of a sentence's text (``models.Spelling``), one per kind of voice.
 
-The Script keeps Latin letters (GDP, 5G, ZZDFPZ) as printed. Each engine then gets the
-text it reads best:
+The Script keeps Latin letters (GDP, 5G, ZZDFPZ) as printed. Each engine declares the
+spelling it reads best, and gets that:
 
-- ``kokoro`` (offline): its vocabulary silently drops Latin capitals, so every letter is
-  spelled with the characters Mandarin readers use for letter names (G → 吉, P → 皮),
-  with fixed pinyin. The pinyin of the whole spelled text, lexicon applied, is what the
-  voice reads.
-- ``edge``: reads Latin letters itself and takes no phoneme markup, so the lexicon's
-  ``[respell]`` homophones are substituted.
-- anything else gets the text unchanged.
+- ``spelled``: every Latin letter written with the characters Mandarin readers use for
+  letter names (G → 吉, P → 皮), with fixed pinyin; the pinyin of the whole spelled text,
+  lexicon applied, is what a phoneme-driven voice reads (one whose vocabulary would
+  silently drop Latin capitals).
+- ``respelled``: for a voice that reads Latin letters itself and takes no phoneme markup,
+  the lexicon's ``[respell]`` homophones are substituted.
+- ``plain``: the text unchanged.
 
-``for_engine`` is the plain function engines call from ``text_for``.
+Nothing here knows which engine uses which spelling.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..models import Reading, Sentence
+from ..models import Reading, Spelling
 from .lexicon import Lexicon, default_lexicon
 from .pinyin import pinyin_of
 
-__all__ = ["LETTERS", "for_engine", "kokoro_reading", "reading_for", "respell", "text_for"]
+__all__ = ["LETTERS", "reading_for", "respell", "spell", "spelled_reading"]
 
 # Letter names as Mandarin newsreaders say them, written with characters whose
 # reading is fixed below (the pinyin is forced, so the characters are only a display).
@@ -92,35 +92,30 @@ def respell(text: str, table: Mapping[str, str]) -> str:
     return pattern.sub(lambda m: table[m.group()], text)
 
 
-def kokoro_reading(text: str, lexicon: Lexicon | None = None) -> Reading:
-    """What the offline voice reads: letters spelled, pinyin with the lexicon applied."""
+def spelled_reading(text: str, lexicon: Lexicon | None = None) -> Reading:
+    """The ``spelled`` reading: letters spelled, pinyin with the lexicon applied."""
     lexicon = lexicon or default_lexicon()
     spelled, forced = spell_letters(text)
     pinyin = list(pinyin_of(spelled, lexicon.pinyin))
     for pos, syllable in forced.items():
         pinyin[pos] = syllable
-    return Reading(engine="kokoro", text=spelled, pinyin=tuple(pinyin))
+    return Reading(spelling="spelled", text=spelled, pinyin=tuple(pinyin))
 
 
-def for_engine(text: str, engine: str, lexicon: Lexicon | None = None) -> str:
-    """The text ``engine`` is sent for a sentence whose Script text is ``text``."""
-    if engine == "kokoro":
+def spell(text: str, spelling: Spelling, lexicon: Lexicon | None = None) -> str:
+    """The text of a sentence whose Script text is ``text``, in ``spelling``."""
+    if spelling == "spelled":
         return spell_letters(text)[0]
-    if engine == "edge":
+    if spelling == "respelled":
         return respell(text, (lexicon or default_lexicon()).respell)
     return text
 
 
-def reading_for(text: str, engine: str, lexicon: Lexicon | None = None, with_pinyin: bool = True) -> Reading:
-    """A Reading for one engine; the pinyin (when asked) is that of the engine's text."""
-    if engine == "kokoro":
-        return kokoro_reading(text, lexicon)
-    spoken = for_engine(text, engine, lexicon)
+def reading_for(text: str, spelling: Spelling, lexicon: Lexicon | None = None, with_pinyin: bool = True) -> Reading:
+    """A Reading in one spelling; the pinyin (when asked, and always for ``spelled``) is
+    that of the spelled text."""
+    if spelling == "spelled":
+        return spelled_reading(text, lexicon)
+    spoken = spell(text, spelling, lexicon)
     pinyin = pinyin_of(spoken, (lexicon or default_lexicon()).pinyin) if with_pinyin else None
-    return Reading(engine=engine, text=spoken, pinyin=pinyin)
-
-
-def text_for(sentence: Sentence, engine: str) -> str:
-    """For ``Engine.text_for``: the reading the speech stage made, or one made now."""
-    found = sentence.reading(engine)
-    return found.text if found is not None else for_engine(sentence.text, engine)
+    return Reading(spelling=spelling, text=spoken, pinyin=pinyin)

@@ -13,13 +13,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..models import Article, Block, Issue, Repair, SplitResult
+from . import explain, tagger
 from .body import Context, read_body
+from .byline import continued_from
 from .draft import Draft, Fix
-from .headline import find_headlines, unmarked_sources
+from .headline import Headline, find_headlines, plan, unmarked_sources
 from .repair import join_paragraphs, merge_continuations, reattach_orphans, remove_debris
-from .rules import is_brief_title, is_contents_title, is_notice_title
+from .rules import clause_title, is_brief_title, is_contents_title, is_furniture, is_notice_title
+from .tagger import Tag, Tagger
 
 __all__ = ["split"]
+
+# Headings that name an issue's own summary of what is inside, whatever its form.
+SUMMARY_TITLES = frozenset(("新闻摘要", "内容提要", "本期导读", "今日导读", "今日要目", "本期要目"))
 
 
 def _by_source(blocks: Sequence[Block]) -> list[list[Block]]:
@@ -32,8 +38,7 @@ def _by_source(blocks: Sequence[Block]) -> list[list[Block]]:
     return parts
 
 
-def _drafts(blocks: Sequence[Block], ctx: Context) -> list[Draft]:
-    heads = find_headlines(blocks)
+def _drafts(blocks: Sequence[Block], heads: Sequence[Headline], ctx: Context) -> list[Draft]:
     drafts: list[Draft] = []
     first = heads[0].start if heads else len(blocks)
     for n, part in enumerate(_by_source(blocks[:first])):
@@ -65,7 +70,9 @@ def _leading(blocks: list[Block], ctx: Context, orphan: bool, before_stories: bo
 def _settle_kind(draft: Draft) -> Draft:
     if draft.kind in ("photo", "contents"):
         return draft
-    if is_contents_title(draft.title) and any(p.role == "list_item" for p in draft.paragraphs):
+    if is_contents_title(draft.title) and (
+        any(p.role == "list_item" for p in draft.paragraphs) or draft.title in SUMMARY_TITLES
+    ):
         return replace(draft, kind="contents")
     if draft.continued_from or draft.orphan:
         return replace(draft, kind="continuation")
@@ -74,6 +81,24 @@ def _settle_kind(draft: Draft) -> Draft:
     if is_brief_title(draft.title):
         return replace(draft, kind="brief")
     return draft
+
+
+CONTINUED = "（续）"
+
+
+def _continuation_title(draft: Draft) -> Draft:
+    """A continuation whose first half is not in the input is named after what it says
+    (its first main clause) and marked as continued: a listener or a podcast app gets
+    a title, not the page's jump marker ``（上接第一版）``."""
+    if draft.kind != "continuation":
+        return draft
+    marker, rest = continued_from(draft.title)
+    if not (marker and not rest) and not draft.made_up_title:
+        return draft
+    texts = [p.text for p in draft.paragraphs if p.role in ("body", "list_item")]
+    if not texts:
+        return draft
+    return replace(draft, title=clause_title(texts[0]) + CONTINUED, made_up_title=True)
 
 
 def _article(index: int, draft: Draft) -> Article:
@@ -90,16 +115,38 @@ def _article(index: int, draft: Draft) -> Article:
     )
 
 
-def split(issue: Issue) -> SplitResult:
-    """The items of ``issue`` in reading order, with every repair listed for review."""
+def _tag_pages(blocks: Sequence[Block], sources: frozenset[str], model: Tagger | None) -> dict[tuple[str, int], Tag]:
+    """The line tagger's label for every line of the pages without markup."""
+    if model is None:
+        return {}
+    tags: dict[tuple[str, int], Tag] = {}
+    for source in sorted(sources):
+        lines = [b for b in blocks if b.source == source and b.kind == "paragraph"]
+        for block, tag in zip(lines, model.tag(lines), strict=True):
+            tags[(block.source, block.line)] = tag
+    return tags
+
+
+def split(issue: Issue, story_level: int | None = None, model: Tagger | None = None) -> SplitResult:
+    """The items of ``issue`` in reading order, with every repair listed for review.
+
+    ``story_level`` says which heading level marks stories, where the page's own
+    structure is ambiguous (see :func:`headline.plan`).
+    """
     counter = itertools.count(1)
+    read = [b for b in issue.blocks if (b.text and not is_furniture(b.text)) or b.kind == "break"]
+    st = plan(read, story_level)
+    # Section labels and mastheads belong to no story: they leave a gap, like a rule.
+    blocks = [replace(b, kind="break", text="") if i in st.labels else b for i, b in enumerate(read)]
+    shape_sources = unmarked_sources(blocks, st)
     ctx = Context(
-        shape_sources=unmarked_sources(issue.blocks),
+        shape_sources=shape_sources,
         new_uid=lambda: next(counter),
+        tags=_tag_pages(blocks, shape_sources, model if model is not None else tagger.shipped()),
     )
-    blocks = [b for b in issue.blocks if b.text or b.kind == "break"]
-    drafts = _drafts(blocks, ctx)
-    warnings: list[str] = []
+    heads = find_headlines(blocks, st, ctx.tags)
+    drafts = _drafts(blocks, heads, ctx)
+    warnings: list[str] = list(st.warnings)
     if not any(not d.made_up_title for d in drafts):
         warnings.append("no headlines found: the whole text is read as one article")
     fixes: list[Fix] = []
@@ -117,11 +164,17 @@ def split(issue: Issue) -> SplitResult:
     warnings += noted
     moved.update(moved_orphans)
 
-    drafts = [_settle_kind(d) for d in drafts if d.paragraphs or not d.made_up_title]
+    drafts = [_continuation_title(_settle_kind(d)) for d in drafts if d.paragraphs or not d.made_up_title]
     articles = tuple(_article(i, d) for i, d in enumerate(drafts, start=1))
     numbers = {d.uid: i for i, d in enumerate(drafts, start=1)}
     repairs = tuple(Repair(f.kind, numbers.get(_final_uid(f.uid, moved), 0), f.detail) for f in fixes)
-    return SplitResult(issue=issue, articles=articles, repairs=repairs, warnings=tuple(warnings))
+    return SplitResult(
+        issue=issue,
+        articles=articles,
+        repairs=repairs,
+        warnings=tuple(warnings),
+        notes=explain.notes(issue.blocks, read, st, heads, ctx.tags),
+    )
 
 
 def _final_uid(uid: int, moved: dict[int, int]) -> int:

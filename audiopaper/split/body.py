@@ -3,14 +3,23 @@ signature; split off photo news and passages that cannot belong to it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from ..models import Block, Paragraph
-from .byline import continued_from, continued_to, parse_author, parse_credit, parse_dateline
+from .byline import (
+    continued_from,
+    continued_to,
+    parse_author,
+    parse_credit,
+    parse_dateline,
+    parse_source_line,
+    tidy,
+)
 from .draft import Draft
 from .headline import STUB_ENDS, Headline
 from .rules import clause_title, ends_sentence, headline_like, is_brief_title, is_date_line
+from .tagger import Tag
 from .words import cuts_word
 
 MAX_SIGNATURE_LINE = 25
@@ -23,6 +32,7 @@ class Context:
 
     shape_sources: frozenset[str]  # page files without markup
     new_uid: Callable[[], int]
+    tags: Mapping[tuple[str, int], Tag] = field(default_factory=dict)  # line tagger's labels
 
 
 def _signature_lines(block: Block) -> tuple[str, ...] | None:
@@ -101,6 +111,9 @@ def read_body(
         draft, text = _jump_markers(draft, text, first=not paragraphs)
         if text and not started and not brief:
             draft, text = _top_matter(draft, text)
+            tag = ctx.tags.get((block.source, block.line))
+            if text and tag is not None and tag.label == "byline" and draft.byline is None:
+                draft, text = replace(draft, byline=tidy(text)), ""
         if not text:
             continue
         credit = parse_credit(text)
@@ -157,6 +170,11 @@ def _top_matter(draft: Draft, text: str) -> tuple[Draft, str]:
     author = parse_author(text)
     if author and draft.byline is None:
         return replace(draft, byline=author), ""
+    source = parse_source_line(text)
+    if source is not None:
+        # The archive's line naming paper, date and page: its author is the byline,
+        # the rest is not read.
+        return replace(draft, byline=draft.byline or source[0]), ""
     return draft, text
 
 

@@ -96,6 +96,34 @@ def is_marker(text: str) -> bool:
     return bool(_FROM.fullmatch(stripped)) or continued_to(stripped)[0] is not None
 
 
+_SOURCE_LINE = re.compile(
+    r"^(?P<author>[^《》]{0,40}?)\s*《(?P<paper>[^》]{2,20})》\s*[（(]\s*(?P<date>[^（）()]{0,20}?)\s*"
+    r"第?\s*(?P<page>[\dA-Za-z一二三四五六七八九十]{1,3})\s*版\s*[)）]$"
+)
+
+
+def parse_source_line(text: str) -> tuple[str | None, str] | None:
+    """``本报记者 范昊天《人民日报》（2025年01月05日第 01 版）``: the line a per-article
+    archive puts under the headline. Returns the byline (if any) and the source."""
+    m = _SOURCE_LINE.match(text.strip().lstrip(">").strip())
+    if not m:
+        return None
+    author = tidy(m.group("author")) or None
+    return author, text[m.start("paper") - 1 :].strip()
+
+
+def is_source_line(text: str) -> bool:
+    return parse_source_line(text) is not None
+
+
+# A credit line closing a story: "作者：刘俊（来源：广州日报）", "本版采写／记者 王五".
+_CREDIT_LINE = re.compile(r"^(?:作者|来源|编辑|责编|本版采写|本版撰文|采写|撰文|文|图|摄影)\s*[：:／/]|[（(]来源[：:]")
+
+
+def is_credit_line(text: str) -> bool:
+    return _CREDIT_LINE.search(text.strip()) is not None
+
+
 def is_meta_line(text: str) -> bool:
     """Lines that look short like headlines but are not: bylines, credits, markers."""
     return (
@@ -103,4 +131,6 @@ def is_meta_line(text: str) -> bool:
         or parse_credit(text) is not None
         or is_marker(text)
         or parse_dateline(text) is not None
+        or is_source_line(text)
+        or is_credit_line(text)
     )

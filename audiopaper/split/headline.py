@@ -7,12 +7,22 @@ by shape alone: a run of short unpunctuated lines that opens a story.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..models import Block
-from .byline import continued_from, is_marker, is_meta_line, parse_author, parse_credit, parse_dateline
-from .rules import headline_like, is_brief_title, is_date_line, is_notice_title
+from .byline import (
+    continued_from,
+    is_marker,
+    is_meta_line,
+    is_source_line,
+    parse_author,
+    parse_credit,
+    parse_dateline,
+)
+from .rules import enclosed, headline_like, is_brief_title, is_date_line, is_notice_title
+from .tagger import Tag
 
 MAX_KICKER_LINES = 3
 MAX_SUBTITLE_LINES = 2
@@ -27,6 +37,7 @@ class Headline:
     kicker: str | None = None
     subtitle: str | None = None
     continued_from: str | None = None
+    why: str = ""  # for --explain: the rule or score that made this a headline
 
 
 def _join_lines(lines: Sequence[str]) -> str | None:
@@ -46,11 +57,114 @@ def _plain_line(block: Block, *, allow_lead: bool = False) -> bool:
         and not block.strong
         and headline_like(block.text, allow_lead=allow_lead)
         and not is_meta_line(block.text)
+        and not enclosed(block.text)
     )
 
 
-def _is_title_heading(block: Block) -> bool:
-    return block.kind == "heading" and block.level <= 2
+DEFAULT_TITLE_LEVEL = 2  # "#" and "##" are titles unless the page's structure says otherwise
+MAX_LABEL = 6  # characters: "要闻", "详细新闻", "国内新闻" label a section, titles are longer
+_ENUMERATED = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
+_MASTHEAD = re.compile(r"《[^》]{1,20}》|\d{4}\s*[年\-/.]\s*\d{1,2}")
+
+
+@dataclass(frozen=True)
+class Structure:
+    """How headings are used on each page: which level marks a story where, and which
+    headings only label a section (``## 详细新闻`` above ``###`` stories, a masthead)."""
+
+    title_level: tuple[int, ...]  # per block: headings at this level or above are titles
+    labels: frozenset[int] = frozenset()
+    warnings: tuple[str, ...] = ()
+    reasons: dict[int, str] = field(default_factory=dict)
+
+    def is_title(self, blocks: Sequence[Block], i: int) -> bool:
+        block = blocks[i]
+        return block.kind == "heading" and i not in self.labels and block.level <= self.title_level[i]
+
+
+def _next_text(blocks: Sequence[Block], i: int) -> int | None:
+    j = i + 1
+    while j < len(blocks) and blocks[j].kind == "break":
+        j += 1
+    return j if j < len(blocks) and blocks[j].source == blocks[i].source else None
+
+
+def _scope_end(blocks: Sequence[Block], i: int) -> int:
+    """First block after heading ``i`` that is a heading of its level or above, or on another page."""
+    j = i + 1
+    while j < len(blocks) and blocks[j].source == blocks[i].source:
+        if blocks[j].kind == "heading" and blocks[j].level <= blocks[i].level:
+            break
+        j += 1
+    return j
+
+
+def _opens_with_byline(blocks: Sequence[Block], i: int) -> bool:
+    j = _next_text(blocks, i)
+    while j is not None and blocks[j].kind == "heading":
+        j = _next_text(blocks, j)
+    if j is None:
+        return False
+    text = blocks[j].text
+    return parse_dateline(text) is not None or parse_author(text) is not None or is_source_line(text)
+
+
+def plan(blocks: Sequence[Block], story_level: int | None = None) -> Structure:
+    """Decide, per page, which heading level marks stories.
+
+    A heading with no text of its own, directly followed by two or more deeper headings
+    that each open a story, labels a section: ``## 详细新闻`` above ``### 标题`` stories,
+    or a masthead (``# 《新闻联播》 (2026年1月5日)``). Deeper headings right under a title
+    are otherwise its subtitle and sections. ``story_level`` (the user's word) overrides.
+    """
+    n = len(blocks)
+    if story_level is not None:
+        above = {
+            i
+            for i, b in enumerate(blocks)
+            if b.kind == "heading" and b.level < story_level and _next_is_heading(blocks, i)
+        }
+        return Structure(
+            (story_level,) * n,
+            frozenset(above),
+            reasons={i: f"above the story level {story_level} given" for i in above},
+        )
+    levels = [DEFAULT_TITLE_LEVEL] * n
+    labels: set[int] = set()
+    warnings: list[str] = []
+    reasons: dict[int, str] = {}
+    for i, block in enumerate(blocks):
+        if block.kind != "heading" or not _next_is_heading(blocks, i):
+            continue
+        j = _next_text(blocks, i)
+        assert j is not None
+        deeper = blocks[j].level
+        if deeper <= block.level:
+            continue
+        end = _scope_end(blocks, i)
+        children = [k for k in range(j, end) if blocks[k].kind == "heading" and blocks[k].level == deeper]
+        if len(children) < 2 or any(_ENUMERATED.match(blocks[k].text) for k in children):
+            continue
+        masthead = _MASTHEAD.search(block.text) is not None
+        bylines = sum(_opens_with_byline(blocks, k) for k in children)
+        short = len(block.text) <= MAX_LABEL
+        if masthead or (len(children) >= 3 and short) or bylines >= max(2, (len(children) + 1) // 2):
+            labels.add(i)
+            why = "masthead" if masthead else f"no text of its own, {len(children)} level-{deeper} stories under it"
+            reasons[i] = why
+            for k in range(j, end):
+                levels[k] = max(levels[k], deeper)
+        elif len(children) >= 3 and block.level <= levels[i]:
+            warnings.append(
+                f"“{block.text}” has {len(children)} level-{deeper} headings under it and no text of its own: "
+                f"read as one story with sections; if they are separate stories, use --story-level {deeper}"
+            )
+    return Structure(tuple(levels), frozenset(labels), tuple(warnings), reasons)
+
+
+def _next_is_heading(blocks: Sequence[Block], i: int) -> bool:
+    j = _next_text(blocks, i)
+    return j is not None and blocks[j].kind == "heading"
 
 
 def _opens_story(block: Block) -> bool:
@@ -60,7 +174,7 @@ def _opens_story(block: Block) -> bool:
     if block.kind != "paragraph" or is_date_line(block.text) or parse_credit(block.text):
         return False
     text = block.text
-    if parse_dateline(text) is not None or parse_author(text) is not None:
+    if parse_dateline(text) is not None or parse_author(text) is not None or is_source_line(text):
         return True
     # A line ending in a colon after a title is a salutation ("广大市民朋友们：").
     return text[-1] in "：:" or not headline_like(text, allow_lead=True)
@@ -75,10 +189,11 @@ def _closes_story(block: Block) -> bool:
     return parse_credit(text) is not None or is_date_line(last) or is_marker(text)
 
 
-def _later_same_level(blocks: Sequence[Block], start: int, level: int) -> bool:
+def _later_same_level(blocks: Sequence[Block], st: Structure, start: int, level: int) -> bool:
     """Another heading of this level before the next title: then it is a section."""
-    for block in blocks[start + 1 :]:
-        if _is_title_heading(block):
+    for k in range(start + 1, len(blocks)):
+        block = blocks[k]
+        if st.is_title(blocks, k):
             return False
         if block.kind == "heading" and block.level == level:
             return True
@@ -101,13 +216,15 @@ def _is_byline_next(blocks: Sequence[Block], j: int) -> bool:
     return parse_dateline(text) is not None or parse_author(text) is not None
 
 
-def _marked_up(blocks: Sequence[Block], i: int, floor: int) -> Headline:
+def _marked_up(blocks: Sequence[Block], st: Structure, i: int, floor: int) -> Headline:
     title = blocks[i]
     k = i - 1
     kicker: list[str] = []
     while k >= floor and len(kicker) < MAX_KICKER_LINES:
         block = blocks[k]
-        if (block.kind == "heading" and block.level > title.level) or _plain_line(block, allow_lead=True):
+        if (block.kind == "heading" and block.level > title.level and k not in st.labels) or _plain_line(
+            block, allow_lead=True
+        ):
             kicker.insert(0, block.text)
             k -= 1
         else:
@@ -120,13 +237,14 @@ def _marked_up(blocks: Sequence[Block], i: int, floor: int) -> Headline:
         deeper = block.kind == "heading" and block.level > title.level
         # A heading right under the title is its subtitle, unless it is the first of
         # several sections that start straight away (no byline after it).
-        section = deeper and _later_same_level(blocks, j, block.level) and not _is_byline_next(blocks, j)
+        section = deeper and _later_same_level(blocks, st, j, block.level) and not _is_byline_next(blocks, j)
         if (deeper and not section) or (_plain_line(block) and not _cut_short(blocks, j)):
             subtitle.append(block.text)
             j += 1
         else:
             break
-    return Headline(k + 1, j, title.text, _join_lines(kicker), _join_lines(subtitle))
+    why = f"heading level {title.level}: titles on this page are level {st.title_level[i]} or above"
+    return Headline(k + 1, j, title.text, _join_lines(kicker), _join_lines(subtitle), why=why)
 
 
 def _run_end(blocks: Sequence[Block], start: int) -> int:
@@ -148,7 +266,14 @@ def _by_shape(blocks: Sequence[Block], start: int, end: int) -> Headline:
     lead = 0
     while lead < len(lines) - 1 and lines[lead][-1] in "：:—":
         lead += 1
-    return Headline(start, end, lines[lead], _join_lines(lines[:lead]), _join_lines(lines[lead + 1 :]))
+    return Headline(
+        start,
+        end,
+        lines[lead],
+        _join_lines(lines[:lead]),
+        _join_lines(lines[lead + 1 :]),
+        why="rule: short unpunctuated line(s) opening a story",
+    )
 
 
 def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int, shape_only: bool) -> bool:
@@ -169,38 +294,115 @@ def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int, shape_
     )
 
 
-def unmarked_sources(blocks: Sequence[Block]) -> frozenset[str]:
+def unmarked_sources(blocks: Sequence[Block], st: Structure | None = None) -> frozenset[str]:
     """Page files without a single title heading: their headlines are found by shape.
     Decided per file, as pages of one issue may come in different formats."""
-    marked = {b.source for b in blocks if _is_title_heading(b)}
+    st = st or plan(blocks)
+    marked = {b.source for i, b in enumerate(blocks) if st.is_title(blocks, i)}
     return frozenset(b.source for b in blocks) - marked
 
 
-def find_headlines(blocks: Sequence[Block]) -> list[Headline]:
-    """Headline groups in page order; blocks between them are the stories' bodies."""
-    shape_sources = unmarked_sources(blocks)
+VETO = 0.9
+TITLE_P = 0.5  # the tagger must be this sure a rule-found headline is body text to overrule it
+
+
+def _tag(tags: Mapping[tuple[str, int], Tag], block: Block) -> str | None:
+    tag = tags.get((block.source, block.line))
+    if tag is None:
+        return None
+    # A missed headline merges two stories; a false one splits one: the first costs a
+    # listener more, so a line the tagger finds fairly likely a title is taken as one.
+    return "title" if tag.title_p >= TITLE_P else tag.label
+
+
+def _byline_follows(blocks: Sequence[Block], end: int) -> bool:
+    """A byline or dateline right under a run of short lines: the surest sign of a headline."""
+    if end >= len(blocks):
+        return False
+    text = blocks[end].text
+    return parse_dateline(text) is not None or parse_author(text) is not None or is_source_line(text)
+
+
+def _vetoed(tags: Mapping[tuple[str, int], Tag], head: Headline, blocks: Sequence[Block]) -> bool:
+    """The tagger is sure the line the rules took for a title is body text (a short
+    label line, a caption, a closing credit inside a story)."""
+    title = next((b for b in blocks[head.start : head.end] if b.text == head.title), None)
+    tag = tags.get((title.source, title.line)) if title is not None else None
+    return tag is not None and tag.label in ("body", "other") and tag.score >= VETO
+
+
+def _tagged_run(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i: int) -> Headline:
+    """A title line the tagger found, with the title and subtitle lines right after it."""
+    titles = [blocks[i].text]
+    subtitles: list[str] = []
+    j = i + 1
+    while j < len(blocks) and blocks[j].kind == "paragraph" and blocks[j].source == blocks[i].source:
+        tag = tags.get((blocks[j].source, blocks[j].line))
+        if tag is None or tag.label not in ("title", "subtitle") or len(titles) + len(subtitles) >= 4:
+            break
+        (titles if tag.label == "title" and not subtitles else subtitles).append(blocks[j].text)
+        j += 1
+    tag = tags.get((blocks[i].source, blocks[i].line))
+    why = f"tagger: title, p={tag.score:.2f}" if tag is not None else "tagger: title"
+    return Headline(i, j, " ".join(titles), None, _join_lines(subtitles), why=why)
+
+
+def find_headlines(
+    blocks: Sequence[Block], st: Structure | None = None, tags: Mapping[tuple[str, int], Tag] | None = None
+) -> list[Headline]:
+    """Headline groups in page order; blocks between them are the stories' bodies.
+
+    In pages without markup, ``tags`` (the line tagger's labels, by source and line)
+    say which lines are titles; without them the rules judge by shape.
+    """
+    st = st or plan(blocks)
+    tags = tags or {}
+    tagged = {source for source, _ in tags}
+    shape_sources = unmarked_sources(blocks, st)
     heads: list[Headline] = []
     floor = 0
     i = 0
     while i < len(blocks):
         block = blocks[i]
-        if _is_title_heading(block):
-            head = _marked_up(blocks, i, floor)
+        if i in st.labels:
+            i += 1
+            continue
+        if st.is_title(blocks, i):
+            head = _marked_up(blocks, st, i, floor)
         elif block.kind == "paragraph" and continued_from(block.text)[0]:
             marker, rest = continued_from(block.text)
             if rest:
                 # The marker opens a paragraph: the item starts here and the body
                 # reader strips the marker from the text.
-                heads.append(Headline(i, i, marker or "", continued_from=marker))
+                heads.append(
+                    Headline(i, i, marker or "", continued_from=marker, why="jump marker opens a continuation")
+                )
                 floor = i = i + 1
                 continue
-            head = _after_marker(blocks, i)
-        elif _plain_line(block, allow_lead=True) and (not i or not _plain_line(blocks[i - 1], allow_lead=True)):
+            head = _after_marker(blocks, st, i)
+        elif (
+            block.source in shape_sources
+            and _plain_line(block, allow_lead=True)
+            and (not i or not _plain_line(blocks[i - 1], allow_lead=True))
+        ):
+            # A page that marks its titles marks all of them: short lines there are
+            # kickers, subtitles or the text's own sub-heads, never a story's start.
             end = _run_end(blocks, i)
             if not _shape_run_is_headline(blocks, i, end, block.source in shape_sources):
-                i += 1
-                continue
-            head = _by_shape(blocks, i, end)
+                if block.source in tagged and _tag(tags, block) == "title":
+                    head = _tagged_run(blocks, tags, i)
+                else:
+                    i += 1
+                    continue
+            else:
+                head = _by_shape(blocks, i, end)
+                strong = _byline_follows(blocks, end) or (i > 0 and blocks[i - 1].kind == "break")
+                if block.source in tagged and not strong and _vetoed(tags, head, blocks):
+                    i += 1
+                    continue
+        elif block.source in tagged and block.kind == "paragraph" and _tag(tags, block) == "title":
+            # A headline the rules did not see (long, or punctuated like a sentence).
+            head = _tagged_run(blocks, tags, i)
         else:
             i += 1
             continue
@@ -209,16 +411,16 @@ def find_headlines(blocks: Sequence[Block]) -> list[Headline]:
     return heads
 
 
-def _after_marker(blocks: Sequence[Block], i: int) -> Headline:
+def _after_marker(blocks: Sequence[Block], st: Structure, i: int) -> Headline:
     """``（上接第一版）`` opens a continuation; a headline right after it is its title."""
     marker = blocks[i].text.strip()
     nxt = i + 1
-    if nxt < len(blocks) and _is_title_heading(blocks[nxt]):
-        head = _marked_up(blocks, nxt, nxt)
-        return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker)
+    if nxt < len(blocks) and st.is_title(blocks, nxt):
+        head = _marked_up(blocks, st, nxt, nxt)
+        return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker, head.why)
     if nxt < len(blocks) and _plain_line(blocks[nxt], allow_lead=True):
         end = _run_end(blocks, nxt)
         if _shape_run_is_headline(blocks, nxt, end, True):
             head = _by_shape(blocks, nxt, end)
-            return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker)
-    return Headline(i, nxt, marker, continued_from=marker)
+            return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker, head.why)
+    return Headline(i, nxt, marker, continued_from=marker, why="jump marker opens a continuation")

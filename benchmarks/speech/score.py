@@ -64,7 +64,7 @@ def speak(page: str) -> Spoken:
     pinyin: list[str] = []
     silent = ""
     for s in sentences:
-        r = s.reading("kokoro")
+        r = s.reading("spelled")
         if r is None:
             continue
         reading_text += r.text

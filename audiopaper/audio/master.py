@@ -22,13 +22,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AudioError
+from ..errors import AudioError
+from ..models import Loudness, LoudnessReport
 
+# The targets every published file is held to (and ``audiopaper check`` checks): here
+# and nowhere else.
 TARGET_LUFS = -16.0
+LUFS_TOLERANCE = 1.0
+FILE_MAX_TRUE_PEAK_DBTP = -1.0
 # Ceiling for the mastered PCM. MP3 at 64 kbit/s overshoots by up to about 0.5 dB on
 # speech (measured on kokoro and espeak output), so this leaves room under -1 dBTP.
 CEILING_DBTP = -2.0
-FILE_MAX_TRUE_PEAK_DBTP = -1.0
 _CHUNK = 1 << 18
 _ATTACK_S = 0.010  # gain ramps over 2x this: smooth enough not to distort speech peaks
 
@@ -40,14 +44,6 @@ class Mastered:
     lufs: float
     true_peak_db: float
     gain_db: float
-
-
-@dataclass(frozen=True)
-class Loudness:
-    """What ffmpeg's ebur128 filter measured on a file."""
-
-    integrated_lufs: float
-    true_peak_dbtp: float
 
 
 def db(x: float) -> float:
@@ -337,9 +333,21 @@ def parse_ebur128(log: str) -> Loudness:
     return Loudness(float(i.group(1)), float(tp.group(1)))
 
 
+def within_targets(measured: Loudness) -> bool:
+    return (
+        abs(measured.integrated_lufs - TARGET_LUFS) <= LUFS_TOLERANCE
+        and measured.true_peak_dbtp <= FILE_MAX_TRUE_PEAK_DBTP
+    )
+
+
+def report(measured: Loudness) -> LoudnessReport:
+    """The targets, and how the finished edition measures against them."""
+    return LoudnessReport(TARGET_LUFS, FILE_MAX_TRUE_PEAK_DBTP, measured, within_targets(measured))
+
+
 def measure_file(path: Path) -> Loudness:
     """Integrated loudness and true peak of an audio file, as ffmpeg's ebur128 sees them."""
-    from .audio import run_ffmpeg
+    from .ffmpeg import run_ffmpeg
 
     result = run_ffmpeg(
         ["-v", "info", "-i", str(path), "-map", "0:a:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]

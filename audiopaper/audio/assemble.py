@@ -17,7 +17,6 @@ import datetime as dt
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, master, naming, transcript
-from .chapters import write_chapters
+from .. import layout, naming
+from ..fsutil import ensure_writable_dir, write_text
+from ..models import ArticleAudio, Clip, LoudnessReport, Script
+from . import ffmpeg, master, transcript
+from .chapters import edition_chapters, write_chapters
 from .cover import embedded_cover
-from .fsutil import ensure_writable_dir, write_text
-from .models import ArticleAudio, Clip, Script
-from .tags import Chapter, TagInfo, write_tags
+from .tags import TagInfo, write_tags
 
-INTRO_TITLE = "导读"
 PAUSE_BEFORE_CHIME_S = 0.6
 PAUSE_AFTER_CHIME_S = 0.5
 PAUSE_NO_CHIME_S = 1.2
@@ -60,16 +59,16 @@ class EditionInfo:
 
 @dataclass(frozen=True)
 class Assembled:
+    """Every file the audio stage wrote for an edition."""
+
     mp3: Path
     duration_s: float
     intro_s: float
     articles: tuple[ArticleAudio, ...]
-    audio_s: float  # time spent here (mastering, encoding, joining, tagging)
-    vtt: Path | None = None
-    srt: Path | None = None
-    chapters_json: Path | None = None
-    chapters: tuple[Chapter, ...] = ()
-    loudness: master.Loudness | None = None  # measured on edition.mp3 with ffmpeg ebur128
+    vtt: Path
+    srt: Path
+    chapters: Path  # chapters.json
+    loudness: LoudnessReport  # edition.mp3 measured with ffmpeg ebur128
 
 
 @dataclass(frozen=True)
@@ -85,11 +84,11 @@ class _Part:
 def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | None = None) -> Future[_Part]:
     """Master on the PCM now; encode (and check) in ``pool`` while the next clip is mastered."""
     # Aim above -16 by however much the encoder takes off, so the *file* measures -16.
-    encoder_db = audio.encoder_gain_db(out_rate)
+    encoder_db = ffmpeg.encoder_gain_db(out_rate)
     target = master.TARGET_LUFS - encoder_db
     pcm = clip.pcm
     if len(pcm) < clip.sample_rate // 10:  # an empty clip would make an MP3 with no frames
-        pcm = np.concatenate([pcm, audio.silence(0.1, clip.sample_rate)])
+        pcm = np.concatenate([pcm, ffmpeg.silence(0.1, clip.sample_rate)])
     done = master.master(pcm, clip.sample_rate, target, master.CEILING_DBTP)
 
     def encode() -> _Part:
@@ -97,12 +96,12 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
         best: tuple[float, float, Path] | None = None  # (peak, lufs, file)
         for attempt in range(ENCODE_ATTEMPTS):
             path = out if attempt == 0 else out.with_name(f".{out.stem}.try{attempt}.mp3")
-            audio.encode_mp3(mastered.pcm, clip.sample_rate, path, out_rate=out_rate)
+            ffmpeg.encode_mp3(mastered.pcm, clip.sample_rate, path, out_rate=out_rate)
             # MP3 coding overshoots peaks by a varying amount (about 0.5 dB on speech,
             # more on noisy sounds): measure the encoded file itself, as it streams out
             # of the decoder, and if a peak came too close to -1 dBTP, try again.
             meter = master.Meter(out_rate)
-            for piece in audio.decode_chunks(path, out_rate):
+            for piece in ffmpeg.decode_chunks(path, out_rate):
                 meter.feed(piece)
             lufs, peak = meter.integrated_lufs(), master.db(meter.true_peak())
             if best is None or peak < best[0]:
@@ -129,7 +128,7 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
             os.replace(chosen, out)
         for attempt in range(1, ENCODE_ATTEMPTS):
             out.with_name(f".{out.stem}.try{attempt}.mp3").unlink(missing_ok=True)
-        return _Part(out, audio.mp3_duration(out), lufs, peak)
+        return _Part(out, ffmpeg.mp3_duration(out), lufs, peak)
 
     if pool is not None:
         return pool.submit(encode)
@@ -140,17 +139,23 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
 
 def _transition(sample_rate: int, with_chime: bool) -> np.ndarray:
     if not with_chime:
-        return audio.silence(PAUSE_NO_CHIME_S, sample_rate)
+        return ffmpeg.silence(PAUSE_NO_CHIME_S, sample_rate)
     return np.concatenate(
         [
-            audio.silence(PAUSE_BEFORE_CHIME_S, sample_rate),
-            audio.chime(sample_rate),
-            audio.silence(PAUSE_AFTER_CHIME_S, sample_rate),
+            ffmpeg.silence(PAUSE_BEFORE_CHIME_S, sample_rate),
+            ffmpeg.chime(sample_rate),
+            ffmpeg.silence(PAUSE_AFTER_CHIME_S, sample_rate),
         ]
     )
 
 
-def _tag_info(info: EditionInfo, title: str, cover: tuple[bytes, str] | None, **kw: object) -> TagInfo:
+def _tag_info(
+    info: EditionInfo,
+    title: str,
+    cover: tuple[bytes, str] | None,
+    length_s: float,
+    track: tuple[int, int] | None = None,
+) -> TagInfo:
     comment = f"来源：{info.album}" + (f"（{info.source}）" if info.source else "") + "；audiopaper 朗读"
     return TagInfo(
         title=title,
@@ -160,59 +165,61 @@ def _tag_info(info: EditionInfo, title: str, cover: tuple[bytes, str] | None, **
         comment=comment,
         cover=cover[0] if cover else None,
         cover_mime=cover[1] if cover else "image/jpeg",
-        **kw,  # type: ignore[arg-type]
+        track=track,
+        length_s=length_s,
     )
 
 
-def _write_transcripts(base: Path, cues: Sequence[transcript.Cue]) -> tuple[Path, Path]:
-    vtt, srt = base.with_suffix(".vtt"), base.with_suffix(".srt")
+def _write_transcripts(mp3: Path, cues: Sequence[transcript.Cue]) -> tuple[Path, Path]:
+    """The WebVTT and SRT transcripts beside ``mp3``."""
+    vtt, srt = mp3.with_suffix(".vtt"), mp3.with_suffix(".srt")
     write_text(vtt, transcript.to_vtt(cues))
     write_text(srt, transcript.to_srt(cues))
     return vtt, srt
 
 
-def write_article(folder: Path, script: Script, clip: Clip, info: EditionInfo | None = None) -> ArticleAudio:
-    """One article on its own: mastered and tagged ``articles/NN-slug.mp3`` with transcripts."""
-    articles_dir = folder / "articles"
-    ensure_writable_dir(articles_dir)
+def _article_audio(folder: Path, script: Script, clip: Clip, part: _Part, start_s: float) -> ArticleAudio:
     art_id = naming.article_id(script.article.index, script.title)
-    mp3 = articles_dir / f"{art_id}.mp3"
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=folder) as tmp:
-        part = _master_and_encode(clip, Path(tmp) / mp3.name, clip.sample_rate).result()
-        if info is not None:
-            cover = embedded_cover(info.cover) if info.cover else None
-            write_tags(part.mp3, _tag_info(info, script.title, cover, length_s=part.duration_s))
-        os.replace(part.mp3, mp3)
-    vtt, srt = _write_transcripts(mp3, transcript.cues(clip.spans, limit_s=part.duration_s))
     return ArticleAudio(
         index=script.article.index,
         id=art_id,
         kind=script.article.kind,
         title=script.title,
-        mp3=mp3,
-        vtt=vtt,
+        mp3=layout.article_file(folder, art_id, ".mp3"),
+        vtt=layout.article_file(folder, art_id, ".vtt"),
         duration_s=part.duration_s,
-        start_s=0.0,
+        start_s=start_s,
         chars=script.article.chars,
         engine=clip.engine,
         fallback=clip.fallback,
         spans=clip.spans,
-        srt=srt,
+        srt=layout.article_file(folder, art_id, ".srt"),
         lufs=part.lufs,
         true_peak_db=part.true_peak_db,
     )
 
 
+def _encode_all(
+    work: Path, intro: Clip, articles: Sequence[tuple[Script, Clip]], pool: Executor, encoders: int
+) -> tuple[_Part, list[_Part]]:
+    """Master every clip here while ``pool`` encodes the ones before it; at most
+    ``encoders + 1`` mastered clips are held in memory at once."""
+    rate = intro.sample_rate
+    pending = [_master_and_encode(intro, work / "intro.mp3", rate, pool)]
+    for script, clip in articles:
+        art_id = naming.article_id(script.article.index, script.title)
+        pending.append(_master_and_encode(clip, work / f"{art_id}.mp3", rate, pool))
+        if len(pending) > encoders + 1:
+            pending[-(encoders + 2)].result()
+    intro_part, *parts = [f.result() for f in pending]
+    return intro_part, parts
+
+
 def assemble_edition(
-    folder: Path,
-    info: EditionInfo,
-    intro: Clip,
-    articles: Sequence[tuple[Script, Clip]],
-    verify: bool = True,
+    folder: Path, info: EditionInfo, intro: Clip, articles: Sequence[tuple[Script, Clip]]
 ) -> Assembled:
     """Write every article and the joined edition into ``folder``."""
-    t0 = time.perf_counter()
-    articles_dir = folder / "articles"
+    articles_dir = folder / layout.ARTICLES
     ensure_writable_dir(articles_dir)
     rate = intro.sample_rate
     cover = embedded_cover(info.cover) if info.cover else None
@@ -220,71 +227,33 @@ def assemble_edition(
         shutil.rmtree(stale, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=folder))
     # ffmpeg encodes (lame is single-threaded) in worker threads while numpy masters the
-    # next clip; at most ENCODERS + 1 mastered clips are held in memory at once.
+    # next clip.
     encoders = max(1, min(ENCODERS, os.cpu_count() or 1))
     pool = ThreadPoolExecutor(max_workers=encoders, thread_name_prefix="encode")
     try:
-        pending = [_master_and_encode(intro, work / "intro.mp3", rate, pool)]
-        ids = []
-        for script, clip in articles:
-            ids.append(naming.article_id(script.article.index, script.title))
-            pending.append(_master_and_encode(clip, work / f"{ids[-1]}.mp3", rate, pool))
-            if len(pending) > encoders + 1:
-                pending[-(encoders + 2)].result()
-        transition_mp3 = audio.encode_mp3(_transition(rate, info.chime), rate, work / "transition.mp3")
-        transition_s = audio.mp3_duration(transition_mp3)
-        intro_part, *article_parts = [f.result() for f in pending]
+        intro_part, article_parts = _encode_all(work, intro, articles, pool, encoders)
+        transition_mp3 = ffmpeg.encode_mp3(_transition(rate, info.chime), rate, work / "transition.mp3")
+        transition_s = ffmpeg.mp3_duration(transition_mp3)
 
         parts: list[Path] = [intro_part.mp3]
         placed: list[tuple[ArticleAudio, _Part]] = []
         pos = intro_part.duration_s
-        for (script, clip), art_id, part in zip(articles, ids, article_parts, strict=True):
+        for (script, clip), part in zip(articles, article_parts, strict=True):
             pos += transition_s
             parts += [transition_mp3, part.mp3]
-            placed.append(
-                (
-                    ArticleAudio(
-                        index=script.article.index,
-                        id=art_id,
-                        kind=script.article.kind,
-                        title=script.title,
-                        mp3=articles_dir / f"{art_id}.mp3",
-                        vtt=articles_dir / f"{art_id}.vtt",
-                        duration_s=part.duration_s,
-                        start_s=pos,
-                        chars=script.article.chars,
-                        engine=clip.engine,
-                        fallback=clip.fallback,
-                        spans=clip.spans,
-                        srt=articles_dir / f"{art_id}.srt",
-                        lufs=part.lufs,
-                        true_peak_db=part.true_peak_db,
-                    ),
-                    part,
-                )
-            )
+            placed.append((_article_audio(folder, script, clip, part, pos), part))
             pos += part.duration_s
 
-        edition_tmp = audio.concat_mp3(parts, work / "edition.mp3")
-        duration = audio.mp3_duration(edition_tmp)
+        edition_tmp = ffmpeg.concat_mp3(parts, work / layout.EDITION_MP3)
+        duration = ffmpeg.mp3_duration(edition_tmp)
+        chapters = edition_chapters([(a.id, a.title, a.start_s) for a, _ in placed], duration)
 
-        # Chapters: the intro, then each article from its first word to the next one's
-        # (the transition after a story belongs to it, so skipping lands on a title).
-        starts = [0.0] + [a.start_s for a, _ in placed]
-        ends = starts[1:] + [duration]
-        titles = [INTRO_TITLE] + [a.title for a, _ in placed]
-        urls: list[str | None] = [None] + [
-            (info.url + a.mp3.relative_to(folder).as_posix()) if info.url else a.mp3.relative_to(folder).as_posix()
-            for a, _ in placed
-        ]
-        chapters = tuple(Chapter(t, s, e, u) for t, s, e, u in zip(titles, starts, ends, urls, strict=True))
-
-        write_tags(edition_tmp, _tag_info(info, info.title, cover, length_s=duration), chapters)
+        write_tags(edition_tmp, _tag_info(info, info.title, cover, duration), chapters)
         for n, (art, part) in enumerate(placed, start=1):
-            write_tags(part.mp3, _tag_info(info, art.title, cover, track=(n, len(placed)), length_s=art.duration_s))
+            write_tags(part.mp3, _tag_info(info, art.title, cover, art.duration_s, (n, len(placed))))
             os.replace(part.mp3, art.mp3)
             _write_transcripts(art.mp3, transcript.cues(art.spans, limit_s=art.duration_s))
-        mp3 = folder / "edition.mp3"
+        mp3 = folder / layout.EDITION_MP3
         os.replace(edition_tmp, mp3)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -294,25 +263,16 @@ def assemble_edition(
     for art, _ in placed:
         edition_cues += transcript.cues(art.spans, offset_s=art.start_s, limit_s=art.start_s + art.duration_s)
     vtt, srt = _write_transcripts(mp3, edition_cues)
-    chapters_json = write_chapters(folder / "chapters.json", chapters, info.title)
+    chapters_json = write_chapters(folder / layout.CHAPTERS_JSON, chapters, info.title, info.url)
 
     keep = {p.name for a, _ in placed for p in (a.mp3, a.vtt, a.srt) if p is not None}
     for p in articles_dir.iterdir():
-        if p.is_file() and p.name not in keep and p.suffix in (".mp3", ".vtt", ".srt"):
+        if p.is_file() and p.name not in keep and p.suffix in layout.ARTICLE_SUFFIXES:
             p.unlink(missing_ok=True)
 
     # One pass of ebur128 over the finished edition: the parts were mastered, this
     # checks the joined file really measures what podcast apps will measure.
-    loudness = master.measure_file(mp3) if verify else None
+    loudness = master.report(master.measure_file(mp3))
     return Assembled(
-        mp3=mp3,
-        duration_s=duration,
-        intro_s=intro_part.duration_s,
-        articles=tuple(a for a, _ in placed),
-        audio_s=time.perf_counter() - t0,
-        vtt=vtt,
-        srt=srt,
-        chapters_json=chapters_json,
-        chapters=chapters,
-        loudness=loudness,
+        mp3, duration, intro_part.duration_s, tuple(a for a, _ in placed), vtt, srt, chapters_json, loudness
     )

@@ -13,8 +13,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Span
-from .speech.pinyin import load_jieba
+from ..models import Span
+from ..wordseg import load_jieba
 
 MAX_CUE_CHARS = 24
 _BREAK_AFTER = "，、；：。！？,;:!?）》」』”’)"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import wave
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from .errors import AudioError
-from .fsutil import atomic_path
+from ..errors import AudioError
+from ..fsutil import atomic_path
 
 BITRATE = "64k"
 
@@ -75,6 +76,16 @@ def encode_mp3(
             # a byte view, not a copy: an article's PCM can be tens of megabytes
             stdin=np.ascontiguousarray(pcm, dtype="<i2").data.cast("B"),
         )
+    return out
+
+
+def write_wav(pcm: np.ndarray, sample_rate: int, out: Path) -> Path:
+    """Mono int16 PCM as a WAV file at ``out`` (atomically)."""
+    with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(np.ascontiguousarray(pcm, dtype="<i2").tobytes())
     return out
 
 

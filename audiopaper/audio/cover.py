@@ -18,8 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .fsutil import atomic_path, write_bytes
+from .. import layout
+from ..errors import UsageError
+from ..fsutil import atomic_path, write_bytes
 
 SIZE = 1400
 MIN_SIZE, MAX_SIZE = 1400, 3000
@@ -205,12 +206,12 @@ def write_cover(out: Path, paper: str, date: dt.date, user_cover: Path | None = 
 
     if user_cover is None:
         img = draw_cover(paper, date)
-        target = out / "cover.png"
+        target = out / layout.COVER_PNG
         with atomic_path(target) as tmp:
             img.save(tmp, format="PNG", optimize=True)
         return target
     fmt = check_user_cover(user_cover)
-    target = out / ("cover.png" if fmt == "PNG" else "cover.jpg")
+    target = out / (layout.COVER_PNG if fmt == "PNG" else layout.COVER_JPG)
     with Image.open(user_cover) as img:
         if img.mode == "RGB" and "transparency" not in img.info:
             write_bytes(target, user_cover.read_bytes())

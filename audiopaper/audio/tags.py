@@ -12,18 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AudioError
+from ..errors import AudioError
+from ..models import Chapter
 
 GENRE = "Podcast"
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
-
-
-@dataclass(frozen=True)
-class Chapter:
-    title: str
-    start_s: float
-    end_s: float
-    url: str | None = None
 
 
 @dataclass(frozen=True)

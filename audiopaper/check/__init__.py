@@ -1,0 +1,72 @@
+"""`audiopaper check`: validate an output folder the way a podcast directory would.
+
+The rules Apple Podcasts and the Podcasting 2.0 namespace set are checked together with
+what only we can know: that every enclosure is on disk with the exact byte length the
+feed announces, and that no GUID has changed since the catalog first recorded it.
+
+Each rule is a function in the ``RULES`` table; ``--skip`` leaves rules out of the run.
+Every problem names the file it is about, relative to OUT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from .. import layout
+from ..errors import AudiopaperError, UsageError
+from .base import Context, Problem, Report
+from .feeds import enclosure_rule, feed_rule, guid_rule
+from .files import (
+    artwork_rule,
+    catalog_rule,
+    chapters_rule,
+    decode_rule,
+    loudness_rule,
+    pages_rule,
+    tags_rule,
+    transcript_rule,
+)
+
+__all__ = ["AUDIO_RULES", "RULES", "Problem", "Report", "check"]
+
+Rule = Callable[[Context], Iterator[Problem]]
+
+RULES: dict[str, Rule] = {
+    "catalog": catalog_rule,  # the catalog is readable and its files exist
+    "feed": feed_rule,  # both feeds well-formed, with every required element, newest first, complete
+    "enclosure": enclosure_rule,  # every enclosure, transcript and chapters URL is a file in OUT; exact byte length
+    "guid": guid_rule,  # GUIDs unique and unchanged since first recorded
+    "transcript": transcript_rule,  # VTT files present and WebVTT
+    "chapters": chapters_rule,  # chapters.json present and valid
+    "tags": tags_rule,  # ID3 title and album/artist in every MP3, CHAP frames in the edition's
+    "artwork": artwork_rule,  # cover.png square, 1400–3000 px, RGB
+    "pages": pages_rule,  # index.html and one page per edition with its players
+    "decode": decode_rule,  # every MP3 decodes without errors (slow)
+    "loudness": loudness_rule,  # -16 LUFS ±1, true peak ≤ -1 dBTP (slow)
+}
+AUDIO_RULES = frozenset({"decode", "loudness"})
+
+
+def check(out: Path, skip: Iterable[str] = (), progress: Callable[[str], None] | None = None) -> Report:
+    """Check OUT with every rule in RULES but those named in ``skip``."""
+    skip = frozenset(skip)
+    unknown = sorted(skip - set(RULES))
+    if unknown:
+        raise UsageError(f"unknown rule(s) {', '.join(unknown)}", "rules: " + ", ".join(RULES))
+    if not out.is_dir():
+        raise AudiopaperError(f"{out}: no such output folder", "build an edition first")
+    report = Report(out, skipped=tuple(r for r in RULES if r in skip))
+    try:
+        ctx = Context.load(out, progress)
+    except AudiopaperError as exc:
+        # Nothing else can be checked without the catalog.
+        report.problems.append(Problem(layout.CATALOG, "catalog", str(exc).split(": ", 1)[-1]))
+        return report
+    report.editions = len(ctx.editions)
+    report.articles = sum(len(e.articles) for e in ctx.editions)
+    report.files = sum(1 for _ in ctx.mp3s())
+    for name, rule in RULES.items():
+        if name not in skip:
+            report.problems.extend(rule(ctx))
+    return report

@@ -1,0 +1,37 @@
+"""Where everything lives in an output folder: every file name is spelled here once.
+
+The layout is a contract with podcast apps (URLs in feeds that have been published must
+keep working) and with tools that read ``manifest.json``, so no other module types a
+file name of OUT.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# --- OUT/ ----------------------------------------------------------------------------
+CATALOG = "catalog.sqlite"
+EDITIONS_FEED = "feed.xml"
+ARTICLES_FEED = "feed-articles.xml"
+INDEX_PAGE = "index.html"
+COVER_PNG = "cover.png"
+COVER_JPG = "cover.jpg"
+CACHE = ".cache"
+EDITIONS = "editions"
+
+# --- OUT/editions/<folder>/ ----------------------------------------------------------
+EDITION_MP3 = "edition.mp3"
+EDITION_VTT = "edition.vtt"
+EDITION_SRT = "edition.srt"
+CHAPTERS_JSON = "chapters.json"
+MANIFEST_JSON = "manifest.json"
+EDITION_PAGE = "index.html"
+ARTICLES = "articles"
+
+#: what an article is made of, beside its MP3
+ARTICLE_SUFFIXES = (".mp3", ".vtt", ".srt")
+
+
+def article_file(folder: Path, article_id: str, suffix: str) -> Path:
+    """``<edition folder>/articles/<NN-slug><suffix>``."""
+    return folder / ARTICLES / f"{article_id}{suffix}"
