@@ -230,6 +230,7 @@ def script_cmd(
     ),
 ) -> None:
     """Show the exact text each article will be read as."""
+    from . import speech
     from .pipeline import script_issue
     from .render import script_doc, script_text
 
@@ -237,6 +238,9 @@ def script_cmd(
         found = script_issue(
             issue, engine, pinyin=pinyin, read_kicker=kicker, photo_credits=not no_photo_credits, lexicon=lexicon
         )
+        for script in found.scripts:
+            for warning in speech.script_warnings(script):
+                err(f"warning: {warning}")
         if as_json:
             emit_json(script_doc(found.scripts, pinyin, found.spelling))
         else:

@@ -183,6 +183,8 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     with clock.stage("speech"):
         script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
         scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
+        # the read-back invariant: any character no voice would say is named here
+        speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
     folder = edition_folder(out, facts.date, facts.paper)
     ensure_writable_dir(folder)
     cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
@@ -212,7 +214,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         published = publish_edition(out, edition, base_url=options.base_url, feed_limit=options.feed_limit)
     stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
     path = write_edition_manifest(out, edition, stats, published)
-    warnings = (*report.warnings, *intro_warnings)
+    warnings = (*speech_warnings, *report.warnings, *intro_warnings)
     return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
 
 

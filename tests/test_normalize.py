@@ -55,7 +55,7 @@ from audiopaper.speech.normalize import normalize, read_digits, read_number
         # Latin-hyphen-digits: no minus
         ("COVID-19疫情", "COVID十九疫情"),
         # decorative symbols
-        ("■通讯员 邓威", "通讯员 邓威"),
+        ("■通讯员 邓威", "通讯员，邓威"),  # a space between words is a pause
         ("●要闻", "要闻"),
         ("◆简讯◆", "简讯"),
         ("★★★景区", "景区"),

@@ -20,6 +20,7 @@ from .lexicon import Lexicon, default_lexicon, load_lexicon
 from .normalize import normalize
 from .pinyin import pinyin_of
 from .segment import MAX_CHARS, plan
+from .speakable import unspoken_in_reading
 from .spelling import reading_for, spell, spelled_reading
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "load_lexicon",
     "make_script",
     "reading_for",
+    "script_warnings",
     "speak_line",
     "spell",
 ]
@@ -64,7 +66,6 @@ COMMA_PAUSE_S = 0.2
 HEADING_BEFORE_S = 0.8
 
 
-_HEADLINE_ROLES = ("title", "subtitle", "kicker", "heading")
 _HEADLINE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff”’》」』！？])[ \t\u3000]+(?=[\u4e00-\u9fff“‘《「『])")
 
 
@@ -85,14 +86,29 @@ def _readings(spoken: str, options: ScriptOptions, lexicon: Lexicon) -> tuple[Re
     return spelled, tuple(out)
 
 
+def script_warnings(script: Script) -> tuple[str, ...]:
+    """One warning per sentence that holds characters no voice reads (the read-back
+    invariant: normalization should have spelled or dropped every one of them)."""
+    out = []
+    for n, sentence in enumerate(script.sentences, 1):
+        spelled = sentence.reading("spelled")
+        text, pinyin = (spelled.text, spelled.pinyin) if spelled else (sentence.text, None)
+        if silent := unspoken_in_reading(text, pinyin):
+            out.append(
+                f"article {script.article.index} sentence {n} 「{sentence.source[:40]}」: "
+                f"{' '.join(silent)} would not be read"
+            )
+    return tuple(out)
+
+
 def speak_line(text: str, role: SentenceRole, options: ScriptOptions | None = None) -> list[Sentence]:
     """Sentences for one line (paragraph) of page text."""
     options = options or ScriptOptions()
     lexicon = options.lexicon or default_lexicon()
-    if role in _HEADLINE_ROLES:
-        # A headline's halves are set apart by a space on the page (真抓实干 为高质量发展…);
-        # read aloud that is a short pause, which the voices only make at punctuation.
-        text = _HEADLINE_SPACE.sub("，", text.strip())
+    # A headline's halves are set apart by a space on the page (真抓实干 为高质量发展…),
+    # in body text too (…会议时强调 围绕…); read aloud that is a short pause, which the
+    # voices only make at punctuation.
+    text = _HEADLINE_SPACE.sub("，", text.strip())
     pieces = plan(text, normalize, options.max_chars)
     out = []
     for n, piece in enumerate(pieces):

@@ -1,9 +1,17 @@
-"""The pinyin the offline engine reads: pypinyin, the lexicon, and 一/不 tone sandhi.
+"""The pinyin the offline engine reads: words first, then the lexicon, then context rules.
 
 misaki's own Mandarin G2P segments with jieba and only applies phrase pinyin that is
 one jieba word, so a lexicon entry such as 完成率为 never reaches it. The speech stage
 therefore works out every syllable here and the engine turns each into phonemes; what
 ``script --pinyin`` shows is exactly what is read.
+
+1. The sentence is cut into the segmenter's (jieba's dictionary) words, and each word
+   gets pypinyin's reading of that word alone, so a phrase in pypinyin's table can never
+   straddle two words (地处长江 is 地处 / 长江, never 处长).
+2. Lexicon entries apply on word boundaries only: an entry must start and end where
+   words do, or lie inside one word.
+3. ``polyphones.apply_rules`` settles what needs context: 以…为 (wéi), 应…邀请 (yìng),
+   为 before a number, 地 as a particle, polyphonic surnames, and the tones of 一 and 不.
 """
 
 from __future__ import annotations
@@ -13,23 +21,16 @@ from functools import lru_cache
 from typing import Any
 
 from ..wordseg import load_jieba
+from .polyphones import apply_rules
 
 _EMPTY: Mapping[str, tuple[str, ...]] = {}
-_HAN_LO, _HAN_HI = "\u3400", "\u9fff"
-# After these 一 is a digit (二零二一, 十一) and before these it names a number or a
-# date (一九九零, 一月), so it keeps its own first tone.
-_DIGITISH = set("零〇一二三四五六七八九十两")
-_DATEISH = set("月日号")
 
 
 @lru_cache(maxsize=1)
 def _pypinyin() -> Any:
-    import logging
-
-    import jieba
     import pypinyin
 
-    jieba.setLogLevel(logging.WARNING)
+    load_jieba()
     return pypinyin
 
 
@@ -38,70 +39,104 @@ def words(text: str) -> list[str]:
     return list(load_jieba().lcut(text, HMM=False))
 
 
-def _is_han(char: str) -> bool:
-    return _HAN_LO <= char <= _HAN_HI
+@lru_cache(maxsize=1)
+def _cedict() -> dict[str, list[list[str]]]:
+    """CC-CEDICT's phrases (pypinyin-dict's copy), looked up only for words pypinyin's
+    own table lacks.
 
-
-def _tone(syllable: str) -> str:
-    return syllable[-1] if syllable and syllable[-1] in "12345" else ""
-
-
-def _sandhi(text: str, out: list[str], fixed: set[int]) -> None:
-    """一 and 不 change tone before another syllable; misaki does not do it, so we do.
-
-    Only a 一/不 that starts a word (jieba) changes: inside a word pypinyin's phrase
-    table already has the right tone (统一, 差不多).
+    Measured on the polyphone benchmark (benchmarks/speech/polyphones.tsv, without the
+    project lexicon): pypinyin alone 438/465, + CC-CEDICT for words pypinyin lacks
+    449/465, CC-CEDICT overriding pypinyin 445/465; large_pinyin 449/444, zdic_cibs
+    438/434, di 438/438. So CC-CEDICT fills gaps and never overrides.
     """
-    if "一" not in text and "不" not in text:
-        return
-    pos = 0
-    for word in words(text):
-        i = pos
-        pos += len(word)
-        char = word[0]
-        if char not in "一不" or i in fixed or i + 1 >= len(text) or not _is_han(text[i + 1]):
-            continue
-        nxt, tone = text[i + 1], _tone(out[i + 1])
-        if char == "一":
-            if (i > 0 and text[i - 1] in _DIGITISH) or nxt in _DIGITISH or nxt in _DATEISH:
-                out[i] = "yi1"
-            elif tone in ("4", "5"):
-                out[i] = "yi2"
-            elif tone:
-                out[i] = "yi4"
+    import importlib
+
+    out: dict[str, list[list[str]]] = {}
+    for part in range(3):
+        out.update(importlib.import_module(f"pypinyin_dict.phrase_pinyin_data.cc_cedict_{part}").phrases_dict)
+    return out
+
+
+@lru_cache(maxsize=20000)
+def _cedict_pinyin(word: str) -> tuple[str, ...] | None:
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin.style import convert
+
+    if word in PHRASES_DICT:
+        return None
+    readings = _cedict().get(word)
+    if readings is None or len(readings) != len(word):
+        return None
+    pp = _pypinyin()
+    return tuple(_tone3(convert(r[0], pp.Style.TONE3, strict=False, neutral_tone_with_five=True)) for r in readings)
+
+
+def _tone3(syllable: str) -> str:
+    syllable = syllable.lower().replace("ü", "v")
+    return syllable if syllable[-1:].isdigit() else syllable + "5"
+
+
+@lru_cache(maxsize=20000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    if len(word) > 1:
+        found = _cedict_pinyin(word)
+        if found is not None:
+            return found
+    pp = _pypinyin()
+    out = pp.lazy_pinyin(word, style=pp.Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: list(chars))
+    if len(out) != len(word):  # pypinyin merged something: fall back to per character
+        out = [(pp.lazy_pinyin(c, style=pp.Style.TONE3, neutral_tone_with_five=True) or [c])[0] for c in word]
+    return tuple(out)
+
+
+def _apply_lexicon(
+    text: str, bounds: set[int], out: list[str], overrides: Mapping[str, tuple[str, ...]]
+) -> set[int]:
+    """Lexicon entries, longest first at each position, on word boundaries only."""
+    fixed: set[int] = set()
+    if not overrides:
+        return fixed
+    longest = max(len(w) for w in overrides)
+    ordered = sorted(bounds)
+    i = 0
+    while i < len(text):
+        for size in range(min(longest, len(text) - i), 0, -1):
+            syllables = overrides.get(text[i : i + size])
+            if syllables is None or len(syllables) != size or not _aligned(i, i + size, bounds, ordered):
+                continue
+            out[i : i + size] = syllables
+            fixed.update(range(i, i + size))
+            i += size
+            break
         else:
-            out[i] = "bu2" if tone == "4" else "bu4"
+            i += 1
+    return fixed
+
+
+def _aligned(start: int, end: int, bounds: set[int], ordered: list[int]) -> bool:
+    if start in bounds and end in bounds:
+        return True
+    # Inside one word: no boundary strictly between start and end, and the entry starts
+    # the word or ends it (长沙 in 长沙银行), never a piece from its middle.
+    import bisect
+
+    k = bisect.bisect_right(ordered, start)
+    inside = k >= len(ordered) or ordered[k] >= end
+    return inside and (start in bounds or end in bounds)
 
 
 def pinyin_of(text: str, overrides: Mapping[str, tuple[str, ...]] = _EMPTY) -> tuple[str, ...]:
     """One entry per character: tone syllables (neutral tone 5, ü as v) or the character.
 
-    ``overrides`` maps words to their syllables; the longest match at each position wins,
-    and tone sandhi never touches a character an override set.
+    ``overrides`` maps words to their syllables (the lexicon); context rules and tone
+    sandhi never touch a character an override set.
     """
-    pp = _pypinyin()
-    result = pp.lazy_pinyin(
-        text,
-        style=pp.Style.TONE3,
-        neutral_tone_with_five=True,
-        errors=lambda chars: list(chars),
-    )
-    out = list(result)
-    if len(out) != len(text):  # pypinyin merged something: fall back to per character
-        out = [(pp.lazy_pinyin(c, style=pp.Style.TONE3, neutral_tone_with_five=True) or [c])[0] for c in text]
-    fixed: set[int] = set()
-    if overrides:
-        longest = max(len(w) for w in overrides)
-        i = 0
-        while i < len(text):
-            for size in range(min(longest, len(text) - i), 0, -1):
-                syllables = overrides.get(text[i : i + size])
-                if syllables is not None and len(syllables) == size:
-                    out[i : i + size] = syllables
-                    fixed.update(range(i, i + size))
-                    i += size
-                    break
-            else:
-                i += 1
-    _sandhi(text, out, fixed)
+    segmented = words(text)
+    out: list[str] = []
+    bounds = {0}
+    for word in segmented:
+        out.extend(_word_pinyin(word))
+        bounds.add(len(out))
+    fixed = _apply_lexicon(text, bounds, out, overrides)
+    apply_rules(text, segmented, out, fixed)
     return tuple(out)
