@@ -8,8 +8,9 @@ reads at a near-constant rate per character.
 
 Where to cut is chosen over the whole sentence at once (``split_line``): after
 punctuation where one is near the even point, else between two words, never inside a
-word (``inside_word``: a jieba word, a Latin word or number, or a number and its unit
-or measure word, 10｜位). A cut inside a word is left only where no other cut fits
+word (``inside_word``: a jieba word, a Latin word or number, a number and its unit or
+measure word, 10｜位, or a short quoted name, “一核两电三色四新”; nor between a mark
+and the words it belongs to). A cut inside a word is left only where no other cut fits
 the line length, such as inside a Latin token longer than a line. ``check``'s ``cues``
 rule uses the same ``inside_word`` on the transcripts it reads.
 """
@@ -17,6 +18,7 @@ rule uses the same ``inside_word`` on the transcripts it reads.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -68,6 +70,10 @@ def cues(spans: Sequence[Span], offset_s: float = 0.0, limit_s: float | None = N
 
 #: a cue must not start with these: they belong to the text before them
 _NO_START = "，、；：。！？,;:!?）》」』”’)%％"
+#: nor end with these: they belong to the text after them
+_NO_END = "（《「『“‘(["
+#: a quoted name or title this short is one term to a reader (“三高四新”, 《小鬼难缠》)
+_TERM = re.compile(r"“[^“”]{1,12}”|《[^《》]{1,12}》|「[^「」]{1,12}」")
 #: how much a cut between two words (not after punctuation) costs, in squared characters
 #: of unevenness: a cut after punctuation up to about 8 characters from the even point
 #: wins over a cut between words at it
@@ -96,7 +102,9 @@ def inside_word(text: str, cut: int, starts: frozenset[int] | None = None) -> bo
     a, b = text[cut - 1], text[cut]
     if a.isspace() or b.isspace():
         return False
-    if b in _NO_START:
+    if b in _NO_START or a in _NO_END:
+        return True
+    if any(m.start() < cut < m.end() for m in _TERM.finditer(text)):
         return True
     if a in _BREAK_AFTER:
         return False

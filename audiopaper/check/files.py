@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import layout
 from ..audio import master
-from ..audio.cover import marker
+from ..audio.cover import draw_cover, marker
 from ..audio.ffmpeg import run_ffmpeg
 from ..audio.transcript import inside_word, word_starts
 from ..errors import AudioError
@@ -134,17 +134,46 @@ def artwork_rule(ctx: Context) -> Iterator[Problem]:
         yield ctx.problem(rel, "artwork", "missing (the feeds' itunes:image points here)")
     else:
         yield from _image_problems(ctx, path)
-        episode_arts = [ctx.out / ed.folder / layout.EDITION_ART for ed in ctx.editions]
-        dated = marker(path).startswith("episode|")
-        if not dated:
-            digest = _digest(path)
-            dated = any(p.is_file() and _digest(p) == digest for p in episode_arts)
+        dated = _dated(ctx, path)
         if dated:
-            yield ctx.problem(path, "artwork", "is an edition's dated art: the show's art must carry no date")
+            message = f"carries a date ({dated}): apps keep a show's art for months, so it must be undated"
+            yield ctx.problem(path, "artwork", message)
     for ed in ctx.editions:
         art = ctx.out / ed.folder / layout.EDITION_ART
         if art.is_file():
             yield from _image_problems(ctx, art)
+
+
+def _dated(ctx: Context, path: Path) -> str | None:
+    """Why the show's art at ``path`` is dated art, or None."""
+    from PIL import Image, UnidentifiedImageError
+
+    mark = marker(path)
+    if mark.startswith("episode|"):
+        return f"it is the edition art of {mark.rsplit('|', 1)[-1]}"
+    if mark:
+        return None  # our drawing of the show's own, undated art
+    digest = _digest(path)
+    for ed in ctx.editions:
+        art = ctx.out / ed.folder / layout.EDITION_ART
+        if art.is_file() and _digest(art) == digest:
+            return f"it is the edition art of {ed.date.isoformat()}"
+    if path.suffix.lower() != ".png" or not ctx.editions:
+        return None
+    # Before issue #13 the show's art was drawn again on every build, with that build's
+    # date: a folder built then still has it. Our drawing is deterministic, so it is known
+    # by drawing it again.
+    try:
+        with Image.open(path) as img:
+            size, pixels = img.size, img.convert("RGB").tobytes()
+    except (OSError, UnidentifiedImageError):
+        return None
+    if size[0] != size[1]:
+        return None
+    for ed in sorted(ctx.editions, key=lambda e: e.last_built, reverse=True)[:2]:
+        if draw_cover(ed.paper, ed.date, size[0]).tobytes() == pixels:
+            return f"drawn with the date {ed.date.isoformat()}"
+    return None
 
 
 def _image_problems(ctx: Context, path: Path) -> Iterator[Problem]:
