@@ -419,12 +419,15 @@ def resolve(layers: Iterable[Layer], where: str = "settings") -> Settings:
         engine=get("engine", "auto", lambda v: _text(v) or "auto"),
         bitrate=bitrate,
     )
-    base_url = get("base_url", None, _text)
-    moved_to = get("moved_to", None, _text)
-    site = SiteSettings(
-        base_url=normalize_base_url(base_url) if base_url else None,
-        moved_to=normalize_base_url(moved_to) if moved_to else None,
-    )
+
+    def url(name: str) -> str | None:
+        value = get(name, None, _text)
+        try:
+            return normalize_base_url(value) if value else None
+        except UsageError as exc:
+            raise UsageError(f"{where}: {name} {value!r} is not an http(s) URL", exc.hint) from None
+
+    site = SiteSettings(base_url=url("base_url"), moved_to=url("moved_to"))
     return Settings(paper, site)
 
 

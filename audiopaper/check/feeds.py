@@ -150,8 +150,8 @@ def _items(ctx: Context, doc: FeedDoc) -> Iterator[Problem]:
         elif enc.get("type") != "audio/mpeg":
             yield ctx.problem(name, "feed", f"{label}: enclosure type is {enc.get('type')!r}, expected audio/mpeg")
         show = text(doc.channel, "title")
-        episode = text(item, "itunes:title") or text(item, "title")
-        if name == layout.EDITIONS_FEED and show and episode.startswith(show):
+        titles = (text(item, "title"), text(item, "itunes:title"))
+        if name == layout.EDITIONS_FEED and show and any(t.startswith(show) for t in titles):
             # apps print the show's name above every episode already
             yield ctx.problem(name, "feed", f"{label}: the episode title repeats the show's name {show!r}")
         if not text(item, "content:encoded"):
