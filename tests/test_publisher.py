@@ -399,3 +399,35 @@ def test_check_exits_1_and_names_the_file(site: SimpleNamespace, tmp_path: Path,
     assert any(
         line.startswith(f"{out / file}") and line.endswith(f"[{rule}]") for line in result.stdout.splitlines()
     ), result.stdout
+
+
+def test_a_move_is_announced_with_itunes_new_feed_url(site: SimpleNamespace, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(site.out, out, ignore=shutil.ignore_patterns(".cache"))
+    cli("feed", str(out), "--moved-to", "https://podcasts.example.com/hengyang")
+    for name in ("feed.xml", "feed-articles.xml"):
+        ch = channel(out / name)
+        assert ch.findtext(f"{ITUNES}new-feed-url") == f"https://podcasts.example.com/hengyang/{name}"
+        assert ch.find(f"{ATOM}link[@rel='self']").get("href") == MOVED + name  # still served here meanwhile
+    assert runner.invoke(app, ["check", str(out), "--no-audio", "-q"]).exit_code == 0
+    cli("feed", str(out))  # remembered
+    assert channel(out / "feed.xml").findtext(f"{ITUNES}new-feed-url")
+    cli("feed", str(out), "--moved-to", "")  # and cleared
+    assert channel(out / "feed.xml").find(f"{ITUNES}new-feed-url") is None
+
+
+def test_pages_offer_subscribe_links_for_apple_antennapod_and_rss(site: SimpleNamespace) -> None:
+    for page in ("index.html", "editions/2022-01-28/index.html"):
+        doc = html.parse(str(site.out / page)).getroot()
+        feeds = doc.find_class("feed")
+        assert len(feeds) == 2
+        for section, name in zip(feeds, ("feed.xml", "feed-articles.xml"), strict=True):
+            links = {a.text_content(): a.get("href") for a in section.find_class("app")}
+            feed_url = MOVED + name
+            assert links["Apple 播客"] == "podcast://" + feed_url.split("://", 1)[1]
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(links["AntennaPod"]).query)
+            assert links["AntennaPod"].startswith("https://antennapod.org/deeplink/subscribe?")
+            assert query["url"] == [feed_url] and query["title"][0].startswith(SHOW)
+            assert links["RSS"] == feed_url
+            shown = section.find_class("feed-url")[0]
+            assert shown.text_content() == feed_url and shown.find(".//wbr") is not None
