@@ -64,6 +64,7 @@ def test_build_prints_path_and_json(tiny_issue: Path, tmp_path: Path) -> None:
     )
     doc = json.loads(r.stdout)
     assert doc["schema"] == 1 and doc["cache"]["misses"] == 0
+    assert r.stderr == ""  # -q: nothing but the result
 
 
 def test_voices_and_doctor() -> None:
@@ -87,14 +88,6 @@ def test_the_commands_are_the_ones_documented() -> None:
 def test_every_command_has_help(cmd: str) -> None:
     r = runner.invoke(app, [cmd, "--help"])
     assert r.exit_code == 0 and f" {cmd} [OPTIONS]" in r.stdout
-
-
-def test_quiet_build_prints_nothing_on_stderr(tiny_issue: Path, tmp_path: Path) -> None:
-    r = runner.invoke(
-        app, ["build", str(tiny_issue), "-o", str(tmp_path / "o"), "--engine", "espeak", "--date", "2022-01-28", "-q"]
-    )
-    assert r.exit_code == 0, r.output
-    assert r.stderr == "" and r.stdout.strip().endswith("edition.mp3")
 
 
 def test_progress_is_a_live_bar_on_a_terminal(tiny_issue: Path, tmp_path: Path) -> None:

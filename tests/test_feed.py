@@ -109,8 +109,8 @@ def test_feeds_are_bounded_by_default() -> None:
         size = len(render("feed.xml.j2", channel=channel).encode())
         assert size < 1_000_000, (name, size)
     assert feeds["feed.xml"].items[0].pub_date.startswith("Sat, 31 Dec 2022")  # the newest kept
-    unbounded = channels(year, FeedSettings(base_url="https://example.org/p/", show=Show(feed_limit=0)))
-    assert len(unbounded["feed-articles.xml"].items) == 365 * 30
+    unbounded = channels(year[:150], FeedSettings(base_url="https://example.org/p/", show=Show(feed_limit=0)))
+    assert len(unbounded["feed-articles.xml"].items) == 150 * 30
 
 
 def test_episode_title_is_the_date_and_the_lead_headline() -> None:

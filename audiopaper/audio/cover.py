@@ -267,6 +267,7 @@ def write_cover(out: Path, paper: str, user_cover: Path | None = None) -> Path:
 
     if user_cover is None:
         target = out / layout.COVER_PNG
+        (out / layout.COVER_JPG).unlink(missing_ok=True)  # a user's earlier image, no longer the show's
         mark = f"channel|{paper}"
         if target.is_file() and marker(target) == mark:
             return target
@@ -274,7 +275,8 @@ def write_cover(out: Path, paper: str, user_cover: Path | None = None) -> Path:
     fmt = check_user_cover(user_cover)
     target = out / (layout.COVER_PNG if fmt == "PNG" else layout.COVER_JPG)
     other = out / (layout.COVER_JPG if fmt == "PNG" else layout.COVER_PNG)
-    if user_cover.resolve() != target.resolve():
+    unchanged = target.is_file() and target.read_bytes() == user_cover.read_bytes()
+    if user_cover.resolve() != target.resolve() and not unchanged:
         with Image.open(user_cover) as img:
             if img.mode == "RGB" and "transparency" not in img.info and MARKER_KEY not in getattr(img, "text", {}):
                 write_bytes(target, user_cover.read_bytes())
