@@ -64,17 +64,41 @@ def parse_date(value: str | None) -> dt.date | None:
 
 
 class ProgressView:
-    """Progress on stderr, one plain line per change (no bar: the lines stay readable in
-    logs and CI as well as on a terminal)."""
+    """Progress on stderr: a live bar with ETA (rich) on a terminal; elsewhere (logs, CI,
+    a pipe) one plain line per change, which stays readable; nothing when disabled.
 
-    def __init__(self, enabled: bool = True) -> None:
+    Use it as a context manager, so the bar is closed (and the cursor restored) however
+    the build ends."""
+
+    def __init__(self, enabled: bool = True, stream: Any = None, live: bool | None = None) -> None:
         self.enabled = enabled
+        self.stream = stream if stream is not None else sys.stderr
+        self.live = enabled and (live if live is not None else _is_terminal(self.stream))
         self._last = ""
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> ProgressView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
 
     def __call__(self, p: Progress) -> None:
         if not self.enabled:
             return
-        eta = f", ETA {int(p.eta_s // 60)}:{int(p.eta_s % 60):02d}" if p.eta_s else ""
+        if self.live:
+            self._update_bar(p)
+        else:
+            self._line(p)
+
+    def _line(self, p: Progress) -> None:
+        eta = f", ETA {_mmss(p.eta_s)}" if p.eta_s else ""
         if p.total:
             line = (
                 f"[{p.stage}] article {min(p.done + 1, p.total)} of {p.total}: {p.message[:24]}"
@@ -86,7 +110,46 @@ class ProgressView:
             line = f"[{p.stage}] {p.message}"
         if line != self._last:
             self._last = line
-            err(line)
+            print(line, file=self.stream, flush=True)
+
+    def _update_bar(self, p: Progress) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+        if self._bar is None:
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[audio]}"),
+                TextColumn("{task.fields[eta]}"),
+                TextColumn("{task.fields[note]}", style="dim"),
+                console=Console(file=self.stream, stderr=self.stream is sys.stderr),
+            )
+            self._bar.start()
+        task = self._tasks.get(p.stage)
+        fields = {
+            "audio": f"{p.audio_s / 60:.1f} min audio" if p.total else "",
+            # the synth stage's own estimate (it knows what the cache will answer)
+            "eta": f"ETA {_mmss(p.eta_s)}" if p.eta_s else "",
+            "note": p.message[:40],
+        }
+        if task is None:
+            task = self._tasks[p.stage] = self._bar.add_task(p.stage, total=p.total or None, **fields)
+        self._bar.update(task, completed=p.done, total=p.total or None, **fields)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _mmss(seconds: float | None) -> str:
+    s = int(seconds or 0)
+    return f"{s // 60}:{s % 60:02d}"
 
 
 def version_callback(value: bool) -> None:
@@ -104,21 +167,81 @@ def main_options(
     """audiopaper: a newspaper issue in, an audio edition out."""
 
 
+# Publisher settings: each key of audiopaper.toml (see settings.py) has a flag, and the
+# flag wins. None means "not given here", so the file, then OUT's memory, decide.
+CONFIG = typer.Option(None, "--config", help="Settings file (default: audiopaper.toml in the working folder, if any).")
+SHOW_TITLE = typer.Option(None, "--show-title", help="The show's title in podcast apps (default: the paper's name).")
+DESCRIPTION = typer.Option(None, "--description", help="What the show is, for directories and apps.")
+LANGUAGE = typer.Option(None, "--language", help="Language code of the feeds (default zh-cn).")
+AUTHOR = typer.Option(None, "--author", help="itunes:author (default: the show's title).")
+OWNER_NAME = typer.Option(None, "--owner-name", help="itunes:owner name.")
+OWNER_EMAIL = typer.Option(None, "--owner-email", help="itunes:owner e-mail: Apple and Spotify verify ownership by it.")
+CATEGORY = typer.Option(None, "--category", help="Apple Podcasts category (default News).")
+SUBCATEGORY = typer.Option(None, "--subcategory", help='Apple Podcasts subcategory (default Daily News; "" for none).')
+EXPLICIT = typer.Option(None, "--explicit/--no-explicit", help="itunes:explicit (default: not explicit).")
+COPYRIGHT = typer.Option(None, "--copyright", help="The feeds' copyright line.")
+LOCKED = typer.Option(
+    None,
+    "--locked/--no-locked",
+    help="podcast:locked: no other host may import the feed (default locked, with the owner's e-mail).",
+)
+BASE_URL = typer.Option(
+    None,
+    "--base-url",
+    help="Public URL of the output folder (default: the last one used, else http://127.0.0.1:8000/).",
+)
+MOVED_TO = typer.Option(
+    None, "--moved-to", help='The feeds\' new base URL after a move: announced with itunes:new-feed-url ("" to stop).'
+)
+
+
+def publisher_flags(**flags: Any) -> dict[str, Any]:
+    """Flag values by settings key (None: not given)."""
+    return {k: v for k, v in flags.items() if v is not None}
+
+
+@app.command()
+def init(
+    path: Path = typer.Argument(Path("audiopaper.toml"), help="Where to write the settings file."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+) -> None:
+    """Write a commented audiopaper.toml (publisher settings) to fill in."""
+    from .settings import write_template
+
+    def body() -> int:
+        typer.echo(str(write_template(path, force)))
+        return 0
+
+    run_guarded(body)
+
+
 @app.command()
 def build(
     issue: list[Path] = typer.Argument(..., help="The issue's text file(s): pages of one issue, in order."),
     out: Path = typer.Option(Path("output"), "-o", "--out", help="Output folder."),
-    engine: str = typer.Option("auto", "--engine", help="auto, or an engine from `audiopaper voices`."),
+    config: Path | None = CONFIG,
+    engine: str | None = typer.Option(None, "--engine", help="auto (default), or an engine from `audiopaper voices`."),
     voice: str | None = typer.Option(None, "--voice", help="Voice preset (news-female, news-male) or engine voice."),
     date: str | None = typer.Option(None, "--date", help="Edition date, YYYY-MM-DD."),
     title: str | None = typer.Option(None, "--title", help="Edition title."),
     paper: str | None = typer.Option(None, "--paper", help="Paper name (default 衡阳日报)."),
-    base_url: str | None = typer.Option(
-        None,
-        "--base-url",
-        help="Public URL of the output folder (default: the last one used, else http://127.0.0.1:8000/).",
+    show_title: str | None = SHOW_TITLE,
+    description: str | None = DESCRIPTION,
+    language: str | None = LANGUAGE,
+    author: str | None = AUTHOR,
+    owner_name: str | None = OWNER_NAME,
+    owner_email: str | None = OWNER_EMAIL,
+    category: str | None = CATEGORY,
+    subcategory: str | None = SUBCATEGORY,
+    explicit: bool | None = EXPLICIT,
+    copyright_: str | None = COPYRIGHT,
+    locked: bool | None = LOCKED,
+    base_url: str | None = BASE_URL,
+    moved_to: str | None = MOVED_TO,
+    feed_limit: int | None = typer.Option(
+        None, "--feed-limit", min=0, help="At most this many items per feed (default 100; 0: no limit)."
     ),
-    feed_limit: int | None = typer.Option(None, "--feed-limit", min=0, help="At most this many items per feed."),
+    bitrate: int | None = typer.Option(None, "--bitrate", help="MP3 bitrate in kb/s, mono (default 64)."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
     fallback: str | None = typer.Option(
@@ -135,7 +258,7 @@ def build(
     ),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries of a failed online request (with backoff)."),
     cover: Path | None = typer.Option(
-        None, "--cover", help="Artwork to use instead of the drawn one: square PNG or JPEG, 1400-3000 px."
+        None, "--cover", help="The show's artwork instead of the drawn one: square PNG or JPEG, 1400-3000 px."
     ),
     no_chime: bool = typer.Option(False, "--no-chime", help="Silence between stories instead of a chime."),
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
@@ -147,28 +270,38 @@ def build(
     from .pipeline import BuildOptions
     from .pipeline import build as run_build
     from .resilience import RetryPolicy
-
-    options = BuildOptions(
-        out=out,
-        engine=engine,
-        voice=voice,
-        date=parse_date(date),
-        title=title,
-        paper=paper,
-        base_url=base_url,
-        feed_limit=feed_limit,
-        cache_dir=cache_dir,
-        use_cache=not no_cache,
-        lexicon=lexicon,
-        fallback=fallback,
-        engine_config=EngineConfig(timeout_s=edge_timeout, concurrency=concurrency),
-        retry=RetryPolicy(attempts=retries + 1),
-        cover=cover,
-        chime=not no_chime,
-    )
+    from .settings import for_out
 
     def body() -> int:
-        result = run_build(issue, options, progress=ProgressView(not quiet))
+        flags = publisher_flags(
+            name=paper, title=show_title, description=description, language=language, author=author,
+            owner_name=owner_name, owner_email=owner_email, category=category, subcategory=subcategory,
+            explicit=explicit, copyright=copyright_, locked=locked, feed_limit=feed_limit, artwork=cover,
+            voice=voice, engine=engine, bitrate=bitrate, base_url=base_url, moved_to=moved_to,
+        )  # fmt: skip
+        settings = for_out(out, flags, config)
+        paper_settings = settings.paper
+        options = BuildOptions(
+            out=out,
+            engine=paper_settings.engine,
+            voice=paper_settings.voice,
+            date=parse_date(date),
+            title=title,
+            paper=paper_settings.name,
+            show=paper_settings.show,
+            site=settings.site,
+            bitrate=paper_settings.bitrate,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+            lexicon=lexicon,
+            fallback=fallback,
+            engine_config=EngineConfig(timeout_s=edge_timeout, concurrency=concurrency),
+            retry=RetryPolicy(attempts=retries + 1),
+            cover=paper_settings.artwork,
+            chime=not no_chime,
+        )
+        with ProgressView(not quiet) as view:
+            result = run_build(issue, options, progress=view)
         if not quiet:
             err(f"engine: {result.engine_reason}")
         for warning in result.warnings:
@@ -313,21 +446,40 @@ def doctor(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 @app.command()
 def feed(
     out: Path = typer.Argument(Path("output"), help="Output folder."),
-    base_url: str | None = typer.Option(
-        None,
-        "--base-url",
-        help="Public URL of the output folder (default: the last one used, else http://127.0.0.1:8000/).",
+    config: Path | None = CONFIG,
+    base_url: str | None = BASE_URL,
+    moved_to: str | None = MOVED_TO,
+    title: str | None = typer.Option(
+        None, "--title", "--show-title", help="The show's title (default: the newest edition's paper)."
     ),
-    title: str | None = typer.Option(None, "--title", help="Feed title (default: the newest edition's paper)."),
-    limit: int | None = typer.Option(None, "--limit", min=0, help="At most this many items per feed (0: no limit)."),
+    description: str | None = DESCRIPTION,
+    language: str | None = LANGUAGE,
+    author: str | None = AUTHOR,
+    owner_name: str | None = OWNER_NAME,
+    owner_email: str | None = OWNER_EMAIL,
+    category: str | None = CATEGORY,
+    subcategory: str | None = SUBCATEGORY,
+    explicit: bool | None = EXPLICIT,
+    copyright_: str | None = COPYRIGHT,
+    locked: bool | None = LOCKED,
+    limit: int | None = typer.Option(
+        None, "--limit", "--feed-limit", min=0, help="At most this many items per feed (default 100; 0: no limit)."
+    ),
 ) -> None:
-    """Rebuild the feeds and pages from OUT's catalog."""
+    """Rebuild the feeds and pages from OUT's catalog (with the publisher settings)."""
     from .publish import regenerate
+    from .settings import for_out
 
     def body() -> int:
         if not out.is_dir():
             raise AudiopaperError(f"{out}: no such output folder", "build an edition first")
-        published = regenerate(out, base_url=base_url, title=title, limit=limit)
+        flags = publisher_flags(
+            title=title, description=description, language=language, author=author, owner_name=owner_name,
+            owner_email=owner_email, category=category, subcategory=subcategory, explicit=explicit,
+            copyright=copyright_, locked=locked, feed_limit=limit, base_url=base_url, moved_to=moved_to,
+        )  # fmt: skip
+        settings = for_out(out, flags, config)
+        published = regenerate(out, settings.paper.show, settings.site)
         for rel in published.missing:
             err(f"warning: {out / rel} is in the catalog but missing; left out of the feeds (rebuild that edition)")
         for path in (*published.feeds, *published.pages):
@@ -367,7 +519,7 @@ def check(
     skip: list[str] = typer.Option(
         [],
         "--skip",
-        help="Leave out a rule (repeatable); rules: catalog, feed, enclosure, guid, transcript, chapters, tags, artwork, pages, decode, loudness.",
+        help="Leave out a rule (repeatable); rules: catalog, feed, owner, locked, loopback, enclosure, guid, transcript, cues, chapters, tags, artwork, pages, decode, loudness.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),

@@ -16,6 +16,7 @@ ARTICLES_FEED = "feed-articles.xml"
 INDEX_PAGE = "index.html"
 COVER_PNG = "cover.png"
 COVER_JPG = "cover.jpg"
+FAVICON = "favicon.ico"
 CACHE = ".cache"
 EDITIONS = "editions"
 
@@ -26,6 +27,7 @@ EDITION_SRT = "edition.srt"
 CHAPTERS_JSON = "chapters.json"
 MANIFEST_JSON = "manifest.json"
 EDITION_PAGE = "index.html"
+EDITION_ART = "cover.png"  # the edition's dated artwork
 ARTICLES = "articles"
 
 #: what an article is made of, beside its MP3

@@ -24,11 +24,12 @@ from .engines import EngineConfig, select
 from .errors import AudiopaperError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir
 from .models import SPELLINGS, Article, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
-from .publish import public_base_url, publish_edition, write_edition_manifest
+from .publish import public_base_url, publish_edition, remembered_artwork, write_edition_manifest
 from .publish.catalog import EditionRow
 from .publish.feed import url_for
 from .publish.manifest import RunStats, Timings, edition_folder, manifest_dict
 from .resilience import RetryPolicy
+from .settings import BITRATES, DEFAULT_BITRATE, Show, SiteSettings
 from .speech.intro import intro_script
 from .synth import SynthOptions, SynthTimer, synthesize_edition, synthesize_intro, synthesize_script
 
@@ -43,8 +44,11 @@ class BuildOptions:
     date: dt.date | None = None
     title: str | None = None
     paper: str | None = None
-    base_url: str | None = None  # None: the one OUT's catalog remembers, else DEFAULT_BASE_URL
-    feed_limit: int | None = None
+    #: what podcast apps show about the paper (owner, category, title...) and where OUT
+    #: is published; None: what OUT's catalog remembers from the last run, else defaults
+    show: Show | None = None
+    site: SiteSettings | None = None
+    bitrate: int = DEFAULT_BITRATE  # kb/s, mono
     cache_dir: Path | None = None
     use_cache: bool = True
     lexicon: Path | None = None
@@ -132,7 +136,9 @@ def read_issue(paths: Sequence[Path], options: BuildOptions) -> IssueFacts:
 def check_options(options: BuildOptions) -> str:
     """Everything about the options that can fail, before any long work; returns the
     public base URL of OUT (for links in chapters.json)."""
-    base_url = public_base_url(options.out, options.base_url)  # a bad URL fails now, not after synthesis
+    base_url = public_base_url(options.out, options.site)  # a bad URL fails now, not after synthesis
+    if options.bitrate not in BITRATES:
+        raise UsageError(f"--bitrate {options.bitrate}: not an MP3 bitrate", f"choose from {BITRATES}")
     ensure_writable_dir(options.out)
     clean_partials(options.out / layout.EDITIONS)
     select.check_fallback(options.fallback)
@@ -204,14 +210,18 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     finally:
         cast.close()  # the models need not sit beside the edition's audio
     with clock.stage("audio"):
-        art = cover.write_cover(out, facts.paper, facts.date, options.cover)
+        # The show's art is undated (apps cache it); the edition's own art carries the date.
+        art = cover.write_cover(out, facts.paper, options.cover or remembered_artwork(out))
+        episode_art = cover.write_episode_art(folder, facts.paper, facts.date, art)
         source = ", ".join(p.name for p in paths)
         url = url_for(base_url, f"{folder.relative_to(out).as_posix()}/")
-        info = EditionInfo(facts.paper, facts.date, facts.title, source, url, art, options.chime)
+        info = EditionInfo(
+            facts.paper, facts.date, facts.title, source, url, episode_art, options.chime, options.bitrate
+        )
         assembled = assemble_edition(folder, info, intro_clip, report.clips)
     edition = make_edition(facts, folder, assembled, cast, report.failed, art)
     with clock.stage("publish"):
-        published = publish_edition(out, edition, base_url=options.base_url, feed_limit=options.feed_limit)
+        published = publish_edition(out, edition, options.show, options.site)
     stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
     path = write_edition_manifest(out, edition, stats, published)
     warnings = (*speech_warnings, *report.warnings, *intro_warnings)

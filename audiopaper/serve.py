@@ -129,6 +129,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
 
+    def end_headers(self) -> None:
+        # Web players on other sites fetch the feed, chapters, transcripts and audio with
+        # fetch()/XHR; without this header the browser hides the answer from them. OUT
+        # holds nothing private (it is what gets published), so any origin may read it.
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges, ETag")
+        super().end_headers()
+
     def _error(self, code: int, extra: dict[str, str] | None = None) -> None:
         body = f"{code} {http.HTTPStatus(code).phrase}\n".encode()
         self.send_response(code)

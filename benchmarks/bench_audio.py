@@ -123,7 +123,7 @@ def simulated(
         folder = out / "editions" / "2022-01-28"
         folder.mkdir(parents=True)
         t0 = time.perf_counter()
-        cover_png = cover.write_cover(out, "衡阳日报", dt.date(2022, 1, 28))
+        cover_png = cover.write_episode_art(folder, "衡阳日报", dt.date(2022, 1, 28))
         info = EditionInfo("衡阳日报", dt.date(2022, 1, 28), "bench", cover=cover_png)
         result = assemble_edition(folder, info, intro, clips)
         audio_s = time.perf_counter() - t0

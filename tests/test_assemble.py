@@ -34,7 +34,7 @@ def edition(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Assembled]:
     out = tmp_path_factory.mktemp("out")
     folder = out / "editions" / DATE.isoformat()
     folder.mkdir(parents=True)
-    cover_png = cover.write_cover(out, "衡阳日报", DATE)
+    cover_png = cover.write_episode_art(folder, "衡阳日报", DATE)
     info = EditionInfo("衡阳日报", DATE, "衡阳日报 2022年1月28日", source="tiny.md",
                        url="http://example.test/editions/2022-01-28/", cover=cover_png)  # fmt: skip
     intro = clip_of(4.0, SR, 0.2, 1, ["衡阳日报，2022年1月28日。", "本期要目：", "寒潮来了", "图书馆开放"])

@@ -8,6 +8,7 @@ currently produces.
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -110,6 +111,7 @@ def test_artwork_rule(out: Path) -> None:
     from PIL import Image
 
     cover = out / "cover.png"
+    assert check(out, skip=only("artwork")).ok  # the build's own: drawn, undated
     Image.new("RGB", (1400, 1400)).save(cover)
     assert check(out, skip=only("artwork")).ok
     for size, mode, words in (
@@ -120,6 +122,42 @@ def test_artwork_rule(out: Path) -> None:
         Image.new(mode, size).save(cover)
         problems = check(out, skip=only("artwork")).problems
         assert len(problems) == 1 and problems[0].file == "cover.png" and words in problems[0].message
+    # the edition's own art is held to the same sizes
+    episode = out / "editions/2022-01-28/cover.png"
+    Image.new("RGB", (1200, 1200)).save(cover.with_name("x.png"))
+    shutil.copy(cover.with_name("x.png"), episode)
+    Image.new("RGB", (1400, 1400)).save(cover)
+    problems = check(out, skip=only("artwork")).problems
+    assert [p.file for p in problems] == ["editions/2022-01-28/cover.png"]
+
+
+def test_dated_show_art_is_found(out: Path) -> None:
+    """The show's art must be undated: an edition's art copied over it, or the dated
+    masthead every build before issue #13 drew, is reported."""
+    import datetime as dt
+
+    from audiopaper.audio.cover import draw_cover
+
+    cover = out / "cover.png"
+    shutil.copy(out / "editions/2022-01-28/cover.png", cover)
+    problems = check(out, skip=only("artwork")).problems
+    assert [(p.file, "2022-01-28" in p.message) for p in problems] == [("cover.png", True)]
+    draw_cover("衡阳日报", dt.date(2022, 1, 28), 1400).save(cover)  # as the old builds wrote it
+    problems = check(out, skip=only("artwork")).problems
+    assert [(p.file, "drawn with the date 2022-01-28" in p.message) for p in problems] == [("cover.png", True)]
+    draw_cover("衡阳日报", None, 1400).save(cover)  # the same drawing without a date is fine
+    assert check(out, skip=only("artwork")).ok
+
+
+def test_a_default_build_is_not_ready_to_publish(out: Path) -> None:
+    """Without settings, the feeds point at this machine and name no owner: `check` says so."""
+    problems = check(out, skip={"decode", "loudness"}).problems
+    assert sorted({(p.file, p.rule) for p in problems}) == [
+        ("feed-articles.xml", "loopback"),
+        ("feed-articles.xml", "owner"),
+        ("feed.xml", "loopback"),
+        ("feed.xml", "owner"),
+    ]
 
 
 def test_unknown_rule_is_a_usage_error(out: Path) -> None:

@@ -64,6 +64,7 @@ def test_build_prints_path_and_json(tiny_issue: Path, tmp_path: Path) -> None:
     )
     doc = json.loads(r.stdout)
     assert doc["schema"] == 1 and doc["cache"]["misses"] == 0
+    assert r.stderr == ""  # -q: nothing but the result
 
 
 def test_voices_and_doctor() -> None:
@@ -87,3 +88,38 @@ def test_the_commands_are_the_ones_documented() -> None:
 def test_every_command_has_help(cmd: str) -> None:
     r = runner.invoke(app, [cmd, "--help"])
     assert r.exit_code == 0 and f" {cmd} [OPTIONS]" in r.stdout
+
+
+def test_progress_is_a_live_bar_on_a_terminal(tiny_issue: Path, tmp_path: Path) -> None:
+    """On a terminal (a pseudo-terminal here) stderr shows rich's bar, redrawn in place."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "audiopaper", "build", str(tiny_issue), "-o", str(tmp_path / "o"), "--engine",
+         "espeak", "--date", "2022-01-28"],
+        stdout=subprocess.PIPE, stderr=secondary, env=env,
+    )  # fmt: skip
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        chunks.append(data)
+    stdout, _ = proc.communicate(timeout=240)
+    os.close(primary)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0, screen
+    assert stdout.decode().strip().endswith("edition.mp3")
+    assert "━" in screen and "2/2" in screen  # the bar and its count
+    assert "\x1b[" in screen  # drawn with terminal control sequences, in place
+    assert "article 1 of 2" not in screen  # not the plain lines meant for logs

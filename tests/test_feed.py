@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -72,3 +73,53 @@ def test_repeated_titles_get_distinct_identities() -> None:
         "图片新闻#2",
         "图片新闻#3",
     ]
+
+
+def _edition(day: dt.date, n_articles: int = 30) -> Any:
+    from audiopaper.publish.catalog import ArticleRow, EditionRow
+
+    folder = f"editions/{day.isoformat()}"
+    articles = tuple(
+        ArticleRow(
+            ident=f"第{i}篇", position=i, slug=f"{i:02d}-x", kind="article", title=f"第{i}篇新闻", guid=f"{day}-{i}",
+            mp3=f"{folder}/articles/{i:02d}-x.mp3", mp3_bytes=100_000, duration_s=120.0, start_s=120.0 * i,
+            vtt=f"{folder}/articles/{i:02d}-x.vtt", chars=800, engine="espeak",
+        )
+        for i in range(1, n_articles + 1)
+    )  # fmt: skip
+    return EditionRow(
+        paper="衡阳日报", date=day, folder=folder, title=f"衡阳日报 {day}", guid=str(day), mp3=f"{folder}/edition.mp3",
+        mp3_bytes=3_000_000, duration_s=3600.0, vtt=None, chapters=None, engine="espeak", voice="news-female",
+        intro_s=30.0, first_built="2022-01-28T00:00:00+00:00", last_built="2022-01-28T00:00:00+00:00", builds=1,
+        articles=articles,
+    )  # fmt: skip
+
+
+def test_feeds_are_bounded_by_default() -> None:
+    """A year of a daily paper (365 editions of 30 stories) stays at the newest
+    DEFAULT_FEED_LIMIT items per feed, each feed well under a megabyte."""
+    from audiopaper.publish.feed import FeedSettings, channels, render
+    from audiopaper.settings import DEFAULT_FEED_LIMIT, Show
+
+    first = dt.date(2022, 1, 1)
+    year = [_edition(first + dt.timedelta(days=n)) for n in range(365)][::-1]
+    feeds = channels(year, FeedSettings(base_url="https://example.org/p/"))
+    for name, channel in feeds.items():
+        assert len(channel.items) == DEFAULT_FEED_LIMIT == 100, name
+        size = len(render("feed.xml.j2", channel=channel).encode())
+        assert size < 1_000_000, (name, size)
+    assert feeds["feed.xml"].items[0].pub_date.startswith("Sat, 31 Dec 2022")  # the newest kept
+    unbounded = channels(year[:150], FeedSettings(base_url="https://example.org/p/", show=Show(feed_limit=0)))
+    assert len(unbounded["feed-articles.xml"].items) == 150 * 30
+
+
+def test_episode_title_is_the_date_and_the_lead_headline() -> None:
+    from dataclasses import replace
+
+    from audiopaper.publish.feed import episode_title
+
+    ed = _edition(dt.date(2022, 1, 28), 3)
+    assert episode_title(ed) == "1月28日｜第1篇新闻"
+    # a table of contents or a notice does not lead the edition
+    contents = replace(ed.articles[0], kind="contents", title="本期导读")
+    assert episode_title(replace(ed, articles=(contents, *ed.articles[1:]))) == "1月28日｜第2篇新闻"

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from audiopaper.cli import app
 from audiopaper.pipeline import BuildOptions, build
+from audiopaper.settings import Show, SiteSettings
 
 from .conftest import TINY_ISSUE
 
@@ -39,7 +40,10 @@ FIRST_ISSUE = """## R&amp;D &lt;测试&gt; "引号" 与 AT&amp;T
 
 春节期间，市图书馆每天开放到晚上九点。
 """
-BASE = "http://127.0.0.1:8000/"
+BASE = "https://example.org/paper/"
+OWNER = "podcast@example.org"
+# what a producer sets once (audiopaper.toml; here as the typed settings the CLI makes of it)
+PUBLISHED = {"show": Show(owner_name="衡阳日报社", owner_email=OWNER), "site": SiteSettings(base_url=BASE)}
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 DAY1, DAY2 = dt.date(2022, 1, 28), dt.date(2022, 1, 29)
@@ -76,14 +80,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     second.write_text(TINY_ISSUE, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CACHE_HOME", str(root / "xdg-cache"))
-        build([first], BuildOptions(out=out, engine="espeak", date=DAY1, title=ESCAPED))
+        build([first], BuildOptions(out=out, engine="espeak", date=DAY1, title=ESCAPED, **PUBLISHED))
         after_first = {"editions": guids(out / "feed.xml"), "articles": guids(out / "feed-articles.xml")}
-        build([second], BuildOptions(out=out, engine="espeak", date=DAY2))
+        build([second], BuildOptions(out=out, engine="espeak", date=DAY2, **PUBLISHED))
         after_second = {"editions": guids(out / "feed.xml"), "articles": guids(out / "feed-articles.xml")}
         # The rebuild corrects a sentence: new audio, new sizes, the same episodes.
         first.write_text(FIRST_ISSUE.replace("市民纷纷出门赏雪。", "市民纷纷出门赏雪，拍照留念。"), encoding="utf-8")
         old_size = (out / "editions/2022-01-28/articles").glob("01-*.mp3").__next__().stat().st_size
-        build([first], BuildOptions(out=out, engine="espeak", date=DAY1, title=ESCAPED))
+        build([first], BuildOptions(out=out, engine="espeak", date=DAY1, title=ESCAPED, **PUBLISHED))
     return SimpleNamespace(out=out, root=root, after_first=after_first, after_second=after_second, old_size=old_size)
 
 
@@ -99,7 +103,8 @@ def test_two_editions_newest_first_with_guids_unchanged_by_the_rebuild(site: Sim
     feed = site.out / "feed.xml"
     its = items(feed)
     assert len(its) == 2
-    assert [i.findtext("title") for i in its] == ["衡阳日报 2022年1月29日", ESCAPED]
+    # the date and the lead headline: the show's name is above every episode already
+    assert [i.findtext("title") for i in its] == ["1月29日｜衡阳迎来降雪", f"1月28日｜{ESCAPED}"]
     assert [i.findtext("pubDate") for i in its] == [
         "Sat, 29 Jan 2022 06:00:00 +0800",
         "Fri, 28 Jan 2022 06:00:00 +0800",
@@ -149,11 +154,14 @@ def test_channel_has_what_apple_and_podcasting20_require(site: SimpleNamespace, 
     assert channel.findtext("title") and channel.findtext("description") and channel.findtext("link")
     assert channel.findtext("language") == "zh-cn"
     assert channel.find(f"{ITUNES}image").get("href") == BASE + "cover.png"
-    assert channel.find(f"{ITUNES}category").get("text") == "News"
+    category = channel.find(f"{ITUNES}category")
+    assert category.get("text") == "News" and category.find(f"{ITUNES}category").get("text") == "Daily News"
     assert channel.findtext(f"{ITUNES}explicit") == "false"
-    assert channel.findtext(f"{PODCAST}locked") in ("yes", "no")
+    assert channel.findtext(f"{ITUNES}owner/{ITUNES}email") == OWNER
+    locked = channel.find(f"{PODCAST}locked")
+    assert locked.text == "yes" and locked.get("owner") == OWNER
     # UUIDv5 of the feed URL without its scheme, in the Podcasting 2.0 namespace.
-    expected = uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), f"127.0.0.1:8000/{name}")
+    expected = uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), f"example.org/paper/{name}")
     assert channel.findtext(f"{PODCAST}guid") == str(expected)
 
 
@@ -173,8 +181,9 @@ def test_feedparser_and_podcastparser_read_the_feeds(site: SimpleNamespace, name
         assert episode["guid"] and episode["total_time"] > 0
         assert episode["enclosures"][0]["file_size"] == local(site.out, episode["enclosures"][0]["url"]).stat().st_size
     titles = [e["title"] for e in podcast["episodes"]]
-    assert ESCAPED in titles
-    assert ESCAPED in [e.title for e in parsed.entries]
+    want = f"1月28日｜{ESCAPED}" if name == "feed.xml" else ESCAPED
+    assert want in titles
+    assert want in [e.title for e in parsed.entries]
 
 
 def test_escaped_title_survives_into_html(site: SimpleNamespace) -> None:
@@ -258,9 +267,7 @@ def test_feed_limit_and_base_url(site: SimpleNamespace) -> None:
     out = copy_site(site, "limited")
     result = runner.invoke(app, ["feed", str(out), "--limit", "1", "--base-url", "https://example.org/报纸"])
     assert result.exit_code == 0, result.output
-    assert (
-        len(items(out / "feed.xml")) == 1 and items(out / "feed.xml")[0].findtext("title") == "衡阳日报 2022年1月29日"
-    )
+    assert len(items(out / "feed.xml")) == 1 and items(out / "feed.xml")[0].findtext("title") == "1月29日｜衡阳迎来降雪"
     assert len(items(out / "feed-articles.xml")) == 1
     url = items(out / "feed.xml")[0].find("enclosure").get("url")
     assert url == "https://example.org/%E6%8A%A5%E7%BA%B8/editions/2022-01-29/edition.mp3"
@@ -268,9 +275,10 @@ def test_feed_limit_and_base_url(site: SimpleNamespace) -> None:
     assert runner.invoke(app, ["feed", str(out), "--limit", "0"]).exit_code == 0
     assert len(items(out / "feed.xml")) == 2
     assert items(out / "feed.xml")[0].find("enclosure").get("url").startswith("https://example.org/%E6%8A%A5%E7%BA%B8/")
+    # podcast:guid was minted from the first public URL and survives the move
     channel = etree.parse(str(out / "feed.xml")).getroot().find("channel")
-    expected = uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.org/%E6%8A%A5%E7%BA%B8/feed.xml")
-    assert channel.findtext(f"{PODCAST}guid") == str(expected)
+    first = uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.org/paper/feed.xml")
+    assert channel.findtext(f"{PODCAST}guid") == str(first)
 
 
 # --- check ----------------------------------------------------------------------------------
@@ -324,6 +332,7 @@ def test_check_reports_missing_cover_and_chapters(site: SimpleNamespace) -> None
     problems = {(p["file"], p["rule"]) for p in doc["problems"]}
     assert problems == {
         ("cover.png", "artwork"),
+        ("cover.png", "enclosure"),  # both feeds' itunes:image points at it
         ("editions/2022-01-29/chapters.json", "chapters"),
         ("editions/2022-01-29/chapters.json", "enclosure"),  # feed.xml links to it
     }
@@ -353,7 +362,7 @@ def test_deleted_audio_leaves_the_feed_with_a_warning(site: SimpleNamespace) -> 
     result = runner.invoke(app, ["feed", str(out)])
     assert result.exit_code == 0
     assert "editions/2022-01-29/edition.mp3 is in the catalog but missing" in result.stderr
-    assert [i.findtext("title") for i in items(out / "feed.xml")] == [ESCAPED]
+    assert [i.findtext("title") for i in items(out / "feed.xml")] == [f"1月28日｜{ESCAPED}"]
     assert len(items(out / "feed-articles.xml")) == 2
 
 

@@ -221,3 +221,22 @@ def test_cli_listens_on_loopback_only_and_stops_cleanly_on_ctrl_c(site: Path) ->
     assert proc.returncode == 0
     assert "Traceback" not in stderr and "stopped" in stderr
     assert _listeners(port) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "headers"),
+    [
+        (MP3, "GET", {}),
+        (MP3, "HEAD", {}),
+        (MP3, "GET", {"Range": "bytes=0-9"}),
+        ("/feed.xml", "GET", {}),
+        ("/nope", "GET", {}),
+    ],
+)
+def test_cors_lets_web_players_read_every_answer(
+    server: tuple[str, int], path: str, method: str, headers: dict[str, str]
+) -> None:
+    # A web player on another origin reads the feed, chapters and audio with fetch().
+    _, got, _ = request(server, path, method, {"Origin": "https://player.example", **headers})
+    assert got["access-control-allow-origin"] == "*"
+    assert "content-range" in got["access-control-expose-headers"].lower()

@@ -207,3 +207,36 @@ def test_index_lists_the_edition(browser: Page, out: Path) -> None:
         assert browser.js("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         browser.call("Emulation.clearDeviceMetricsOverride")
+
+
+LINE_BREAKS = """(function () {
+  var found = [];
+  document.querySelectorAll('.feed-url code').forEach(function (code) {
+    var walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT), node, top = null, last = '', breaks = [];
+    while ((node = walker.nextNode())) {
+      for (var i = 0; i < node.length; i++) {
+        var r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+        var box = r.getClientRects()[0];
+        if (!box) { continue; }
+        if (top !== null && box.top > top + 2) { breaks.push(last + '|' + node.data[i]); }
+        top = box.top; last = node.data[i];
+      }
+    }
+    found.push({url: code.textContent, breaks: breaks});
+  });
+  return found;
+})()"""
+
+
+@pytest.mark.parametrize("page", ["index.html", "editions/2022-01-28/index.html"])
+def test_feed_addresses_wrap_between_their_parts_never_inside_a_word(browser: Page, out: Path, page: str) -> None:
+    browser.call("Emulation.setDeviceMetricsOverride", width=300, height=640, deviceScaleFactor=1, mobile=True)
+    try:
+        browser.open((out / page).as_uri())
+        found = browser.js(LINE_BREAKS)
+    finally:
+        browser.call("Emulation.clearDeviceMetricsOverride")
+    assert [f["url"] for f in found] == ["http://127.0.0.1:8000/feed.xml", "http://127.0.0.1:8000/feed-articles.xml"]
+    breaks = [b for f in found for b in f["breaks"]]
+    assert breaks, "at 300 px the long address must wrap somewhere"
+    assert all(b[0] in "/.-?&=" for b in breaks), breaks  # after a separator, not inside a word

@@ -51,6 +51,7 @@ class EditionInfo:
     url: str | None = None  # public URL of the edition folder, for links in chapters.json
     cover: Path | None = None  # image to embed in every MP3
     chime: bool = True
+    bitrate: int = 64  # kb/s
 
     @property
     def album(self) -> str:
@@ -81,10 +82,12 @@ class _Part:
     true_peak_db: float
 
 
-def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | None = None) -> Future[_Part]:
+def _master_and_encode(
+    clip: Clip, out: Path, out_rate: int, pool: Executor | None = None, bitrate: str = ffmpeg.BITRATE
+) -> Future[_Part]:
     """Master on the PCM now; encode (and check) in ``pool`` while the next clip is mastered."""
     # Aim above -16 by however much the encoder takes off, so the *file* measures -16.
-    encoder_db = ffmpeg.encoder_gain_db(out_rate)
+    encoder_db = ffmpeg.encoder_gain_db(out_rate, bitrate)
     target = master.TARGET_LUFS - encoder_db
     pcm = clip.pcm
     if len(pcm) < clip.sample_rate // 10:  # an empty clip would make an MP3 with no frames
@@ -96,7 +99,7 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
         best: tuple[float, float, Path] | None = None  # (peak, lufs, file)
         for attempt in range(ENCODE_ATTEMPTS):
             path = out if attempt == 0 else out.with_name(f".{out.stem}.try{attempt}.mp3")
-            ffmpeg.encode_mp3(mastered.pcm, clip.sample_rate, path, out_rate=out_rate)
+            ffmpeg.encode_mp3(mastered.pcm, clip.sample_rate, path, bitrate, out_rate=out_rate)
             # MP3 coding overshoots peaks by a varying amount (about 0.5 dB on speech,
             # more on noisy sounds): measure the encoded file itself, as it streams out
             # of the decoder, and if a peak came too close to -1 dBTP, try again.
@@ -200,15 +203,20 @@ def _article_audio(folder: Path, script: Script, clip: Clip, part: _Part, start_
 
 
 def _encode_all(
-    work: Path, intro: Clip, articles: Sequence[tuple[Script, Clip]], pool: Executor, encoders: int
+    work: Path,
+    intro: Clip,
+    articles: Sequence[tuple[Script, Clip]],
+    pool: Executor,
+    encoders: int,
+    bitrate: str = ffmpeg.BITRATE,
 ) -> tuple[_Part, list[_Part]]:
     """Master every clip here while ``pool`` encodes the ones before it; at most
     ``encoders + 1`` mastered clips are held in memory at once."""
     rate = intro.sample_rate
-    pending = [_master_and_encode(intro, work / "intro.mp3", rate, pool)]
+    pending = [_master_and_encode(intro, work / "intro.mp3", rate, pool, bitrate)]
     for script, clip in articles:
         art_id = naming.article_id(script.article.index, script.title)
-        pending.append(_master_and_encode(clip, work / f"{art_id}.mp3", rate, pool))
+        pending.append(_master_and_encode(clip, work / f"{art_id}.mp3", rate, pool, bitrate))
         if len(pending) > encoders + 1:
             pending[-(encoders + 2)].result()
     intro_part, *parts = [f.result() for f in pending]
@@ -231,8 +239,9 @@ def assemble_edition(
     encoders = max(1, min(ENCODERS, os.cpu_count() or 1))
     pool = ThreadPoolExecutor(max_workers=encoders, thread_name_prefix="encode")
     try:
-        intro_part, article_parts = _encode_all(work, intro, articles, pool, encoders)
-        transition_mp3 = ffmpeg.encode_mp3(_transition(rate, info.chime), rate, work / "transition.mp3")
+        bitrate = f"{info.bitrate}k"
+        intro_part, article_parts = _encode_all(work, intro, articles, pool, encoders, bitrate)
+        transition_mp3 = ffmpeg.encode_mp3(_transition(rate, info.chime), rate, work / "transition.mp3", bitrate)
         transition_s = ffmpeg.mp3_duration(transition_mp3)
 
         parts: list[Path] = [intro_part.mp3]

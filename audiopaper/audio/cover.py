@@ -1,4 +1,12 @@
-"""Cover art: drawn in code (paper name and date), or the user's own image, validated.
+"""Artwork: the show's (undated) and each edition's (dated), drawn in code or made from
+the user's own image, and the favicon of the listening pages.
+
+Apps cache a show's artwork for a long time, so the channel art (``OUT/cover.png``, or
+the user's ``cover.jpg``/``cover.png``) carries no date and is drawn once, at 3000 px;
+the date belongs on each episode's own art (``editions/<folder>/cover.png``, the feed
+item's ``itunes:image`` and the MP3s' embedded picture). Drawn images carry a PNG text
+marker saying what they are, so a later run can tell its own drawing from the user's
+image and ``check`` can tell dated art from undated.
 
 Podcast directories want a square RGB JPEG or PNG of 1400–3000 px. The drawn cover uses
 a CJK font when the machine has one (Debian: ``fonts-noto-cjk`` or
@@ -23,7 +31,12 @@ from ..errors import UsageError
 from ..fsutil import atomic_path, write_bytes
 
 SIZE = 1400
+CHANNEL_SIZE = 3000  # what Apple Podcasts asks for; drawn once per OUT and paper
+EPISODE_SIZE = 1400  # the least directories accept: one is drawn per edition
 MIN_SIZE, MAX_SIZE = 1400, 3000
+FAVICON_SIZES = ((16, 16), (32, 32), (48, 48))
+#: PNG text key of the marker drawn images carry: "channel|<paper>" or "episode|<paper>|<date>"
+MARKER_KEY = "audiopaper"
 EMBED_SIZE = 1400  # APIC copy: big enough for any player, small enough to repeat per file
 PAPER_RED = (178, 34, 34)
 INK = (28, 28, 30)
@@ -137,8 +150,9 @@ def romanized(paper: str) -> str:
     return text if text.strip() else "DAILY"
 
 
-def draw_cover(paper: str, date: dt.date, size: int = SIZE, font: FontFile | None = None) -> Any:
-    """A square masthead: red band, the paper's name, the date, a row of sound bars."""
+def draw_cover(paper: str, date: dt.date | None, size: int = SIZE, font: FontFile | None = None) -> Any:
+    """A square masthead: red band, the paper's name, the date (none on the show's own
+    art), a row of sound bars."""
     from PIL import Image, ImageDraw
 
     cjk = font if font is not None else find_cjk_font()
@@ -156,11 +170,12 @@ def draw_cover(paper: str, date: dt.date, size: int = SIZE, font: FontFile | Non
     _centered(draw, round(36 * u - (bottom - top) / 2), name, name_font, INK, size)
     draw.rectangle((round(8 * u), round(55 * u), round(92 * u), round(55.6 * u)), fill=INK)
 
-    if cjk:
-        when = f"{date.year}年{date.month}月{date.day}日 星期{_WEEKDAYS[date.weekday()]}"
+    if date is not None:
+        when = _when(date, bool(cjk))
+        _centered(draw, round(60 * u), when, _fit(draw, when, cjk, round(6.5 * u), round(80 * u)), GREY, size)
     else:
-        when = f"{date.isoformat()} · {_EN_WEEKDAYS[date.weekday()]}"
-    _centered(draw, round(60 * u), when, _fit(draw, when, cjk, round(6.5 * u), round(80 * u)), GREY, size)
+        every = "逐篇朗读 · 每日更新" if cjk else "READ ALOUD EVERY DAY"
+        _centered(draw, round(60 * u), every, _fit(draw, every, cjk, round(5.5 * u), round(80 * u)), GREY, size)
 
     # a sound-wave motif: bars whose heights follow a fixed, speech-like contour
     heights = (4, 6, 10, 7, 12, 16, 11, 8, 14, 18, 13, 9, 15, 11, 7, 10, 5, 8, 5, 4)
@@ -174,6 +189,50 @@ def draw_cover(paper: str, date: dt.date, size: int = SIZE, font: FontFile | Non
         draw.rounded_rectangle((x, base - half, x + bar_w, base + half), radius=bar_w / 2, fill=PAPER_RED)
         x += bar_w + gap
     return img
+
+
+def _when(date: dt.date, cjk: bool) -> str:
+    if cjk:
+        return f"{date.year}年{date.month}月{date.day}日 星期{_WEEKDAYS[date.weekday()]}"
+    return f"{date.isoformat()} · {_EN_WEEKDAYS[date.weekday()]}"
+
+
+def date_band(img: Any, date: dt.date, font: FontFile | None = None) -> Any:
+    """The user's artwork with the date in a band across its foot: episode art that
+    looks like the show's."""
+    from PIL import ImageDraw
+
+    cjk = font if font is not None else find_cjk_font()
+    out = img.copy()
+    size = out.width
+    u = size / 100
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((0, round(86 * u), size, size), fill=PAPER_RED)
+    when = _when(date, bool(cjk))
+    _centered(draw, round(89 * u), when, _fit(draw, when, cjk, round(6.5 * u), round(84 * u)), PAPER, size)
+    return out
+
+
+def marker(path: Path) -> str:
+    """The marker a drawn image carries ("" for anything else: the user's, a JPEG)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            return str(getattr(img, "text", {}).get(MARKER_KEY, "")) if img.format == "PNG" else ""
+    except (OSError, UnidentifiedImageError):
+        return ""
+
+
+def _save_png(img: Any, target: Path, mark: str) -> Path:
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text(MARKER_KEY, mark)
+    with atomic_path(target) as tmp:
+        # no optimize pass: it triples the time of a 3000 px image for 5% fewer bytes
+        img.save(tmp, format="PNG", pnginfo=info)
+    return target
 
 
 def check_user_cover(path: Path) -> str:
@@ -200,25 +259,62 @@ def check_user_cover(path: Path) -> str:
     return fmt
 
 
-def write_cover(out: Path, paper: str, date: dt.date, user_cover: Path | None = None) -> Path:
-    """``OUT/cover.png`` (or ``cover.jpg`` for a JPEG of the user's): square, RGB, no alpha."""
+def write_cover(out: Path, paper: str, user_cover: Path | None = None) -> Path:
+    """The show's artwork in OUT, undated: the user's image (``cover.jpg`` for a JPEG,
+    ``cover.png`` for a PNG; square, RGB, no alpha), else ``cover.png`` drawn at
+    CHANNEL_SIZE, which is drawn again only for another paper."""
     from PIL import Image
 
     if user_cover is None:
-        img = draw_cover(paper, date)
         target = out / layout.COVER_PNG
-        with atomic_path(target) as tmp:
-            img.save(tmp, format="PNG", optimize=True)
-        return target
+        (out / layout.COVER_JPG).unlink(missing_ok=True)  # a user's earlier image, no longer the show's
+        mark = f"channel|{paper}"
+        if target.is_file() and marker(target) == mark:
+            return target
+        return _save_png(draw_cover(paper, None, CHANNEL_SIZE), target, mark)
     fmt = check_user_cover(user_cover)
     target = out / (layout.COVER_PNG if fmt == "PNG" else layout.COVER_JPG)
-    with Image.open(user_cover) as img:
-        if img.mode == "RGB" and "transparency" not in img.info:
-            write_bytes(target, user_cover.read_bytes())
-            return target
+    other = out / (layout.COVER_JPG if fmt == "PNG" else layout.COVER_PNG)
+    unchanged = target.is_file() and target.read_bytes() == user_cover.read_bytes()
+    if user_cover.resolve() != target.resolve() and not unchanged:
+        with Image.open(user_cover) as img:
+            if img.mode == "RGB" and "transparency" not in img.info and MARKER_KEY not in getattr(img, "text", {}):
+                write_bytes(target, user_cover.read_bytes())
+            else:
+                rgb = _flatten(img)
+                with atomic_path(target) as tmp:
+                    rgb.save(tmp, format=fmt, **({"quality": 92} if fmt == "JPEG" else {}))
+    # One show, one image: a drawn or earlier cover of the other format would be stale.
+    other.unlink(missing_ok=True)
+    return target
+
+
+def write_episode_art(folder: Path, paper: str, date: dt.date, show_art: Path | None = None) -> Path:
+    """``<edition folder>/cover.png``: the edition's dated art, EPISODE_SIZE square: the
+    show's own image with a date band when the user gave one, else the drawn masthead."""
+    from PIL import Image
+
+    if show_art is not None and not marker(show_art):
+        with Image.open(show_art) as img:
+            rgb = _flatten(img)
+        if rgb.width != EPISODE_SIZE:
+            rgb = rgb.resize((EPISODE_SIZE, EPISODE_SIZE), Image.Resampling.LANCZOS)
+        img = date_band(rgb, date)
+    else:
+        img = draw_cover(paper, date, EPISODE_SIZE)
+    return _save_png(img, folder / layout.EDITION_ART, f"episode|{paper}|{date.isoformat()}")
+
+
+def write_favicon(out: Path, show_art: Path) -> Path:
+    """``OUT/favicon.ico`` from the show's artwork, for the listening pages' tabs."""
+    from PIL import Image
+
+    with Image.open(show_art) as img:
         rgb = _flatten(img)
+    small = rgb.resize((64, 64), Image.Resampling.LANCZOS)
+    target = out / layout.FAVICON
     with atomic_path(target) as tmp:
-        rgb.save(tmp, format=fmt, **({"quality": 92} if fmt == "JPEG" else {"optimize": True}))
+        small.save(tmp, format="ICO", sizes=list(FAVICON_SIZES))
     return target
 
 

@@ -16,11 +16,12 @@ from pathlib import Path
 from .. import layout
 from ..errors import AudiopaperError, UsageError
 from .base import Context, Problem, Report
-from .feeds import enclosure_rule, feed_rule, guid_rule
+from .feeds import enclosure_rule, feed_rule, guid_rule, locked_rule, loopback_rule, owner_rule
 from .files import (
     artwork_rule,
     catalog_rule,
     chapters_rule,
+    cues_rule,
     decode_rule,
     loudness_rule,
     pages_rule,
@@ -35,13 +36,17 @@ Rule = Callable[[Context], Iterator[Problem]]
 RULES: dict[str, Rule] = {
     "catalog": catalog_rule,  # the catalog is readable and its files exist
     "feed": feed_rule,  # both feeds well-formed, with every required element, newest first, complete
-    "enclosure": enclosure_rule,  # every enclosure, transcript and chapters URL is a file in OUT; exact byte length
-    "guid": guid_rule,  # GUIDs unique and unchanged since first recorded
+    "owner": owner_rule,  # itunes:owner with an e-mail, by which directories verify the show
+    "locked": locked_rule,  # podcast:locked yes/no; locked names the owner's e-mail
+    "loopback": loopback_rule,  # no URL points at this machine (127.0.0.1, localhost)
+    "enclosure": enclosure_rule,  # every enclosure, transcript, chapters and image URL is a file in OUT; exact length
+    "guid": guid_rule,  # item GUIDs unique and unchanged; podcast:guid the catalog's record
     "transcript": transcript_rule,  # VTT files present and WebVTT
+    "cues": cues_rule,  # no transcript cue ends inside a word
     "chapters": chapters_rule,  # chapters.json present and valid
     "tags": tags_rule,  # ID3 title and album/artist in every MP3, CHAP frames in the edition's
-    "artwork": artwork_rule,  # cover.png square, 1400–3000 px, RGB
-    "pages": pages_rule,  # index.html and one page per edition with its players
+    "artwork": artwork_rule,  # show art undated; show and edition art square, 1400–3000 px, RGB
+    "pages": pages_rule,  # index.html and one page per edition with its players; the favicon
     "decode": decode_rule,  # every MP3 decodes without errors (slow)
     "loudness": loudness_rule,  # -16 LUFS ±1, true peak ≤ -1 dBTP (slow)
 }

@@ -9,14 +9,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import AudiopaperError
 from ..publish import catalog
-from ..publish.catalog import EditionRow, GuidHistory, StoredSettings
+from ..publish.catalog import EditionRow, GuidHistory
 from ..publish.feed import DEFAULT_BASE_URL
+from ..settings import Settings, resolve
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "podcast": "https://podcastindex.org/namespace/1.0",
     "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
 }
 
 
@@ -81,8 +84,11 @@ class Context:
 
     out: Path
     editions: list[EditionRow]
-    stored: StoredSettings
+    settings: Settings  # what the catalog remembers of the last run's settings
     history: GuidHistory
+    #: podcast:guid of each feed as first published (none yet while only on loopback)
+    feed_guids: dict[str, str] = field(default_factory=dict)
+    artwork: str | None = None  # the show's artwork the catalog recorded, relative to OUT
     progress: Callable[[str], None] = lambda _msg: None
     _feeds: dict[str, FeedDoc] = field(default_factory=dict)
 
@@ -91,8 +97,13 @@ class Context:
         """Raises OutputError when the catalog cannot be read."""
         with catalog.connect(out, create=False) as conn:
             editions = catalog.editions(conn)
-            stored, history = catalog.stored_settings(conn), catalog.guid_history(conn)
-        return cls(out, editions, stored, history, progress or (lambda _msg: None))
+            memory, history = catalog.remembered_settings(conn), catalog.guid_history(conn)
+            guids, artwork = catalog.feed_guids(conn), catalog.get_meta(conn, "artwork")
+        try:
+            settings = resolve([memory])
+        except AudiopaperError:
+            settings = Settings()  # the catalog rule reports nothing here: the feeds show what was used
+        return cls(out, editions, settings, history, guids, artwork, progress or (lambda _msg: None))
 
     @property
     def root(self) -> Path:
@@ -100,7 +111,11 @@ class Context:
 
     @property
     def base_url(self) -> str:
-        return self.stored.base_url or DEFAULT_BASE_URL
+        return self.settings.site.base_url or DEFAULT_BASE_URL
+
+    @property
+    def limit(self) -> int | None:
+        return self.settings.paper.show.feed_limit or None
 
     def mp3s(self) -> Iterator[tuple[Path, bool]]:
         """Every MP3 the catalog names that is on disk, and whether it is a whole edition."""

@@ -1,8 +1,10 @@
 """Rules on the two feeds: well-formed and complete (``feed``), every linked file in OUT
-with its exact length (``enclosure``), GUIDs unique and unchanged (``guid``).
+with its exact length (``enclosure``), GUIDs unique and unchanged (``guid``), an owner
+to verify (``owner``), podcast:locked with that owner (``locked``), and URLs other
+machines can reach (``loopback``).
 
-No offline validator for podcast feeds exists, so the rules Apple Podcasts and the
-Podcasting 2.0 namespace set are checked here.
+No offline validator for podcast feeds exists, so the rules Apple Podcasts, the W3C
+feed validator and the Podcasting 2.0 namespace set are checked here.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from typing import Any
 
 from .. import layout
 from ..audio.chapters import MIME as CHAPTERS_MIME
-from ..publish.feed import podcast_guid, url_for
+from ..publish.feed import is_loopback, podcast_guid, url_for
+from ..settings import APPLE_CATEGORIES
 from .base import NS, Context, FeedDoc, Problem, item_label, text
 
 _DURATION = re.compile(r"^(\d+:)?[0-5]?\d:[0-5]\d$|^\d+$")
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 FEEDS = (layout.EDITIONS_FEED, layout.ARTICLES_FEED)
 #: what an edition's feed item links to besides its audio, and the type it announces
 _LINKS = (("podcast:transcript", "text/vtt"), ("podcast:chapters", CHAPTERS_MIME))
@@ -68,7 +73,7 @@ def feed_rule(ctx: Context) -> Iterator[Problem]:
         yield from _items(ctx, doc)
         # Audio deleted by hand is left out of the feeds on purpose (the catalog rule reports it).
         expected = _expected(ctx, name)
-        limit = ctx.stored.limit
+        limit = ctx.limit
         wanted = list(expected)[:limit] if limit is not None else list(expected)
         in_feed = {text(item, "guid") for item in doc.items()}
         for g in wanted:
@@ -82,8 +87,8 @@ def _channel(ctx: Context, doc: FeedDoc) -> Iterator[Problem]:
         if not text(channel, tag):
             yield ctx.problem(name, "feed", f"channel has no <{tag}>")
     lang = text(channel, "language")
-    if lang and lang != "zh-cn":
-        yield ctx.problem(name, "feed", f"channel language is {lang!r}, expected 'zh-cn'")
+    if lang and not _LANGUAGE.match(lang):
+        yield ctx.problem(name, "feed", f"channel language {lang!r} is not a language code like zh-cn")
     image = channel.find("itunes:image", NS)
     href = image.get("href", "") if image is not None else ""
     if not href:
@@ -92,21 +97,34 @@ def _channel(ctx: Context, doc: FeedDoc) -> Iterator[Problem]:
         yield ctx.problem(
             name, "feed", f"itunes:image {href!r} is not an absolute ASCII .png/.jpg URL under {base_url}"
         )
-    categories = [c.get("text") for c in channel.findall("itunes:category", NS)]
-    if "News" not in categories:
-        yield ctx.problem(name, "feed", f"itunes:category is {categories or 'missing'}, expected News")
+    rss_image = text(channel, "image/url")
+    if rss_image and rss_image != href:
+        yield ctx.problem(name, "feed", f"<image><url> {rss_image} is not the itunes:image {href}")
+    yield from _category(ctx, name, channel)
     if text(channel, "itunes:explicit") not in ("true", "false"):
         yield ctx.problem(name, "feed", "itunes:explicit must be true or false")
-    if text(channel, "podcast:locked") not in ("yes", "no"):
-        yield ctx.problem(name, "feed", "podcast:locked must be yes or no")
     self_url = url_for(base_url, name)
-    want_guid = podcast_guid(self_url)
-    if text(channel, "podcast:guid") != want_guid:
-        found = text(channel, "podcast:guid") or "missing"
-        yield ctx.problem(name, "feed", f"podcast:guid is {found}, expected {want_guid}")
     atom = channel.find("atom:link[@rel='self']", NS)
     if atom is None or atom.get("href") != self_url:
         yield ctx.problem(name, "feed", f"atom:link rel=self should be {self_url}")
+    moved = text(channel, "itunes:new-feed-url")
+    if moved and (not moved.isascii() or not moved.startswith(("http://", "https://")) or moved == self_url):
+        yield ctx.problem(name, "feed", f"itunes:new-feed-url {moved!r} is not another absolute http(s) URL")
+
+
+def _category(ctx: Context, name: str, channel: Any) -> Iterator[Problem]:
+    categories = channel.findall("itunes:category", NS)
+    if not categories:
+        yield ctx.problem(name, "feed", "channel has no <itunes:category>")
+    for cat in categories:
+        top = cat.get("text", "")
+        if top not in APPLE_CATEGORIES:
+            yield ctx.problem(name, "feed", f"itunes:category {top!r} is not one of Apple Podcasts' categories")
+            continue
+        for sub in cat.findall("itunes:category", NS):
+            if sub.get("text", "") not in APPLE_CATEGORIES[top]:
+                message = f"itunes:category {sub.get('text')!r} is not a subcategory of {top}"
+                yield ctx.problem(name, "feed", message)
 
 
 def _items(ctx: Context, doc: FeedDoc) -> Iterator[Problem]:
@@ -131,6 +149,13 @@ def _items(ctx: Context, doc: FeedDoc) -> Iterator[Problem]:
             yield ctx.problem(name, "feed", f"{label} has no <enclosure>")
         elif enc.get("type") != "audio/mpeg":
             yield ctx.problem(name, "feed", f"{label}: enclosure type is {enc.get('type')!r}, expected audio/mpeg")
+        show = text(doc.channel, "title")
+        titles = (text(item, "title"), text(item, "itunes:title"))
+        if name == layout.EDITIONS_FEED and show and any(t.startswith(show) for t in titles):
+            # apps print the show's name above every episode already
+            yield ctx.problem(name, "feed", f"{label}: the episode title repeats the show's name {show!r}")
+        if not text(item, "content:encoded"):
+            yield ctx.problem(name, "feed", f"{label} has no show notes (<content:encoded>)")
         if name == layout.EDITIONS_FEED:
             for tag, mime in _LINKS:
                 el = item.find(tag, NS)
@@ -159,11 +184,19 @@ def _linked(ctx: Context, name: str, label: str, tag: str, url: str) -> tuple[An
 
 def enclosure_rule(ctx: Context) -> Iterator[Problem]:
     for name in FEEDS:
-        for n, item in enumerate(ctx.feed(name).items(), 1):
+        doc = ctx.feed(name)
+        if doc.channel is not None:
+            image = doc.channel.find("itunes:image", NS)
+            if image is not None and image.get("href"):
+                _, problem = _linked(ctx, name, "channel", "itunes:image", image.get("href", ""))
+                if problem is not None:
+                    yield problem
+        for n, item in enumerate(doc.items(), 1):
             label = item_label(n, item)
             links = [("enclosure", item.find("enclosure"))]
             if name == layout.EDITIONS_FEED:
                 links += [(tag, item.find(tag, NS)) for tag, _ in _LINKS]
+            art = item.find("itunes:image", NS)
             for tag, el in links:
                 if el is None:
                     continue  # the feed rule reports it
@@ -175,6 +208,10 @@ def enclosure_rule(ctx: Context) -> Iterator[Problem]:
                     if not length.isdigit() or int(length) != size:
                         message = f"{size} bytes on disk, but {name} {label} announces length={length!r}"
                         yield ctx.problem(path, "enclosure", message)
+            if art is not None:
+                _, problem = _linked(ctx, name, label, "itunes:image", art.get("href", ""))
+                if problem is not None:
+                    yield problem
 
 
 # --- guid ---------------------------------------------------------------------------
@@ -183,6 +220,16 @@ def enclosure_rule(ctx: Context) -> Iterator[Problem]:
 def guid_rule(ctx: Context) -> Iterator[Problem]:
     for ed in ctx.editions:
         yield from _history(ctx, ed)
+    for name in FEEDS:
+        channel = ctx.feed(name).channel
+        if channel is None:
+            continue
+        found = text(channel, "podcast:guid")
+        # Minted once, from the feed's first public URL, and kept through any move.
+        want = ctx.feed_guids.get(name) or podcast_guid(url_for(ctx.base_url, name))
+        if found != want:
+            recorded = "the catalog's record" if name in ctx.feed_guids else "the feed's URL"
+            yield ctx.problem(name, "guid", f"podcast:guid is {found or 'missing'}, but {recorded} says {want}")
     seen: dict[str, str] = {}
     for name in FEEDS:
         expected = _expected(ctx, name)
@@ -220,3 +267,57 @@ def _history(ctx: Context, ed: Any) -> Iterator[Problem]:
     in_manifest = doc.get("edition", {}).get("guid")
     if in_manifest and in_manifest != ed.guid:
         yield ctx.problem(manifest, "guid", f"manifest says GUID {in_manifest}, the catalog {ed.guid}")
+
+
+# --- owner, locked, loopback --------------------------------------------------------
+
+
+def owner_rule(ctx: Context) -> Iterator[Problem]:
+    """Apple and Spotify verify that a show is yours by mailing itunes:owner/itunes:email."""
+    for name in FEEDS:
+        channel = ctx.feed(name).channel
+        if channel is None:
+            continue
+        email = text(channel, "itunes:owner/itunes:email")
+        if not email:
+            yield ctx.problem(name, "owner", "no itunes:owner e-mail (set owner_email in audiopaper.toml)")
+        elif not _EMAIL.match(email):
+            yield ctx.problem(name, "owner", f"itunes:owner e-mail {email!r} is not an e-mail address")
+
+
+def locked_rule(ctx: Context) -> Iterator[Problem]:
+    """podcast:locked says whether another host may import the feed; locking it names the
+    owner's e-mail, by which a move is then confirmed."""
+    for name in FEEDS:
+        channel = ctx.feed(name).channel
+        if channel is None:
+            continue
+        locked = channel.find("podcast:locked", NS)
+        value = (locked.text or "").strip() if locked is not None else ""
+        if value not in ("yes", "no"):
+            yield ctx.problem(name, "locked", f"podcast:locked is {value or 'missing'!r}, expected yes or no")
+            continue
+        owner = locked.get("owner", "") if locked is not None else ""
+        if value == "yes" and not _EMAIL.match(owner):
+            yield ctx.problem(name, "locked", "podcast:locked is yes without an owner e-mail (owner=...)")
+        email = text(channel, "itunes:owner/itunes:email")
+        if owner and email and owner != email:
+            yield ctx.problem(name, "locked", f"podcast:locked owner {owner} is not the itunes:owner e-mail {email}")
+
+
+def loopback_rule(ctx: Context) -> Iterator[Problem]:
+    """A feed whose URLs point at this machine works for `serve` here and for no one else."""
+    for name in FEEDS:
+        channel = ctx.feed(name).channel
+        if channel is None:
+            continue
+        urls = [text(channel, "link"), *(el.get("href", "") for el in channel.findall("atom:link", NS))]
+        urls += [el.get("url", "") for el in channel.iter("enclosure")]
+        local = sorted({u for u in urls if u and is_loopback(u)})
+        if local:
+            yield ctx.problem(
+                name,
+                "loopback",
+                f"{len(local)} URL(s) point at this machine ({local[0]}): apps elsewhere cannot reach them"
+                " (set base_url in audiopaper.toml, or --base-url)",
+            )

@@ -1,20 +1,26 @@
 """Rules on the files in OUT: what the catalog names is there (``catalog``), transcripts
-(``transcript``), chapters (``chapters``), ID3 tags (``tags``), the artwork
-(``artwork``), the pages (``pages``), and the audio itself (``decode``, ``loudness``:
-the slow ones, measured with the audio stage's own ffmpeg helpers and targets)."""
+(``transcript``) and where their cues break (``cues``), chapters (``chapters``), ID3
+tags (``tags``), the artwork (``artwork``), the pages (``pages``), and the audio itself
+(``decode``, ``loudness``: the slow ones, measured with the audio stage's own ffmpeg
+helpers and targets)."""
 
 from __future__ import annotations
 
+import hashlib
+import html
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .. import layout
 from ..audio import master
+from ..audio.cover import draw_cover, marker
 from ..audio.ffmpeg import run_ffmpeg
+from ..audio.transcript import inside_word, word_starts
 from ..errors import AudioError
-from .base import Context, Problem
+from ..publish.catalog import ArticleRow
+from .base import NS, Context, Problem
 
 ART_MIN, ART_MAX = 1400, 3000
 
@@ -104,21 +110,84 @@ def tags_rule(ctx: Context) -> Iterator[Problem]:
             yield ctx.problem(path, "tags", "no ID3 chapters (CHAP frames)")
 
 
+def _show_art(ctx: Context) -> str:
+    """The show's artwork, relative to OUT: where feed.xml's itunes:image points, else
+    what the catalog recorded, else cover.png."""
+    channel = ctx.feed(layout.EDITIONS_FEED).channel
+    image = channel.find("itunes:image", NS) if channel is not None else None
+    path = ctx.local(image.get("href", "")) if image is not None else None
+    if path is not None:
+        return path.relative_to(ctx.root).as_posix()
+    return ctx.artwork or layout.COVER_PNG
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def artwork_rule(ctx: Context) -> Iterator[Problem]:
+    """The show's art: square RGB PNG/JPEG of 1400-3000 px, and undated (apps keep show
+    art for months, so a date on it is soon wrong). Each edition's art: the same sizes."""
+    rel = _show_art(ctx)
+    path = ctx.out / rel
+    if not path.is_file():
+        yield ctx.problem(rel, "artwork", "missing (the feeds' itunes:image points here)")
+    else:
+        yield from _image_problems(ctx, path)
+        dated = _dated(ctx, path)
+        if dated:
+            message = f"carries a date ({dated}): apps keep a show's art for months, so it must be undated"
+            yield ctx.problem(path, "artwork", message)
+    for ed in ctx.editions:
+        art = ctx.out / ed.folder / layout.EDITION_ART
+        if art.is_file():
+            yield from _image_problems(ctx, art)
+
+
+def _dated(ctx: Context, path: Path) -> str | None:
+    """Why the show's art at ``path`` is dated art, or None."""
     from PIL import Image, UnidentifiedImageError
 
-    path = ctx.out / layout.COVER_PNG
-    if not path.is_file():
-        yield ctx.problem(path.name, "artwork", "missing (the feeds' itunes:image points here)")
-        return
+    mark = marker(path)
+    if mark.startswith("episode|"):
+        return f"it is the edition art of {mark.rsplit('|', 1)[-1]}"
+    if mark:
+        return None  # our drawing of the show's own, undated art
+    digest = _digest(path)
+    for ed in ctx.editions:
+        art = ctx.out / ed.folder / layout.EDITION_ART
+        if art.is_file() and _digest(art) == digest:
+            return f"it is the edition art of {ed.date.isoformat()}"
+    if path.suffix.lower() != ".png" or not ctx.editions:
+        return None
+    # Before issue #13 the show's art was drawn again on every build, with that build's
+    # date: a folder built then still has it. Our drawing is deterministic, so it is known
+    # by drawing it again.
+    try:
+        with Image.open(path) as img:
+            size, pixels = img.size, img.convert("RGB").tobytes()
+    except (OSError, UnidentifiedImageError):
+        return None
+    if size[0] != size[1]:
+        return None
+    for ed in sorted(ctx.editions, key=lambda e: e.last_built, reverse=True)[:2]:
+        if draw_cover(ed.paper, ed.date, size[0]).tobytes() == pixels:
+            return f"drawn with the date {ed.date.isoformat()}"
+    return None
+
+
+def _image_problems(ctx: Context, path: Path) -> Iterator[Problem]:
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(path) as img:
             fmt, (w, h), mode = img.format, img.size, img.mode
     except (OSError, UnidentifiedImageError) as exc:
         yield ctx.problem(path, "artwork", f"not a readable image ({exc})")
         return
-    if fmt != "PNG":
-        yield ctx.problem(path, "artwork", f"is {fmt}, not PNG")
+    want = "JPEG" if path.suffix.lower() in (".jpg", ".jpeg") else "PNG"
+    if fmt != want:
+        yield ctx.problem(path, "artwork", f"is {fmt}, not {want}")
     if w != h:
         yield ctx.problem(path, "artwork", f"{w}x{h} is not square")
     if not (ART_MIN <= w <= ART_MAX and ART_MIN <= h <= ART_MAX):
@@ -127,9 +196,75 @@ def artwork_rule(ctx: Context) -> Iterator[Problem]:
         yield ctx.problem(path, "artwork", f"colour mode {mode}; Apple Podcasts wants RGB without transparency")
 
 
+def _vtt_cues(path: Path) -> list[str] | None:
+    """The text of each cue of a WebVTT file (None: unreadable)."""
+    try:
+        blocks = path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    texts = []
+    for block in blocks:
+        lines = block.strip().splitlines()
+        for i, line in enumerate(lines):
+            if "-->" in line:
+                texts.append(html.unescape(" ".join(lines[i + 1 :]).strip()))
+                break
+    return texts
+
+
+def cue_breaks(sentences: Sequence[str], cue_texts: Sequence[str]) -> tuple[int, list[str]]:
+    """How many cue boundaries fall inside a sentence, and those that cut a word (shown
+    as ``before｜after``). The cues must follow the sentences in order; where they stop
+    following them (a transcript from elsewhere), counting stops."""
+    norm = [" ".join(s.split()) for s in sentences]
+    norm = [s for s in norm if s]
+    inner, bad = 0, []
+    n, pos = 0, 0
+    for cue in (" ".join(c.split()) for c in cue_texts):
+        if not cue:
+            continue
+        while n < len(norm) and pos < len(norm[n]) and norm[n][pos] == " ":
+            pos += 1
+        if n >= len(norm) or not norm[n].startswith(cue, pos):
+            break
+        pos += len(cue)
+        if pos >= len(norm[n]):
+            n, pos = n + 1, 0
+            continue
+        inner += 1
+        text = norm[n]
+        if inside_word(text, pos, word_starts(text)):
+            bad.append(f"{text[max(0, pos - 6) : pos]}｜{text[pos : pos + 6]}")
+    return inner, bad
+
+
+def _article_cue_breaks(ctx: Context, art: ArticleRow) -> list[str] | None:
+    texts = _vtt_cues(ctx.out / art.vtt)
+    if texts is None:
+        return None
+    return cue_breaks([s.text for s in art.sentences], texts)[1]
+
+
+def cues_rule(ctx: Context) -> Iterator[Problem]:
+    """No cue of an article's transcript ends inside a word (请各有｜关部门, 兑现了10｜位):
+    captions cut there read wrong."""
+    for ed in ctx.editions:
+        for art in ed.articles:
+            bad = _article_cue_breaks(ctx, art)
+            if bad:
+                shown = "、".join(bad[:3]) + ("…" if len(bad) > 3 else "")
+                yield ctx.problem(
+                    art.vtt, "cues", f"{len(bad)} cue boundar{'y' if len(bad) == 1 else 'ies'} inside a word: {shown}"
+                )
+
+
 def pages_rule(ctx: Context) -> Iterator[Problem]:
     if not (ctx.out / layout.INDEX_PAGE).is_file():
         yield ctx.problem(layout.INDEX_PAGE, "pages", "missing (run `audiopaper feed OUT`)")
+    elif 'rel="icon"' not in (ctx.out / layout.INDEX_PAGE).read_text(encoding="utf-8", errors="replace"):
+        yield ctx.problem(layout.INDEX_PAGE, "pages", "has no favicon link")
+    if not (ctx.out / layout.FAVICON).is_file():
+        yield ctx.problem(layout.FAVICON, "pages", "missing (browsers ask for it on every page)")
     for ed in ctx.editions:
         page = ctx.out / ed.page
         if not page.is_file():

@@ -10,8 +10,9 @@ from typing import Any
 from .. import layout
 from ..errors import AudiopaperError
 from ..models import Edition
+from ..settings import PaperSettings, Settings, Show, SiteSettings, remembered_layer, resolve
 from . import catalog
-from .feed import DEFAULT_BASE_URL, FeedSettings, normalize_base_url, write_feeds
+from .feed import DEFAULT_BASE_URL, FeedSettings, is_loopback, podcast_guid, url_for, write_feeds
 from .manifest import RunStats, manifest_dict, manifest_path, write_manifest
 from .site import write_pages
 
@@ -25,22 +26,72 @@ class Published:
     missing: tuple[str, ...] = ()  # audio in the catalog but not on disk, left out of the feeds
 
 
-def resolve_settings(
-    conn: Any, base_url: str | None = None, title: str | None = None, limit: int | None = None
-) -> FeedSettings:
-    """Feed settings: what was asked now, else what the catalog remembers, else defaults.
+def _artwork(out: Path, conn: Any, edition: Edition | None) -> str:
+    """The show's artwork (relative to OUT): this build's, else the one the catalog
+    remembers, else whichever cover is there."""
+    if edition is not None and edition.cover is not None:
+        name = edition.cover.resolve().relative_to(out.resolve()).as_posix()
+        catalog.set_meta(conn, "artwork", name)
+        return name
+    remembered = catalog.get_meta(conn, "artwork")
+    if remembered and (out / remembered).is_file():
+        return remembered
+    for candidate in (layout.COVER_PNG, layout.COVER_JPG):
+        if (out / candidate).is_file():
+            return candidate
+    return layout.COVER_PNG
 
-    Remembering them means `audiopaper feed OUT` after `build --base-url X` keeps the
-    public URLs (and so the podcast:guid) instead of falling back to loopback.
+
+def resolve_settings(
+    out: Path,
+    conn: Any,
+    show: Show | None = None,
+    site: SiteSettings | None = None,
+    edition: Edition | None = None,
+) -> FeedSettings:
+    """Feed settings: what this run asks for, else what the catalog remembers, else defaults.
+
+    What a run asks for is remembered, so `audiopaper feed OUT` after a build keeps the
+    owner and the public URLs instead of falling back to the defaults. The podcast:guid
+    of each feed is minted from its URL the first time the feed is published under a
+    public (not loopback) URL and kept from then on, through any change of base URL.
     """
-    if base_url is not None:
-        catalog.set_meta(conn, "base_url", normalize_base_url(base_url))
-    if title is not None:
-        catalog.set_meta(conn, "title", title)
-    if limit is not None:
-        catalog.set_meta(conn, "limit", str(limit))
-    stored = catalog.stored_settings(conn)
-    return FeedSettings(base_url=stored.base_url or DEFAULT_BASE_URL, title=stored.title, limit=stored.limit)
+    memory = resolve([catalog.remembered_settings(conn)], where=f"{catalog.catalog_path(out)}")
+    if show is not None or site is not None:
+        chosen = Settings(PaperSettings(show=show or memory.paper.show), site or memory.site)
+        catalog.remember_settings(conn, remembered_layer(chosen))
+    show = show or memory.paper.show
+    site = site or memory.site
+    base_url = site.base_url or DEFAULT_BASE_URL
+    public = not is_loopback(base_url)
+    guids = {
+        name: catalog.feed_guid(conn, name, podcast_guid(url_for(base_url, name)), keep=public)
+        for name in (layout.EDITIONS_FEED, layout.ARTICLES_FEED)
+    }
+    return FeedSettings(
+        base_url=base_url, show=show, moved_to=site.moved_to, artwork=_artwork(out, conn, edition), guids=guids
+    )
+
+
+def remembered(out: Path) -> dict[str, Any]:
+    """The settings OUT's catalog remembers (nothing for a folder without a catalog)."""
+    if not catalog.catalog_path(out).is_file():
+        return {}
+    with catalog.connect(out, create=False) as conn:
+        return catalog.remembered_settings(conn)
+
+
+def remembered_artwork(out: Path) -> Path | None:
+    """The user's own artwork an earlier build published in OUT, if it is still there:
+    kept until another is given (a drawn one is drawn again as needed)."""
+    from ..audio.cover import marker
+
+    if not catalog.catalog_path(out).is_file():
+        return None
+    with catalog.connect(out, create=False) as conn:
+        name = catalog.get_meta(conn, "artwork")
+    path = out / name if name else None
+    return path if path is not None and path.is_file() and not marker(path) else None
 
 
 def on_disk(out: Path, editions: list[catalog.EditionRow]) -> tuple[list[catalog.EditionRow], list[str]]:
@@ -62,14 +113,27 @@ def on_disk(out: Path, editions: list[catalog.EditionRow]) -> tuple[list[catalog
     return kept, missing
 
 
+def write_favicon(out: Path, artwork: str) -> Path | None:
+    """OUT/favicon.ico from the show's artwork, made again when the artwork is newer."""
+    from ..audio.cover import write_favicon as draw
+
+    art, icon = out / artwork, out / layout.FAVICON
+    if not art.is_file():
+        return None
+    if icon.is_file() and icon.stat().st_mtime_ns >= art.stat().st_mtime_ns:
+        return icon
+    return draw(out, art)
+
+
 def publish_site(out: Path, conn: Any, settings: FeedSettings) -> Published:
     editions, missing = on_disk(out, catalog.editions(conn))
+    write_favicon(out, settings.artwork)
     feeds = write_feeds(out, editions, settings)
     pages = write_pages(out, editions, settings)
     return Published(tuple(feeds), tuple(pages), len(editions), sum(len(e.articles) for e in editions), tuple(missing))
 
 
-def regenerate(out: Path, base_url: str | None = None, title: str | None = None, limit: int | None = None) -> Published:
+def regenerate(out: Path, show: Show | None = None, site: SiteSettings | None = None) -> Published:
     """`audiopaper feed OUT`: feeds and pages again, from the catalog alone."""
     fresh = not catalog.catalog_path(out).exists()
     if fresh and not any((out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}")):
@@ -77,14 +141,15 @@ def regenerate(out: Path, base_url: str | None = None, title: str | None = None,
     with catalog.connect(out) as conn, catalog.transaction(conn):
         if fresh:
             catalog.import_manifests(conn, out)
-        return publish_site(out, conn, resolve_settings(conn, base_url, title, limit))
+        return publish_site(out, conn, resolve_settings(out, conn, show, site))
 
 
 def publish_edition(
-    out: Path, edition: Edition, base_url: str | None = DEFAULT_BASE_URL, feed_limit: int | None = None
+    out: Path, edition: Edition, show: Show | None = None, site: SiteSettings | None = None
 ) -> catalog.EditionRow:
     """Record the edition in the catalog and refresh feeds and pages; returns the stored
-    row, which carries the GUIDs the edition and its articles are published under."""
+    row, which carries the GUIDs the edition and its articles are published under.
+    ``show`` and ``site`` None: what the catalog remembers."""
     fresh = not catalog.catalog_path(out).exists()
     # One write transaction from recording to the last page: a second build into the same
     # OUT waits, so whichever writes the feeds last has seen both editions.
@@ -93,7 +158,7 @@ def publish_edition(
             # Editions built before OUT had a catalog stay in the feed.
             catalog.import_manifests(conn, out, skip=edition.folder)
         row = catalog.record_edition(conn, out, edition)
-        publish_site(out, conn, resolve_settings(conn, base_url, None, feed_limit))
+        publish_site(out, conn, resolve_settings(out, conn, show, site, edition))
     return row
 
 
@@ -104,12 +169,10 @@ def write_edition_manifest(out: Path, edition: Edition, stats: RunStats, publish
     return path
 
 
-def public_base_url(out: Path, base_url: str | None = None) -> str:
+def public_base_url(out: Path, site: SiteSettings | None = None) -> str:
     """The base URL files in OUT are published under: the one asked for, else the one
     OUT's catalog remembers, else the loopback default (matching ``serve``)."""
-    if base_url is not None:
-        return normalize_base_url(base_url)
-    if catalog.catalog_path(out).is_file():
-        with catalog.connect(out, create=False) as conn:
-            return catalog.stored_settings(conn).base_url or DEFAULT_BASE_URL
-    return DEFAULT_BASE_URL
+    if site is not None:
+        return site.base_url or DEFAULT_BASE_URL
+    memory = resolve([remembered(out)], where=str(catalog.catalog_path(out)))
+    return memory.site.base_url or DEFAULT_BASE_URL

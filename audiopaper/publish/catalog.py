@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -141,15 +142,6 @@ class EditionRow:
         return f"{self.folder}/{layout.EDITION_PAGE}"
 
 
-@dataclass(frozen=True)
-class StoredSettings:
-    """The feed settings the catalog remembers from earlier runs (None: never set)."""
-
-    base_url: str | None = None
-    title: str | None = None
-    limit: int | None = None  # a stored 0 means no limit, as None does
-
-
 #: (kind, paper, date, ident) → the GUID first handed out for it
 GuidHistory = dict[tuple[str, str, str, str], str]
 
@@ -270,12 +262,13 @@ def record_edition(
                 " WHERE id = ?",
                 (*fields, now, edition_id),
             )
-        idents = article_idents([a.title for a in edition.articles])
-        keep: list[int] = []
-        for ident, art in zip(idents, edition.articles, strict=True):
-            existing = conn.execute(
-                "SELECT id FROM articles WHERE edition_id = ? AND ident = ?", (edition_id, ident)
-            ).fetchone()
+        placed = _place_articles(conn, edition_id, edition)
+        # Articles the rebuilt edition no longer has: their files are gone, so they leave
+        # the feed; their GUIDs stay reserved in `guids`.
+        keep = [row_id for row_id, _ in placed if row_id is not None]
+        marks = ",".join("?" * len(keep)) or "NULL"
+        conn.execute(f"DELETE FROM articles WHERE edition_id = ? AND id NOT IN ({marks})", (edition_id, *keep))
+        for art, (article_id, ident) in zip(edition.articles, placed, strict=True):
             afields = (
                 art.index,
                 art.id,
@@ -290,7 +283,7 @@ def record_edition(
                 art.engine,
                 now,
             )
-            if existing is None:
+            if article_id is None:
                 guid = _article_guid(conn, edition.paper, date, ident)
                 cur = conn.execute(
                     "INSERT INTO articles (position, slug, kind, title, mp3, mp3_bytes, duration_s, start_s, vtt,"
@@ -300,21 +293,102 @@ def record_edition(
                 )
                 article_id = int(cur.lastrowid or 0)
             else:
-                article_id = int(existing[0])
                 conn.execute(
                     "UPDATE articles SET position = ?, slug = ?, kind = ?, title = ?, mp3 = ?, mp3_bytes = ?,"
                     " duration_s = ?, start_s = ?, vtt = ?, chars = ?, engine = ?, last_built = ? WHERE id = ?",
                     (*afields, article_id),
                 )
-            keep.append(article_id)
             _store_sentences(conn, article_id, art.spans)
-        # Articles the rebuilt edition no longer has: their files are gone, so they leave
-        # the feed; their GUIDs stay reserved in `guids`.
-        marks = ",".join("?" * len(keep)) or "NULL"
-        conn.execute(f"DELETE FROM articles WHERE edition_id = ? AND id NOT IN ({marks})", (edition_id, *keep))
     stored = edition_by_folder(conn, folder)
     assert stored is not None
     return stored
+
+
+#: what an article says, as opposed to its headline and byline: what identifies it
+#: when its headline is corrected
+BODY_ROLES = ("body", "heading", "signature")
+#: how alike two bodies must be (Jaccard index of their character bigrams) to be one
+#: article: a corrected figure or sentence keeps it near 0.9, two different stories of
+#: one paper share well under 0.2
+SAME_BODY = 0.5
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    text = "".join(text.split())
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def body_similarity(a: str, b: str) -> float:
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def _body(spans: Sequence[Span] | Sequence[SentenceRow]) -> str:
+    return "".join(s.text for s in spans if s.role in BODY_ROLES)
+
+
+def _place_articles(conn: sqlite3.Connection, edition_id: int, edition: Edition) -> list[tuple[int | None, str]]:
+    """For each of the edition's articles: the catalog row it already is (None: a new
+    article) and its identity.
+
+    An article is the same one as before when it has the same headline (the n-th of
+    several same-titled ones by rank), else when its body reads the same (a corrected
+    headline, or a corrected sentence under the same headline): position and file name
+    are no identity, since a rebuilt issue may gain or lose a story above it. The
+    identity (``ident``) is the headline the article was first recorded under, and it
+    never changes, so neither does the GUID made from it.
+    """
+    rows = conn.execute(
+        "SELECT id, ident, title FROM articles WHERE edition_id = ? ORDER BY position", (edition_id,)
+    ).fetchall()
+    old_keys = dict(zip(article_idents([str(r[2]) for r in rows]), rows, strict=True))
+    new_keys = article_idents([a.title for a in edition.articles])
+    placed: list[tuple[int | None, str] | None] = [None] * len(new_keys)
+    taken: set[int] = set()
+    for n, key in enumerate(new_keys):
+        row = old_keys.get(key)
+        if row is not None:
+            placed[n] = (int(row[0]), str(row[1]))
+            taken.add(int(row[0]))
+    left = [r for r in rows if int(r[0]) not in taken]
+    if left and None in placed:
+        bodies = {int(r[0]): _body(_sentences(conn, int(r[0]))) for r in left}
+        pairs = sorted(
+            (
+                (body_similarity(_body(edition.articles[n].spans), bodies[int(r[0])]), n, int(r[0]), str(r[1]))
+                for n in range(len(placed))
+                if placed[n] is None
+                for r in left
+            ),
+            key=lambda p: -p[0],
+        )
+        for score, n, row_id, ident in pairs:
+            if score < SAME_BODY:
+                break
+            if placed[n] is None and row_id not in taken:
+                placed[n] = (row_id, ident)
+                taken.add(row_id)
+    used = {p[1] for p in placed if p is not None}
+    result: list[tuple[int | None, str]] = []
+    for n, p in enumerate(placed):
+        if p is None:
+            ident, k = new_keys[n], 1
+            while ident in used:  # the headline of a kept article that was renamed since
+                k += 1
+                ident = f"{new_keys[n]}#{k}"
+            used.add(ident)
+            p = (None, ident)
+        result.append(p)
+    return result
+
+
+def _sentences(conn: sqlite3.Connection, article_id: int) -> tuple[SentenceRow, ...]:
+    return tuple(
+        SentenceRow(float(s[0]), float(s[1]), str(s[2]), str(s[3]))
+        for s in conn.execute(
+            "SELECT start_s, end_s, text, role FROM sentences WHERE article_id = ? ORDER BY n", (article_id,)
+        )
+    )
 
 
 def _article_guid(conn: sqlite3.Connection, paper: str, date: str, ident: str) -> str:
@@ -356,12 +430,7 @@ def _edition_row(conn: sqlite3.Connection, r: Any) -> EditionRow:
     ).fetchall()
     articles = []
     for a in arts:
-        sentences = tuple(
-            SentenceRow(float(s[0]), float(s[1]), str(s[2]), str(s[3]))
-            for s in conn.execute(
-                "SELECT start_s, end_s, text, role FROM sentences WHERE article_id = ? ORDER BY n", (a[0],)
-            )
-        )
+        sentences = _sentences(conn, int(a[0]))
         articles.append(
             ArticleRow(
                 ident=str(a[1]),
@@ -421,13 +490,52 @@ def editions(conn: sqlite3.Connection) -> list[EditionRow]:
             conn.execute("COMMIT")
 
 
-def stored_settings(conn: sqlite3.Connection) -> StoredSettings:
+def remembered_settings(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The publishing settings the last run stored (``settings.REMEMBERED`` keys).
+
+    Catalogs from before ``audiopaper.toml`` kept three keys of their own; they are read
+    as the same settings.
+    """
+    raw = get_meta(conn, "settings")
+    if raw:
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            return doc
+    legacy: dict[str, Any] = {}
+    if base_url := get_meta(conn, "base_url"):
+        legacy["base_url"] = base_url
+    if title := get_meta(conn, "title"):
+        legacy["title"] = title
     limit = get_meta(conn, "limit")
-    return StoredSettings(
-        base_url=get_meta(conn, "base_url") or None,
-        title=get_meta(conn, "title") or None,
-        limit=int(limit) if limit and int(limit) > 0 else None,
-    )
+    if limit and limit.isdigit():
+        legacy["feed_limit"] = int(limit)
+    return legacy
+
+
+def remember_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+    set_meta(conn, "settings", json.dumps(values, ensure_ascii=False, sort_keys=True))
+
+
+def feed_guid(conn: sqlite3.Connection, feed: str, minted: str, keep: bool) -> str:
+    """The feed's podcast:guid: the one stored when it was first published, else ``minted``
+    (stored now when ``keep``). Stored once, it outlives any change of the feed's URL."""
+    key = f"podcast_guid:{feed}"
+    known = get_meta(conn, key)
+    if known:
+        return known
+    if keep:
+        set_meta(conn, key, minted)
+    return minted
+
+
+def feed_guids(conn: sqlite3.Connection) -> dict[str, str]:
+    """Every stored podcast:guid, by feed file name."""
+    prefix = "podcast_guid:"
+    rows = conn.execute("SELECT key, value FROM meta WHERE key LIKE 'podcast_guid:%'").fetchall()
+    return {str(k)[len(prefix) :]: str(v) for k, v in rows}
 
 
 def guid_history(conn: sqlite3.Connection) -> GuidHistory:
@@ -477,8 +585,6 @@ def import_manifests(conn: sqlite3.Connection, out: Path, skip: Path | None = No
 
     Their manifests carry everything but sentence timings, which come back from the VTTs.
     """
-    import json
-
     count = 0
     for manifest in sorted((out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}")):
         folder = manifest.parent

@@ -92,7 +92,9 @@ def manifest_dict(edition: Edition, out: Path, stats: RunStats, published: Editi
         if path is not None:
             head[key] = path.relative_to(folder).as_posix()
     if edition.cover is not None:
-        head["cover"] = edition.cover.relative_to(out).as_posix()
+        head["cover"] = edition.cover.relative_to(out).as_posix()  # the show's art, undated
+    if (folder / layout.EDITION_ART).is_file():
+        head["art"] = layout.EDITION_ART  # the edition's own, dated art
     if edition.loudness is not None:
         head["loudness"] = loudness_doc(edition, edition.loudness)
     guids = {a.slug: a.guid for a in published.articles} if published is not None else {}

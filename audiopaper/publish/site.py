@@ -9,20 +9,58 @@ for the same reason: the page never has to load the VTT to highlight the sentenc
 from __future__ import annotations
 
 import posixpath
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio.chapters import edition_chapters
 from ..fsutil import write_text
-from ..layout import ARTICLES_FEED, EDITIONS_FEED, INDEX_PAGE
+from ..layout import ARTICLES_FEED, EDITION_ART, EDITIONS_FEED, FAVICON, INDEX_PAGE
 from .catalog import ArticleRow, EditionRow
-from .feed import FeedSettings, clock, feed_title, normalize_base_url, render, url_for
+from .feed import FeedSettings, clock, episode_title, feed_title, normalize_base_url, render, url_for
 
 
 def rel(from_dir: str, target: str) -> str:
     """``target`` (relative to OUT) as seen from the folder ``from_dir`` (relative to OUT)."""
     return posixpath.relpath(target, from_dir or ".")
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """One way to subscribe to a feed: a label and where it leads."""
+
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """A feed as the pages offer it: its address (shown whole, to copy) and one link per
+    kind of app: Apple Podcasts (the podcast:// scheme it registers), AntennaPod (its
+    subscribe page, which opens the app or explains it), and the RSS file itself for
+    any other app."""
+
+    label: str
+    url: str
+    local: str  # the feed relative to the page
+    subscribe: tuple[Subscribe, ...]
+
+
+def feed_links(label: str, name: str, title: str, base_url: str, from_dir: str) -> FeedLinks:
+    url = url_for(base_url, name)
+    scheme_less = url.split("://", 1)[1]
+    antennapod = "https://antennapod.org/deeplink/subscribe?" + urllib.parse.urlencode({"url": url, "title": title})
+    return FeedLinks(
+        label,
+        url,
+        rel(from_dir, name),
+        (
+            Subscribe("Apple 播客", "podcast://" + scheme_less),
+            Subscribe("AntennaPod", antennapod),
+            Subscribe("RSS", url),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -33,37 +71,45 @@ class ArticleView:
     duration: str
 
 
-def edition_page(ed: EditionRow, settings: FeedSettings, paper_title: str) -> str:
+def edition_page(ed: EditionRow, settings: FeedSettings, paper_title: str, has_art: bool = True) -> str:
     folder = ed.folder
     base = normalize_base_url(settings.base_url)
     return render(
         "edition.html.j2",
         ed=ed,
         paper_title=paper_title,
+        episode_title=episode_title(ed),
         mp3=rel(folder, ed.mp3),
         vtt=rel(folder, ed.vtt) if ed.vtt else None,
         chapters_json=rel(folder, ed.chapters) if ed.chapters else None,
+        art=EDITION_ART if has_art else None,
         duration=clock(ed.duration_s),
         chapters=edition_chapters([(a.slug, a.title, a.start_s) for a in ed.articles], ed.duration_s),
         articles=[ArticleView(a, rel(folder, a.mp3), rel(folder, a.vtt), clock(a.duration_s)) for a in ed.articles],
         home=rel(folder, INDEX_PAGE),
-        feed=rel(folder, EDITIONS_FEED),
-        feed_articles=rel(folder, ARTICLES_FEED),
-        feed_url=url_for(base, EDITIONS_FEED),
-        feed_articles_url=url_for(base, ARTICLES_FEED),
+        favicon=rel(folder, FAVICON),
+        feeds=_feeds(paper_title, base, folder),
     )
 
 
-def index_page(editions: Sequence[EditionRow], settings: FeedSettings) -> str:
+def _feeds(title: str, base: str, from_dir: str) -> tuple[FeedLinks, FeedLinks]:
+    return (
+        feed_links("订阅整期", EDITIONS_FEED, title, base, from_dir),
+        feed_links("订阅单篇", ARTICLES_FEED, f"{title}（单篇）", base, from_dir),
+    )
+
+
+def index_page(editions: Sequence[EditionRow], settings: FeedSettings, has_art: bool = True) -> str:
     base = normalize_base_url(settings.base_url)
+    title = feed_title(editions, settings)
     return render(
         "index.html.j2",
-        title=feed_title(editions, settings),
-        editions=[(ed, clock(ed.duration_s)) for ed in editions],
-        feed=EDITIONS_FEED,
-        feed_articles=ARTICLES_FEED,
-        feed_url=url_for(base, EDITIONS_FEED),
-        feed_articles_url=url_for(base, ARTICLES_FEED),
+        title=title,
+        description=settings.show.description,
+        artwork=settings.artwork if has_art else None,
+        editions=[(ed, episode_title(ed), clock(ed.duration_s)) for ed in editions],
+        favicon=FAVICON,
+        feeds=_feeds(title, base, ""),
     )
 
 
@@ -75,9 +121,9 @@ def write_pages(out: Path, editions: Sequence[EditionRow], settings: FeedSetting
         if not folder.is_dir():
             continue  # the edition's files were removed by hand; nothing to play
         path = out / ed.page
-        write_text(path, edition_page(ed, settings, title))
+        write_text(path, edition_page(ed, settings, title, (folder / EDITION_ART).is_file()))
         written.append(path)
     index = out / INDEX_PAGE
-    write_text(index, index_page(editions, settings))
+    write_text(index, index_page(editions, settings, (out / settings.artwork).is_file()))
     written.append(index)
     return written
