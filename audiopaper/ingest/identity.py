@@ -1,0 +1,439 @@
+"""The issue's own identity: which paper it is, and which day's issue.
+
+A listener must hear the paper they subscribed to, so the name and the date are read
+from the input, by the position and the shape of the lines that carry them, never from
+a list of known papers. The clues, in order of trust (the first level whose clues agree
+decides; a level whose clues disagree says nothing and the next one is asked):
+
+1. ``masthead``: a title line at the top of a page file: ``# 人民日报``,
+   ``# 《新闻联播》 (20220928)``, ``人民日报 2019年2月6日 星期三``, a line holding only
+   the date.
+2. ``source_line``: the line a per-article archive puts under each story:
+   ``《人民日报》（2019年02月06日第 01 版）``.
+3. ``dateline``: the paper's own dateline opening a story, ``衡阳日报讯（记者 …）``; the
+   paper only, and only when most of the issue's datelines say so (``本报讯`` names no
+   paper and counts against a name another paper's reprinted story carries).
+4. ``html``: an HTML page's ``<title>`` (the part that is not the headline), its meta
+   tags, and the header bar above the story.
+5. ``file_name``: the file or its folders: ``20190206.md``, ``2022-01-27/page-01.html``,
+   ``衡阳日报-20220128.txt``.
+
+A paper name is a name of paper shape (…日报, …晚报, …时报, …报; not 汇报 or 通报), or,
+at the top of the issue only, a programme title in 《》 (《新闻联播》) or a short name
+that heads the issue's sections. A name inside a story (另据《环球时报》报道) is never
+read: only whole lines in those positions are. Dates are read in YYYYMMDD and Chinese
+forms (``dates``); the latest date a story mentions is not the issue's date and is left
+to the edition to fall back on (``edition``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from ..models import Block, Clue, Cue
+from . import dates
+from .htmlpage import PageHead, page_head
+
+#: the order of trust, highest first
+TRUST: tuple[Cue, ...] = ("masthead", "source_line", "dateline", "html", "file_name")
+#: the share of one level's clues that must name the same value for the level to decide
+AGREEMENT = 3 / 4
+#: a paper named by datelines must open at least this many stories
+MIN_DATELINES = 2
+#: how many blocks at the top of a page file may hold its masthead
+MASTHEAD_BLOCKS = 4
+MAX_MASTHEAD = 60
+
+_HAN = r"[\u4e00-\u9fff]"
+# Words ending in 报 that name a report, not a paper.
+_NOT_PAPERS = frozenset(
+    {
+        "汇报",
+        "举报",
+        "预报",
+        "通报",
+        "捷报",
+        "喜报",
+        "简报",
+        "海报",
+        "年报",
+        "公报",
+        "警报",
+        "电报",
+        "回报",
+        "情报",
+        "申报",
+        "上报",
+        "填报",
+        "呈报",
+        "谎报",
+        "虚报",
+        "瞒报",
+        "漏报",
+        "季报",
+        "月报",
+        "战报",
+        "学报",
+        "板报",
+        "黑报",
+        "小报",
+        "大报",
+        "读报",
+        "看报",
+        "办报",
+        "订报",
+        "送报",
+        "卖报",
+        "见报",
+        "登报",
+    }
+)
+_PAPER = re.compile(rf"{_HAN}{{1,10}}报")
+_BRACKETED = re.compile(r"《\s*([^《》]{1,20}?)\s*》")
+_NAME = re.compile(rf"(?:{_HAN}|[A-Za-z·]){{2,12}}")
+_SOURCE_LINE = re.compile(
+    r"《\s*(?P<paper>[^《》]{2,20}?)\s*》\s*[（(]\s*(?P<date>[^（）()]{0,24}?)\s*第?\s*[\dA-Za-z一二三四五六七八九十]{1,3}\s*版\s*[)）]\s*$"
+)
+_DATELINE = re.compile(
+    rf"^[■□●◆▲★☆◇\s]*(?P<name>{_HAN}{{1,10}}?报)社?(?:{_HAN}{{0,8}}?)(?:\d{{1,2}}月\d{{1,2}}日)?(?P<kind>[讯电])"
+)
+# Any other source's own report (南都讯, 某某网讯): a story the paper took from elsewhere.
+_OTHER_DATELINE = re.compile(rf"^[■□●◆▲★☆◇\s]*{_HAN}{{2,8}}?(?<![通资喜简快音审传质问])讯(?=[（(\s\u3000：:])")
+# What a masthead or header bar prints besides the name and the date.
+_FURNITURE = re.compile(
+    r"第\s*[A-Z]?\d{1,3}\s*[版期](?:\s*[:：]\s*\S{1,8})?|总第\s*\d+\s*期|农历\S{2,10}|(?:今日|本期)\s*\d+\s*版"
+    r"|上一版|下一版|返回目录|返回首页|版面导航|电子版|数字报|有声版"
+)
+_SEPARATORS = re.compile(r"\s*(?:--|——|—|–|-|\||｜|_|·|：|:)\s*")
+_META_PAPER = ("og:site_name", "application-name", "apple-mobile-web-app-title", "author", "publisher", "source")
+_META_DATE = (
+    "publishdate",
+    "pubdate",
+    "publish_date",
+    "publication_date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "article:published_time",
+    "og:published_time",
+)
+
+
+def paper_name(text: str) -> str | None:
+    """``text`` as a paper's name when it has a paper's shape (衡阳日报, 文汇报, 人民日报社
+    → 人民日报), else None (工作汇报, 本报)."""
+    name = re.sub(r"\s+", "", text).removesuffix("社")
+    if not _PAPER.fullmatch(name) or len(name) < 3 or name[-2:] in _NOT_PAPERS:
+        return None
+    return name
+
+
+@dataclass(frozen=True)
+class PaperClaim:
+    name: str  # "" for 本报讯: a dateline of the paper's own that does not say which
+    clue: Clue
+
+
+@dataclass(frozen=True)
+class DateClaim:
+    date: dt.date
+    clue: Clue
+
+
+@dataclass(frozen=True)
+class Claims:
+    """Everything the input says about its identity, before anything is decided."""
+
+    papers: tuple[PaperClaim, ...] = ()
+    dates: tuple[DateClaim, ...] = ()
+
+    def __add__(self, other: Claims) -> Claims:
+        return Claims(self.papers + other.papers, self.dates + other.dates)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The issue's paper and date (None: not printed, or the clues disagree) and the
+    clue each was read from."""
+
+    paper: str | None = None
+    date: dt.date | None = None
+    paper_from: Clue | None = None
+    date_from: Clue | None = None
+    #: every claim the input made, for ``split --explain``-style inspection and scoring
+    claims: Claims = field(default=Claims(), repr=False)
+
+
+# --- the clues of one page file ------------------------------------------------------
+
+
+def _where(block: Block) -> str:
+    return f"{block.source}:{block.line}" if block.source else str(block.line)
+
+
+def _leading(blocks: Sequence[Block]) -> list[int]:
+    """Indexes of the blocks at the top of the file that may hold its masthead: up to
+    the first line of running text."""
+    found: list[int] = []
+    for i, block in enumerate(blocks):
+        if block.kind == "break":
+            continue
+        if len(found) >= MASTHEAD_BLOCKS or (block.kind == "paragraph" and len(block.text) > MAX_MASTHEAD):
+            break
+        found.append(i)
+    return found
+
+
+def _heads_sections(blocks: Sequence[Block], i: int) -> bool:
+    """A heading directly over a deeper heading: it has no text of its own, it heads
+    the issue's sections (``# 网络新闻 2008年4月1日`` over ``## 内容提要``)."""
+    if blocks[i].kind != "heading":
+        return False
+    nxt = next((b for b in blocks[i + 1 :] if b.kind != "break"), None)
+    return nxt is not None and nxt.kind == "heading" and nxt.level > blocks[i].level
+
+
+_PUNCTUATION = re.compile(r"[\s()（）\[\]【】|｜·\-—,，:：]+")
+
+
+def _bare(text: str) -> str:
+    """What a masthead or header line holds besides its dates, page labels and
+    punctuation: the name, if it has one."""
+    return _PUNCTUATION.sub("", _FURNITURE.sub(" ", dates.without_dates(text)))
+
+
+def _masthead_name(text: str, dated: bool, structural: bool) -> str | None:
+    """The paper's name on a masthead line: of paper shape; or, beside the date, a
+    programme's title in 《》 (``《新闻联播》 (20220928)``) or a short name on the heading
+    over the issue's sections (``# 网络新闻 2008年4月1日`` over ``## 内容提要``)."""
+    bare = _bare(text)
+    if not bare:
+        return None
+    named = paper_name(bare.strip("《》"))
+    if named or not dated:
+        return named
+    rest = _FURNITURE.sub(" ", dates.without_dates(text)).strip(" ()（）[]【】|｜·-—,，:：")
+    bracketed = _BRACKETED.fullmatch(rest)
+    if bracketed:
+        inner = re.sub(r"\s+", "", bracketed.group(1))
+        return inner if _NAME.fullmatch(inner) else None
+    plain = re.sub(r"\s+", "", rest)
+    return plain if structural and _NAME.fullmatch(plain) else None
+
+
+def _masthead(blocks: Sequence[Block]) -> Claims:
+    """The file's masthead: its first line naming the paper, and its first date line."""
+    paper: PaperClaim | None = None
+    date_claim: DateClaim | None = None
+    leading = _leading(blocks)
+    for i in leading:
+        block = blocks[i]
+        text = block.text.strip()
+        if len(text) > MAX_MASTHEAD or _SOURCE_LINE.search(text):
+            continue
+        mentioned = {m.date for m in dates.full_dates(text)}
+        if len(mentioned) > 1:
+            continue
+        date = mentioned.pop() if mentioned else None
+        clue = Clue("masthead", text, _where(block))
+        if date is not None and not _bare(text):  # a line holding only the date (and the weekday)
+            date_claim = date_claim or DateClaim(date, clue)
+            continue
+        if paper is not None or (block.kind != "heading" and i != leading[0] and date is None):
+            continue  # a plain line names the paper alone only as the file's first line
+        structural = i == leading[0] and _heads_sections(blocks, i)
+        name = _masthead_name(text, date is not None, structural)
+        if name is None:
+            continue
+        paper = PaperClaim(name, clue)
+        if date is not None:
+            date_claim = date_claim or DateClaim(date, clue)
+    return Claims((paper,) if paper else (), (date_claim,) if date_claim else ())
+
+
+def _source_lines(blocks: Sequence[Block]) -> Claims:
+    papers: list[PaperClaim] = []
+    found_dates: list[DateClaim] = []
+    for block in blocks:
+        if block.kind == "break" or len(block.text) > 100:
+            continue
+        m = _SOURCE_LINE.search(block.text)
+        if not m:
+            continue
+        clue = Clue("source_line", m.group(0).strip(), _where(block))
+        name = re.sub(r"\s+", "", m.group("paper"))
+        if _NAME.fullmatch(name):
+            papers.append(PaperClaim(name, clue))
+        mentioned = {d.date for d in dates.full_dates(m.group("date"))}
+        if len(mentioned) == 1:
+            found_dates.append(DateClaim(mentioned.pop(), clue))
+    return Claims(tuple(papers), tuple(found_dates))
+
+
+def _datelines(blocks: Sequence[Block]) -> Claims:
+    """Every story's own report line (…讯): a paper's name, ``""`` for 本报讯 (the
+    paper's own, unnamed) and ``"?"`` for any other source's (南都讯), which count
+    against a name only a few stories carry. A wire's dateline (新华社…电) is neither."""
+    papers: list[PaperClaim] = []
+    for block in blocks:
+        if block.kind not in ("paragraph", "list_item"):
+            continue
+        m = _DATELINE.match(block.text)
+        other = None if m else _OTHER_DATELINE.match(block.text)
+        if m:
+            name = m.group("name")
+            clue = Clue("dateline", m.group(0).strip(), _where(block))
+            if name == "本报":
+                papers.append(PaperClaim("", clue))
+            elif (named := paper_name(name)) is not None:
+                papers.append(PaperClaim(named, clue))
+            elif m.group("kind") == "讯":
+                papers.append(PaperClaim("?", clue))
+        elif other:
+            papers.append(PaperClaim("?", Clue("dateline", other.group(0).strip(), _where(block))))
+    return Claims(tuple(papers), ())
+
+
+def _headline_texts(blocks: Sequence[Block]) -> set[str]:
+    return {re.sub(r"\s+", "", b.text) for b in blocks if b.kind == "heading"}
+
+
+def _title_parts(title: str, headlines: set[str]) -> list[str]:
+    """The parts of a page's ``<title>`` besides the story's headline and page labels."""
+    plain = re.sub(r"\s+", "", title)
+    for headline in sorted(headlines, key=len, reverse=True):
+        if len(headline) >= 4 and headline in plain:
+            plain = plain.replace(headline, "|")
+            break
+    return [p for p in (_bare(part) for part in _SEPARATORS.split(plain)) if p and p not in headlines]
+
+
+def _html(head: PageHead, source: str, blocks: Sequence[Block]) -> Claims:
+    """One page's own statement of its paper and date (at most one of each: a page that
+    names two papers, a menu of sister papers, names none)."""
+    papers: dict[str, Clue] = {}
+    found_dates: dict[dt.date, Clue] = {}
+    bars = {line: _bare(line) for line in head.top_lines if len(line) <= MAX_MASTHEAD}
+    if head.title:
+        clue = Clue("html", head.title, f"{source} <title>")
+        parts = _title_parts(head.title, _headline_texts(blocks))
+        shaped = {n for n in (paper_name(p) for p in parts) if n}
+        if len(shaped) == 1:
+            papers.setdefault(shaped.pop(), clue)
+        elif len(parts) == 1 and _NAME.fullmatch(parts[0]) and parts[0] in bars.values():
+            # The title's one part besides the headline, printed again in the header
+            # bar: the site's own name, whatever its shape (法新社, 搜狐新闻).
+            papers.setdefault(parts[0], clue)
+        title_dates = {m.date for m in dates.full_dates(head.title)}
+        if len(title_dates) == 1:
+            found_dates.setdefault(title_dates.pop(), clue)
+    for key, content in head.meta:
+        clue = Clue("html", content, f"{source} <meta {key}>")
+        if key in _META_PAPER and (named := paper_name(content)):
+            papers.setdefault(named, clue)
+        if key in _META_DATE:
+            meta_dates = {m.date for m in dates.full_dates(content)}
+            if len(meta_dates) == 1:
+                found_dates.setdefault(meta_dates.pop(), clue)
+    bar_papers = {n: Clue("html", line, f"{source} header") for line, rest in bars.items() if (n := paper_name(rest))}
+    if len(bar_papers) == 1:
+        for name, clue in bar_papers.items():
+            papers.setdefault(name, clue)
+    site = next(iter(papers)) if len(papers) == 1 else None
+    bar_dates: dict[dt.date, Clue] = {}
+    for line, rest in bars.items():
+        mentioned = {m.date for m in dates.full_dates(line)}
+        # The date on the bar that names the page's paper, or on a line of its own.
+        if len(mentioned) == 1 and (not rest or rest == site or paper_name(rest)):
+            bar_dates.setdefault(mentioned.pop(), Clue("html", line, f"{source} header"))
+    if len(bar_dates) == 1:
+        for date, clue in bar_dates.items():
+            found_dates.setdefault(date, clue)
+    return Claims(
+        tuple(PaperClaim(n, c) for n, c in papers.items()) if len(papers) == 1 else (),
+        tuple(DateClaim(d, c) for d, c in found_dates.items()) if len(found_dates) == 1 else (),
+    )
+
+
+def _file_name(path: Path) -> Claims:
+    parts = [p for p in path.parts[-3:-1]]
+    names = [path.stem, *reversed(parts)]
+    found_dates: list[DateClaim] = []
+    candidates = [path.stem]
+    if parts:
+        candidates += [parts[-1]]
+    if len(parts) == 2:
+        candidates += [f"{parts[0]}-{parts[1]}", f"{parts[0]}{parts[1]}"]
+    for text in candidates:
+        date = dates.path_date(text)
+        if date is not None:
+            found_dates.append(DateClaim(date, Clue("file_name", text, str(path))))
+            break
+    papers: list[PaperClaim] = []
+    for text in names:
+        for piece in re.split(r"[\s\-_.·]+", dates.without_dates(text)):
+            named = paper_name(piece)
+            if named:
+                papers.append(PaperClaim(named, Clue("file_name", text, str(path))))
+                break
+        if papers:
+            break
+    return Claims(tuple(papers), tuple(found_dates))
+
+
+def page_claims(path: Path, text: str, blocks: Sequence[Block], html: bool) -> Claims:
+    """What one page file says about the issue's identity, at every level."""
+    claims = _masthead(blocks) + _source_lines(blocks) + _datelines(blocks) + _file_name(path)
+    if html:
+        claims += _html(page_head(text), path.name, blocks)
+    return claims
+
+
+# --- the decision ----------------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+def _agreed(values: Sequence[tuple[_T, Clue]], minimum: int = 1) -> tuple[_T, Clue] | None:
+    """The value that at least AGREEMENT of the claims name (and at least ``minimum``
+    of them), with the first clue that named it."""
+    if not values:
+        return None
+    counts = Counter(v for v, _ in values)
+    value, count = counts.most_common(1)[0]
+    if count < minimum or count < AGREEMENT * len(values):
+        return None
+    return value, next(c for v, c in values if v == value)
+
+
+def decide(claims: Claims) -> Identity:
+    """The paper and the date, each from the most trusted level whose clues agree.
+
+    A paper named only by datelines stands only if no page title, meta tag or file name
+    agrees on another: a portal's pages carry the datelines of the papers it reprints.
+    """
+    papers: list[tuple[str, Clue]] = []
+    date: tuple[dt.date, Clue] | None = None
+    for cue in TRUST:
+        named = [(p.name, p.clue) for p in claims.papers if p.clue.cue == cue]
+        found = _agreed(named, MIN_DATELINES if cue == "dateline" else 1)
+        if found is not None and found[0] not in ("", "?"):  # 本报讯 winning names no paper
+            papers.append(found)
+        if date is None:
+            date = _agreed([(d.date, d.clue) for d in claims.dates if d.clue.cue == cue])
+    paper = papers[0] if papers else None
+    if paper is not None and paper[1].cue == "dateline" and any(name != paper[0] for name, _ in papers[1:]):
+        paper = None
+    return Identity(
+        paper=paper[0] if paper else None,
+        date=date[0] if date else None,
+        paper_from=paper[1] if paper else None,
+        date_from=date[1] if date else None,
+        claims=claims,
+    )
