@@ -42,9 +42,9 @@ class Block:
 
 
 #: Where an issue's paper name or date was read, in ``ingest.identity``'s order of trust
-#: (``option``: given on the command line; ``story_date``: no issue date was printed, so
-#: the edition took the latest date its stories mention).
-Cue = Literal["option", "masthead", "source_line", "dateline", "html", "file_name", "story_date"]
+#: (``option``: given by the user; ``story_date``: no issue date was printed, so the
+#: edition took the latest date its stories mention; ``today``: not even that).
+Cue = Literal["option", "masthead", "source_line", "dateline", "html", "file_name", "story_date", "today"]
 
 
 @dataclass(frozen=True)

@@ -137,8 +137,11 @@ def romanized(paper: str) -> str:
     return text if text.strip() else "DAILY"
 
 
-def draw_cover(paper: str, date: dt.date, size: int = SIZE, font: FontFile | None = None) -> Any:
-    """A square masthead: red band, the paper's name, the date, a row of sound bars."""
+def draw_cover(paper: str | None, date: dt.date, size: int = SIZE, font: FontFile | None = None) -> Any:
+    """A square masthead: red band, the paper's name, the date, a row of sound bars.
+
+    With no paper name (the input named none and neither did the user) the date takes
+    the name's place: a cover never shows a paper the edition is not."""
     from PIL import Image, ImageDraw
 
     cjk = font if font is not None else find_cjk_font()
@@ -150,16 +153,18 @@ def draw_cover(paper: str, date: dt.date, size: int = SIZE, font: FontFile | Non
     band = "有声版 · 每日新闻" if cjk else "AUDIO EDITION"
     _centered(draw, round(4.5 * u), band, _fit(draw, band, cjk, round(7 * u), round(80 * u)), PAPER, size)
 
-    name = paper if cjk else romanized(paper)
+    weekday = f"星期{_WEEKDAYS[date.weekday()]}" if cjk else _EN_WEEKDAYS[date.weekday()]
+    if paper:
+        name = paper if cjk else romanized(paper)
+        when = f"{date.year}年{date.month}月{date.day}日 {weekday}" if cjk else f"{date.isoformat()} · {weekday}"
+    else:
+        name = f"{date.month}月{date.day}日" if cjk else date.isoformat()
+        when = f"{date.year}年 {weekday}" if cjk else weekday
     name_font = _fit(draw, name, cjk, round((22 if cjk else 14) * u), round(84 * u))
     _, top, _, bottom = draw.textbbox((0, 0), name, font=name_font)
     _centered(draw, round(36 * u - (bottom - top) / 2), name, name_font, INK, size)
     draw.rectangle((round(8 * u), round(55 * u), round(92 * u), round(55.6 * u)), fill=INK)
 
-    if cjk:
-        when = f"{date.year}年{date.month}月{date.day}日 星期{_WEEKDAYS[date.weekday()]}"
-    else:
-        when = f"{date.isoformat()} · {_EN_WEEKDAYS[date.weekday()]}"
     _centered(draw, round(60 * u), when, _fit(draw, when, cjk, round(6.5 * u), round(80 * u)), GREY, size)
 
     # a sound-wave motif: bars whose heights follow a fixed, speech-like contour
@@ -200,7 +205,7 @@ def check_user_cover(path: Path) -> str:
     return fmt
 
 
-def write_cover(out: Path, paper: str, date: dt.date, user_cover: Path | None = None) -> Path:
+def write_cover(out: Path, paper: str | None, date: dt.date, user_cover: Path | None = None) -> Path:
     """``OUT/cover.png`` (or ``cover.jpg`` for a JPEG of the user's): square, RGB, no alpha."""
     from PIL import Image
 

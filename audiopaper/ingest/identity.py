@@ -94,6 +94,9 @@ _NOT_PAPERS = frozenset(
         "登报",
     }
 )
+# What a paper calls itself: the kinds of paper a name may end in, before the words
+# above are asked (中国青年报 ends in 年报, 文汇报 in 汇报).
+_KINDS = ("日报", "晚报", "早报", "晨报", "时报", "商报", "快报", "周报", "导报", "青年报", "画报", "邮报")
 _PAPER = re.compile(rf"{_HAN}{{1,10}}报")
 _BRACKETED = re.compile(r"《\s*([^《》]{1,20}?)\s*》")
 _NAME = re.compile(rf"(?:{_HAN}|[A-Za-z·]){{2,12}}")
@@ -129,8 +132,10 @@ def paper_name(text: str) -> str | None:
     """``text`` as a paper's name when it has a paper's shape (衡阳日报, 文汇报, 人民日报社
     → 人民日报), else None (工作汇报, 本报)."""
     name = re.sub(r"\s+", "", text).removesuffix("社")
-    if not _PAPER.fullmatch(name) or len(name) < 3 or name[-2:] in _NOT_PAPERS:
+    if not _PAPER.fullmatch(name) or len(name) < 3:
         return None
+    if not name.endswith(_KINDS) and len(name) >= 4 and name[-2:] in _NOT_PAPERS:
+        return None  # 工作汇报, 天气预报; a three-character name (文汇报) is a paper's
     return name
 
 
@@ -191,12 +196,22 @@ def _leading(blocks: Sequence[Block]) -> list[int]:
 
 
 def _heads_sections(blocks: Sequence[Block], i: int) -> bool:
-    """A heading directly over a deeper heading: it has no text of its own, it heads
-    the issue's sections (``# 网络新闻 2008年4月1日`` over ``## 内容提要``)."""
-    if blocks[i].kind != "heading":
+    """A heading with no text of its own over two or more deeper headings: it heads
+    the issue's sections (``# 网络新闻 2008年4月1日`` over ``## 内容提要`` and
+    ``## 详细新闻``), not one story's sub-heads."""
+    head = blocks[i]
+    if head.kind != "heading":
         return False
-    nxt = next((b for b in blocks[i + 1 :] if b.kind != "break"), None)
-    return nxt is not None and nxt.kind == "heading" and nxt.level > blocks[i].level
+    rest = [b for b in blocks[i + 1 :] if b.kind != "break"]
+    if not rest or rest[0].kind != "heading" or rest[0].level <= head.level:
+        return False
+    children = 0
+    for block in rest:
+        if block.kind == "heading":
+            if block.level <= head.level:
+                break
+            children += 1
+    return children >= 2
 
 
 _PUNCTUATION = re.compile(r"[\s()（）\[\]【】|｜·\-—,，:：]+")
@@ -208,31 +223,51 @@ def _bare(text: str) -> str:
     return _PUNCTUATION.sub("", _FURNITURE.sub(" ", dates.without_dates(text)))
 
 
+#: a masthead or header line whose name cannot be read (中国新闻社 beside a page label):
+#: it names no paper, and counts against the name other pages' mastheads give
+UNREAD = "?"
+_PIECES = re.compile(r"[\s()（）\[\]【】|｜·\-—,，:：/]+")
+
+
 def _masthead_name(text: str, dated: bool, structural: bool) -> str | None:
     """The paper's name on a masthead line: of paper shape; or, beside the date, a
     programme's title in 《》 (``《新闻联播》 (20220928)``) or a short name on the heading
-    over the issue's sections (``# 网络新闻 2008年4月1日`` over ``## 内容提要``)."""
-    bare = _bare(text)
-    if not bare:
-        return None
-    named = paper_name(bare.strip("《》"))
-    if named or not dated:
-        return named
+    over the issue's sections (``# 网络新闻 2008年4月1日`` over ``## 内容提要``).
+    UNREAD when the line holds names but none of these; None when it holds none."""
     rest = _FURNITURE.sub(" ", dates.without_dates(text)).strip(" ()（）[]【】|｜·-—,，:：")
     bracketed = _BRACKETED.fullmatch(rest)
     if bracketed:
         inner = re.sub(r"\s+", "", bracketed.group(1))
-        return inner if _NAME.fullmatch(inner) else None
+        if paper_name(inner) or (dated and _NAME.fullmatch(inner)):
+            return paper_name(inner) or inner
+        return UNREAD
+    pieces = [p for p in _PIECES.split(rest) if p]
+    if not pieces:
+        return None
+    shaped = {n for n in map(paper_name, pieces) if n}
+    if shaped:
+        return shaped.pop() if len(shaped) == 1 else UNREAD
+    # The name stands before the date, apart from it: "2022年1月27日市政府召开常务会议"
+    # is a headline.
+    first = next(dates.full_dates(text), None)
+    before = dates.normalize(text)[: first.start] if first else ""
     plain = re.sub(r"\s+", "", rest)
-    return plain if structural and _NAME.fullmatch(plain) else None
+    apart = bool(before) and before[-1] in " \t\u3000(（[【" and re.sub(r"\s+", "", before).strip("(（[【") == plain
+    if dated and structural and apart and _NAME.fullmatch(plain):
+        return plain
+    return UNREAD
 
 
 def _masthead(blocks: Sequence[Block]) -> Claims:
-    """The file's masthead: its first line naming the paper, and its first date line."""
+    """The file's masthead: its first line naming the paper, and its first date line.
+
+    A line at the top that holds a date and a page label or navigation (``中国新闻社
+    2007年7月6日 第02版：要闻 上一版``) is a page header even when its name cannot be read:
+    its date counts, and its name counts as UNREAD."""
     paper: PaperClaim | None = None
     date_claim: DateClaim | None = None
     leading = _leading(blocks)
-    for i in leading:
+    for n, i in enumerate(leading):
         block = blocks[i]
         text = block.text.strip()
         if len(text) > MAX_MASTHEAD or _SOURCE_LINE.search(text):
@@ -242,14 +277,18 @@ def _masthead(blocks: Sequence[Block]) -> Claims:
             continue
         date = mentioned.pop() if mentioned else None
         clue = Clue("masthead", text, _where(block))
-        if date is not None and not _bare(text):  # a line holding only the date (and the weekday)
-            date_claim = date_claim or DateClaim(date, clue)
+        if date is not None and not _bare(text):
+            # A line holding only the date (and the weekday) dates the issue at the very
+            # top or right under the name; further down it dates a document or a story.
+            if n == 0 or (n == 1 and paper is not None and paper.clue.where == _where(blocks[leading[0]])):
+                date_claim = date_claim or DateClaim(date, clue)
             continue
         if paper is not None or (block.kind != "heading" and i != leading[0] and date is None):
             continue  # a plain line names the paper alone only as the file's first line
         structural = i == leading[0] and _heads_sections(blocks, i)
         name = _masthead_name(text, date is not None, structural)
-        if name is None:
+        header = date is not None and _FURNITURE.search(text) is not None
+        if name is None or (name == UNREAD and not header):
             continue
         paper = PaperClaim(name, clue)
         if date is not None:
@@ -296,7 +335,7 @@ def _datelines(blocks: Sequence[Block]) -> Claims:
             elif m.group("kind") == "讯":
                 papers.append(PaperClaim("?", clue))
         elif other:
-            papers.append(PaperClaim("?", Clue("dateline", other.group(0).strip(), _where(block))))
+            papers.append(PaperClaim(UNREAD, Clue("dateline", other.group(0).strip(), _where(block))))
     return Claims(tuple(papers), ())
 
 
@@ -412,28 +451,43 @@ def _agreed(values: Sequence[tuple[_T, Clue]], minimum: int = 1) -> tuple[_T, Cl
     return value, next(c for v, c in values if v == value)
 
 
-def decide(claims: Claims) -> Identity:
-    """The paper and the date, each from the most trusted level whose clues agree.
+#: the levels whose agreed values must not contradict the one chosen: a file name is
+#: asked only when the text names nothing (it may be a download's date), and datelines
+#: name the papers whose reports an issue carries, which may be others' (a portal's)
+VETO: tuple[Cue, ...] = ("masthead", "source_line", "html")
 
-    A paper named only by datelines stands only if no page title, meta tag or file name
-    agrees on another: a portal's pages carry the datelines of the papers it reprints.
-    """
+
+def decide(claims: Claims) -> Identity:
+    """The paper and the date, each from the most trusted level whose clues agree, and
+    only if no other level of the text agrees on something else (a portal's pages carry
+    the datelines of the papers it reprints; a compilation's pages, their own papers'
+    mastheads): then nothing is chosen, rather than a guess."""
     papers: list[tuple[str, Clue]] = []
-    date: tuple[dt.date, Clue] | None = None
+    found_dates: list[tuple[dt.date, Clue]] = []
     for cue in TRUST:
         named = [(p.name, p.clue) for p in claims.papers if p.clue.cue == cue]
-        found = _agreed(named, MIN_DATELINES if cue == "dateline" else 1)
-        if found is not None and found[0] not in ("", "?"):  # 本报讯 winning names no paper
-            papers.append(found)
-        if date is None:
-            date = _agreed([(d.date, d.clue) for d in claims.dates if d.clue.cue == cue])
-    paper = papers[0] if papers else None
-    if paper is not None and paper[1].cue == "dateline" and any(name != paper[0] for name, _ in papers[1:]):
-        paper = None
+        paper = _agreed(named, MIN_DATELINES if cue == "dateline" else 1)
+        if paper is not None and paper[0] not in ("", UNREAD):  # 本报讯 winning names no paper
+            papers.append(paper)
+        date = _agreed([(d.date, d.clue) for d in claims.dates if d.clue.cue == cue])
+        if date is not None:
+            found_dates.append(date)
+    paper_choice = _consistent(papers)
+    date_choice = _consistent(found_dates)
     return Identity(
-        paper=paper[0] if paper else None,
-        date=date[0] if date else None,
-        paper_from=paper[1] if paper else None,
-        date_from=date[1] if date else None,
+        paper=paper_choice[0] if paper_choice else None,
+        date=date_choice[0] if date_choice else None,
+        paper_from=paper_choice[1] if paper_choice else None,
+        date_from=date_choice[1] if date_choice else None,
         claims=claims,
     )
+
+
+def _consistent(found: Sequence[tuple[_T, Clue]]) -> tuple[_T, Clue] | None:
+    """The most trusted level's value, unless another level of the text disagrees."""
+    if not found:
+        return None
+    value, clue = found[0]
+    if any(v != value for v, c in found[1:] if c.cue in VETO):
+        return None
+    return value, clue

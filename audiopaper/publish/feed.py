@@ -179,7 +179,7 @@ class FeedSettings:
 def feed_title(editions: Sequence[EditionRow], settings: FeedSettings) -> str:
     if settings.title:
         return settings.title
-    return editions[0].paper if editions else "audiopaper"
+    return next((ed.paper for ed in editions if ed.paper), None) or "audiopaper"
 
 
 def channels(editions: Sequence[EditionRow], settings: FeedSettings) -> dict[str, Channel]:
