@@ -196,20 +196,20 @@ COLUMNS = (
 )
 
 
-def table(tallies: dict[tuple[str, str], Tally]) -> str:
-    head = "| shape | source | issues | " + " | ".join(f"{f} {k}" for f, k in COLUMNS) + " |"
-    lines = [head, "|" + "---|" * (3 + len(COLUMNS))]
-    total = Tally()
-    for (shape, source), t in sorted(tallies.items()):
-        lines.append(
-            f"| {shape} | {source} | {t.n} | " + " | ".join(str(t.counts[f"{f}:{k}"]) for f, k in COLUMNS) + " |"
-        )
-        total.n += t.n
-        for key, value in t.counts.items():
-            total.counts[key] += value
-    lines.append(
-        "| **all** | | " + str(total.n) + " | " + " | ".join(str(total.counts[f"{f}:{k}"]) for f, k in COLUMNS) + " |"
-    )
+def table(tallies: dict[tuple[str, str], Tally], by: int) -> str:
+    """One row per shape (``by`` 0) or per source (``by`` 1), and a total."""
+    rows: dict[str, Tally] = defaultdict(Tally)
+    for key, t in tallies.items():
+        for name in (key[by], "**all**"):
+            rows[name].n += t.n
+            for k, v in t.counts.items():
+                rows[name].counts[k] += v
+    label = ("shape", "source")[by]
+    lines = [f"| {label} | issues | " + " | ".join(f"{f} {k}" for f, k in COLUMNS) + " |"]
+    lines.append("|" + "---|" * (2 + len(COLUMNS)))
+    for name in [*sorted(n for n in rows if n != "**all**"), "**all**"]:
+        t = rows[name]
+        lines.append(f"| {name} | {t.n} | " + " | ".join(str(t.counts[f"{f}:{k}"]) for f, k in COLUMNS) + " |")
     return "\n".join(lines)
 
 
@@ -240,7 +240,9 @@ def main() -> None:
                     print(f"{v:6} {name}: {case.shape}/{case.source}/{case.name}: printed {printed!r}, said {said!r}"
                           f" ({clue.cue + ': ' + clue.text if clue else ''})", file=sys.stderr)  # fmt: skip
                     shown += 1
-    print(table(tallies))
+    print(table(tallies, 0))
+    print()
+    print(table(tallies, 1))
 
 
 if __name__ == "__main__":

@@ -206,3 +206,12 @@ def test_a_menu_of_sister_papers_in_a_page_header_names_none(tmp_path: Path) -> 
         "<div><a>湘江日报</a> <a>湘江晚报</a> <a>城市商报</a></div><h1>植树活动</h1><p>正文。</p></body></html>"
     )
     assert identify([write(tmp_path, "p.html", page)]).paper is None
+
+
+def test_a_plain_masthead_line_names_the_issue_and_is_no_story(tmp_path: Path) -> None:
+    text = "人民日报 2019年2月6日 星期三\n\n春耕备耕有序推进\n\n" + STORY + "\n冰雪运动走进校园\n\n" + STORY
+    issue = split_issue(write(tmp_path, "issue.txt", text))
+    assert (issue["paper"], issue["date"]) == ("人民日报", "2019-02-06")
+    r = runner.invoke(app, ["split", "--json", str(tmp_path / "issue.txt")])
+    titles = [a["title"] for a in json.loads(r.stdout)["articles"]]
+    assert titles == ["春耕备耕有序推进", "冰雪运动走进校园"]

@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..models import Block, Issue
 from .decode import MAX_BYTES, decode, read_text
 from .htmlpage import html_blocks, looks_like_html
-from .identity import Claims, Identity, decide, page_claims
+from .identity import Claims, Identity, decide, page_claims, without_masthead
 from .inline import clean_inline, join_text
 from .markdown import has_html, markdown_blocks
 from .plain import looks_like_markdown, plain_blocks
@@ -70,8 +70,9 @@ def read_issue(paths: Iterable[Path]) -> Issue:
             if len(paths) == 1:
                 raise InputError(f"{path}: no article text found", "give an issue with some text")
             warnings.append(f"{path.name}: no article text found; page skipped")
-        blocks.extend(found)
-        claims += page_claims(path, text, found, html=fmt == "html")
+        page = page_claims(path, text, found, html=fmt == "html")
+        blocks.extend(without_masthead(found, page))
+        claims += page
     if not any(b.kind != "break" for b in blocks):
         raise InputError(f"{paths[0]}: no article text found", "give an issue with some text")
     found_identity = decide(claims)

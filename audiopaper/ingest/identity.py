@@ -32,7 +32,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -178,8 +178,18 @@ class Identity:
 # --- the clues of one page file ------------------------------------------------------
 
 
-def _where(block: Block) -> str:
+def where(block: Block) -> str:
+    """A block's place, as clues name it: ``issue.md:3``."""
     return f"{block.source}:{block.line}" if block.source else str(block.line)
+
+
+def without_masthead(blocks: Sequence[Block], claims: Claims) -> list[Block]:
+    """The page's blocks with its masthead lines (``人民日报 2019年2月6日 星期三`` on a line
+    of its own) turned into a gap: they name the issue, they are no story's headline. A
+    heading is left for the splitter, which labels mastheads among headings itself."""
+    clues = [p.clue for p in claims.papers] + [d.clue for d in claims.dates]
+    used = {c.where for c in clues if c.cue == "masthead"}
+    return [replace(b, kind="break", text="") if b.kind == "paragraph" and where(b) in used else b for b in blocks]
 
 
 def _leading(blocks: Sequence[Block]) -> list[int]:
@@ -276,11 +286,11 @@ def _masthead(blocks: Sequence[Block]) -> Claims:
         if len(mentioned) > 1:
             continue
         date = mentioned.pop() if mentioned else None
-        clue = Clue("masthead", text, _where(block))
+        clue = Clue("masthead", text, where(block))
         if date is not None and not _bare(text):
             # A line holding only the date (and the weekday) dates the issue at the very
             # top or right under the name; further down it dates a document or a story.
-            if n == 0 or (n == 1 and paper is not None and paper.clue.where == _where(blocks[leading[0]])):
+            if n == 0 or (n == 1 and paper is not None and paper.clue.where == where(blocks[leading[0]])):
                 date_claim = date_claim or DateClaim(date, clue)
             continue
         if paper is not None or (block.kind != "heading" and i != leading[0] and date is None):
@@ -305,7 +315,7 @@ def _source_lines(blocks: Sequence[Block]) -> Claims:
         m = _SOURCE_LINE.search(block.text)
         if not m:
             continue
-        clue = Clue("source_line", m.group(0).strip(), _where(block))
+        clue = Clue("source_line", m.group(0).strip(), where(block))
         name = re.sub(r"\s+", "", m.group("paper"))
         if _NAME.fullmatch(name):
             papers.append(PaperClaim(name, clue))
@@ -327,7 +337,7 @@ def _datelines(blocks: Sequence[Block]) -> Claims:
         other = None if m else _OTHER_DATELINE.match(block.text)
         if m:
             name = m.group("name")
-            clue = Clue("dateline", m.group(0).strip(), _where(block))
+            clue = Clue("dateline", m.group(0).strip(), where(block))
             if name == "本报":
                 papers.append(PaperClaim("", clue))
             elif (named := paper_name(name)) is not None:
@@ -335,7 +345,7 @@ def _datelines(blocks: Sequence[Block]) -> Claims:
             elif m.group("kind") == "讯":
                 papers.append(PaperClaim("?", clue))
         elif other:
-            papers.append(PaperClaim(UNREAD, Clue("dateline", other.group(0).strip(), _where(block))))
+            papers.append(PaperClaim(UNREAD, Clue("dateline", other.group(0).strip(), where(block))))
     return Claims(tuple(papers), ())
 
 

@@ -96,10 +96,6 @@ def papers_in(out: Path) -> set[str | None]:
     return found
 
 
-def _named(paper: str | None) -> str:
-    return paper if paper else "a paper with no name"
-
-
 def feed_home(out: Path, paper: str | None, held: set[str | None] | None = None) -> Path:
     """The folder whose catalog and feed ``paper``'s editions go into.
 
@@ -112,16 +108,17 @@ def feed_home(out: Path, paper: str | None, held: set[str | None] | None = None)
     others = sorted((p for p in held if p != paper), key=lambda p: p or "")
     if not others:
         return out
-    hint = "build each paper into its own output folder (-o)"
-    if paper is None and len(others) == 1:
-        hint = f"pass --paper {others[0]} if this issue is that paper's, else {hint}"
-    elif paper is not None and others == [None]:
-        hint = f"{hint}, or rebuild those editions with --paper {paper} if they are this paper's"
-    raise OutputError(
-        f"{out} holds the feed of {', '.join(_named(p) for p in others)}: this edition of {_named(paper)}"
-        " would be mixed into it",
-        hint,
-    )
+    named = [p for p in others if p]
+    holds = f"the feed of {'、'.join(named)}" if named else "a feed of editions with no paper name"
+    this = f"this edition of {paper}" if paper else "this edition names no paper and"
+    own = "build it into its own output folder with -o"
+    if paper is None and len(named) == 1:
+        hint = f"pass --paper {named[0]} if this issue is that paper's, else {own}"
+    elif paper is not None and not named:
+        hint = f"{own}, or rebuild those editions with --paper {paper} if they are this paper's"
+    else:
+        hint = own
+    raise OutputError(f"{out} already holds {holds}; {this} would be mixed into it", hint)
 
 
 def publish_edition(
