@@ -215,3 +215,16 @@ def test_a_plain_masthead_line_names_the_issue_and_is_no_story(tmp_path: Path) -
     r = runner.invoke(app, ["split", "--json", str(tmp_path / "issue.txt")])
     titles = [a["title"] for a in json.loads(r.stdout)["articles"]]
     assert titles == ["春耕备耕有序推进", "冰雪运动走进校园"]
+
+
+@pytest.mark.parametrize(
+    ("head", "paper", "date"),
+    [
+        ("# 《新闻联播》文字版 2022年9月28日\n\n", "新闻联播", dt.date(2022, 9, 28)),
+        ("2019年2月6日 星期三 第25000期\n\n", None, dt.date(2019, 2, 6)),
+        ("人民日报 二〇一九年二月六日 星期三 农历戊戌年腊月初二\n\n", "人民日报", dt.date(2019, 2, 6)),
+    ],
+)
+def test_mastheads_with_their_furniture(tmp_path: Path, head: str, paper: str | None, date: dt.date) -> None:
+    found = identify([write(tmp_path, "issue.md", head + "## 植树活动\n\n" + STORY)])
+    assert (found.paper, found.date) == (paper, date)

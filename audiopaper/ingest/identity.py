@@ -110,8 +110,8 @@ _DATELINE = re.compile(
 _OTHER_DATELINE = re.compile(rf"^[■□●◆▲★☆◇\s]*{_HAN}{{2,8}}?(?<![通资喜简快音审传质问])讯(?=[（(\s\u3000：:])")
 # What a masthead or header bar prints besides the name and the date.
 _FURNITURE = re.compile(
-    r"第\s*[A-Z]?\d{1,3}\s*[版期](?:\s*[:：]\s*\S{1,8})?|总第\s*\d+\s*期|农历\S{2,10}|(?:今日|本期)\s*\d+\s*版"
-    r"|上一版|下一版|返回目录|返回首页|版面导航|电子版|数字报|有声版"
+    r"第\s*[A-Z]?\d{1,6}\s*[版期号](?:\s*[:：]\s*\S{1,8})?|总第\s*\d+\s*期|农历\S{2,10}|(?:今日|本期)\s*\d+\s*版"
+    r"|上一版|下一版|返回目录|返回首页|版面导航|电子版|数字报|有声版|文字版|文字稿"
 )
 _SEPARATORS = re.compile(r"\s*(?:--|——|—|–|-|\||｜|_|·|：|:)\s*")
 _META_PAPER = ("og:site_name", "application-name", "apple-mobile-web-app-title", "author", "publisher", "source")
