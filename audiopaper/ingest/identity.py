@@ -2,8 +2,9 @@
 
 A listener must hear the paper they subscribed to, so the name and the date are read
 from the input, by the position and the shape of the lines that carry them, never from
-a list of known papers. The clues, in order of trust (the first level whose clues agree
-decides; a level whose clues disagree says nothing and the next one is asked):
+a list of known papers. The clues, in order of trust (the first level where three
+quarters of the clues agree decides; a level whose clues disagree says nothing and the
+next one is asked):
 
 1. ``masthead``: a title line at the top of a page file: ``# 人民日报``,
    ``# 《新闻联播》 (20220928)``, ``人民日报 2019年2月6日 星期三``, a line holding only
@@ -17,6 +18,12 @@ decides; a level whose clues disagree says nothing and the next one is asked):
    tags, and the header bar above the story.
 5. ``file_name``: the file or its folders: ``20190206.md``, ``2022-01-27/page-01.html``,
    ``衡阳日报-20220128.txt``.
+
+The value chosen must not be contradicted by what another level of the text (masthead,
+source line, page) agrees on: a compilation of several papers' pages, or a portal whose
+titles name the portal while its datelines name the papers it reprints, gets nothing
+rather than a guess. Datelines and file names never contradict: an issue carries other
+papers' reports, and a file may be named by the day it was downloaded.
 
 A paper name is a name of paper shape (…日报, …晚报, …时报, …报; not 汇报 or 通报), or,
 at the top of the issue only, a programme title in 《》 (《新闻联播》) or a short name
@@ -49,6 +56,8 @@ MIN_DATELINES = 2
 #: how many blocks at the top of a page file may hold its masthead
 MASTHEAD_BLOCKS = 4
 MAX_MASTHEAD = 60
+#: a source line shares its paragraph at most with a byline (a blockquote of two lines)
+MAX_SOURCE_LINE = 160
 
 _HAN = r"[\u4e00-\u9fff]"
 # Words ending in 报 that name a report, not a paper.
@@ -141,7 +150,9 @@ def paper_name(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class PaperClaim:
-    name: str  # "" for 本报讯: a dateline of the paper's own that does not say which
+    #: "" for 本报讯 (the paper's own report, unnamed); UNREAD for a masthead or report
+    #: line whose name cannot be read: both count against the names other lines give
+    name: str
     clue: Clue
 
 
@@ -310,7 +321,7 @@ def _source_lines(blocks: Sequence[Block]) -> Claims:
     papers: list[PaperClaim] = []
     found_dates: list[DateClaim] = []
     for block in blocks:
-        if block.kind == "break" or len(block.text) > 100:
+        if block.kind == "break" or len(block.text) > MAX_SOURCE_LINE:
             continue
         m = _SOURCE_LINE.search(block.text)
         if not m:
