@@ -224,7 +224,7 @@ def build(
     voice: str | None = typer.Option(None, "--voice", help="Voice preset (news-female, news-male) or engine voice."),
     date: str | None = typer.Option(None, "--date", help="Edition date, YYYY-MM-DD."),
     title: str | None = typer.Option(None, "--title", help="Edition title."),
-    paper: str | None = typer.Option(None, "--paper", help="Paper name (default 衡阳日报)."),
+    paper: str | None = typer.Option(None, "--paper", help="Paper name (default: as the issue prints it)."),
     show_title: str | None = SHOW_TITLE,
     description: str | None = DESCRIPTION,
     language: str | None = LANGUAGE,

@@ -41,15 +41,37 @@ class Block:
     gap_before: bool = False
 
 
+#: Where an issue's paper name or date was read, in ``ingest.identity``'s order of trust
+#: (``option``: given by the user; ``story_date``: no issue date was printed, so the
+#: edition took the latest date its stories mention; ``today``: not even that).
+Cue = Literal["option", "masthead", "source_line", "dateline", "html", "file_name", "story_date", "today"]
+
+
+@dataclass(frozen=True)
+class Clue:
+    """Where an issue's paper name or date came from: the kind of line, the file and line
+    (``issue.md:3``, ``page-01.html <title>``) and the text as printed there."""
+
+    cue: Cue
+    text: str
+    where: str = ""
+
+
 @dataclass(frozen=True)
 class Issue:
-    """The text of one newspaper issue, possibly read from several page files."""
+    """The text of one newspaper issue, possibly read from several page files.
+
+    ``paper`` and ``date`` are the issue's own, as its input prints them (None: not
+    printed, or the clues disagree); ``paper_from`` and ``date_from`` say where.
+    """
 
     sources: tuple[Path, ...]
     blocks: tuple[Block, ...]
     paper: str | None = None
     date: dt.date | None = None
     warnings: tuple[str, ...] = ()
+    paper_from: Clue | None = None
+    date_from: Clue | None = None
 
 
 # --- split --------------------------------------------------------------------------
@@ -302,12 +324,14 @@ class EngineDecision:
 class Edition:
     """A built edition and every file it is made of.
 
-    ``engine`` and ``voice`` (the preset) name what read it; the optional fields are
-    unknown for an edition recorded from an older build's manifest.
+    ``paper`` is None when neither the input nor the user named the paper (the title is
+    then neutral: the date and the lead headline); ``paper_from`` and ``date_from`` say
+    where each was read. ``engine`` and ``voice`` (the preset) name what read it; the
+    optional fields are unknown for an edition recorded from an older build's manifest.
     """
 
     date: dt.date
-    paper: str
+    paper: str | None
     title: str
     folder: Path
     mp3: Path
@@ -323,6 +347,8 @@ class Edition:
     cover: Path | None = None  # in OUT, shared by every edition
     loudness: LoudnessReport | None = None
     decision: EngineDecision | None = None
+    paper_from: Clue | None = None
+    date_from: Clue | None = None
 
 
 # --- progress -----------------------------------------------------------------------

@@ -1,17 +1,11 @@
-"""ASCII names: article slugs from pinyin, edition dates, GUIDs."""
+"""ASCII names: article slugs from pinyin, GUIDs; the spoken form of a date."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable
-from pathlib import Path
 
-from .models import Issue
-
-_FILE_DATE = re.compile(r"(20\d{2}|19\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
-_TEXT_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 GUID_NAMESPACE = uuid.UUID("6f1d3e56-4b8a-5c1f-9a57-6d1f0a9c2b11")
 
 
@@ -28,34 +22,6 @@ def slug(title: str, max_syllables: int = 4) -> str:
 
 def article_id(index: int, title: str) -> str:
     return f"{index:02d}-{slug(title)}"
-
-
-def edition_date(issue: Issue, explicit: dt.date | None = None, today: dt.date | None = None) -> dt.date:
-    """--date, else a date in a file name, else the latest full date in the text, else today."""
-    if explicit:
-        return explicit
-    for path in issue.sources:
-        m = _FILE_DATE.search(Path(path).name)
-        if m:
-            try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                pass
-    latest = _latest_text_date(b.text for b in issue.blocks)
-    return latest or today or dt.date.today()
-
-
-def _latest_text_date(texts: Iterable[str]) -> dt.date | None:
-    best: dt.date | None = None
-    for text in texts:
-        for m in _TEXT_DATE.finditer(text):
-            try:
-                d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                continue
-            if best is None or d > best:
-                best = d
-    return best
 
 
 def edition_guid(paper: str, date: dt.date, suffix: str = "") -> str:

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import ingest, layout, naming, speech, split
+from . import ingest, layout, speech, split
 from .audio import cover, ffmpeg
 from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
+from .edition import EditionName, name_edition
 from .engines import EngineConfig, select
 from .errors import AudiopaperError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir
 from .models import SPELLINGS, Article, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
-from .publish import public_base_url, publish_edition, remembered_artwork, write_edition_manifest
+from .publish import feed_home, public_base_url, publish_edition, remembered_artwork, write_edition_manifest
 from .publish.catalog import EditionRow
 from .publish.feed import url_for
 from .publish.manifest import RunStats, Timings, edition_folder, manifest_dict
@@ -32,8 +33,6 @@ from .resilience import RetryPolicy
 from .settings import BITRATES, DEFAULT_BITRATE, Show, SiteSettings
 from .speech.intro import intro_script
 from .synth import SynthOptions, SynthTimer, synthesize_edition, synthesize_intro, synthesize_script
-
-DEFAULT_PAPER = "衡阳日报"
 
 
 @dataclass(frozen=True)
@@ -112,12 +111,23 @@ class StageClock:
 
 @dataclass(frozen=True)
 class IssueFacts:
-    """An issue split into articles, and the edition it makes: paper, date and title."""
+    """An issue split into articles, and the edition it makes: paper (None: not named),
+    date and title, and where each came from (``edition.name_edition``)."""
 
     split: SplitResult
-    paper: str
-    date: dt.date
-    title: str
+    name: EditionName
+
+    @property
+    def paper(self) -> str | None:
+        return self.name.paper
+
+    @property
+    def date(self) -> dt.date:
+        return self.name.date
+
+    @property
+    def title(self) -> str:
+        return self.name.title
 
 
 def load_split(paths: Sequence[Path]) -> SplitResult:
@@ -128,9 +138,8 @@ def read_issue(paths: Sequence[Path], options: BuildOptions) -> IssueFacts:
     result = load_split(paths)
     if not result.articles:
         raise AudiopaperError(f"{paths[0]}: no articles found", "check that the file is an issue's text")
-    paper = options.paper or result.issue.paper or DEFAULT_PAPER
-    date = naming.edition_date(result.issue, options.date)
-    return IssueFacts(result, paper, date, options.title or f"{paper} {date.year}年{date.month}月{date.day}日")
+    name = name_edition(result.issue, result.articles, options.paper, options.date, options.title)
+    return IssueFacts(result, name)
 
 
 def check_options(options: BuildOptions) -> str:
@@ -176,6 +185,8 @@ def make_edition(
         cover=art,
         loudness=assembled.loudness,
         decision=cast.decision(),
+        paper_from=facts.name.paper_from,
+        date_from=facts.name.date_from,
     )
 
 
@@ -184,6 +195,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     base_url = check_options(options)
     with clock.stage("split"):
         facts = read_issue(paths, options)
+    feed_home(out, facts.paper)  # one paper per feed: refused before any long work
     cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
     main, fallback = cast.main, cast.fallback
     with clock.stage("speech"):
@@ -224,7 +236,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         published = publish_edition(out, edition, options.show, options.site)
     stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
     path = write_edition_manifest(out, edition, stats, published)
-    warnings = (*speech_warnings, *report.warnings, *intro_warnings)
+    warnings = (*((facts.name.warning,) if facts.name.warning else ()), *speech_warnings, *report.warnings, *intro_warnings)
     return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,9 @@ def split_doc(result: SplitResult) -> dict[str, Any]:
             "sources": [str(p) for p in issue.sources],
             "paper": issue.paper,
             "date": issue.date.isoformat() if issue.date else None,
+            # where each was read (ingest.identity's order of trust), None when not printed
+            "paper_from": dataclasses.asdict(issue.paper_from) if issue.paper_from else None,
+            "date_from": dataclasses.asdict(issue.date_from) if issue.date_from else None,
             "blocks": len(issue.blocks),
         },
         "articles": [

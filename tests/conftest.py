@@ -13,7 +13,9 @@ EXAMPLES = ROOT / "examples"
 SAMPLE = EXAMPLES / "hengyang-daily.md"
 EXCERPT = EXAMPLES / "excerpt.md"
 
-TINY_ISSUE = """## 衡阳迎来降雪
+TINY_ISSUE = """# 衡阳日报 2022年1月28日
+
+## 衡阳迎来降雪
 
 衡阳日报讯（全媒体记者 向吟吟）今天上午，衡阳迎来降雪。
 

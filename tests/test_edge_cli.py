@@ -27,7 +27,8 @@ def short_issue(tmp_path: Path) -> Path:
 
 
 def build_args(issue: Path, out: Path, *extra: str) -> list[str]:
-    return ["build", str(issue), "-o", str(out), "--date", "2022-01-28", *extra]
+    # paper and date given: the issue prints neither, and these tests count warnings
+    return ["build", str(issue), "-o", str(out), "--date", "2022-01-28", "--paper", "衡阳日报", *extra]
 
 
 def test_fallback_none_all_refused_is_exit_1_one_line(

@@ -32,7 +32,9 @@ from .conftest import TINY_ISSUE
 
 ESCAPED = 'R&D <测试> "引号" 与 AT&T'
 # The issue text is Markdown, where a literal <测试> would be an HTML tag: entities spell it.
-FIRST_ISSUE = """## R&amp;D &lt;测试&gt; "引号" 与 AT&amp;T
+FIRST_ISSUE = """# 衡阳日报 2022年1月28日
+
+## R&amp;D &lt;测试&gt; "引号" 与 AT&amp;T
 
 衡阳日报讯 今天上午，衡阳迎来降雪。市民纷纷出门赏雪。
 

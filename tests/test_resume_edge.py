@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from audiopaper import engines, speech
-from audiopaper.pipeline import DEFAULT_PAPER, load_split
+from audiopaper.pipeline import BuildOptions, read_issue
 from audiopaper.speech.intro import intro_script
 from audiopaper.synth import chunks_for
 
@@ -30,10 +30,9 @@ CLI = [sys.executable, "-m", "audiopaper"]
 def chunk_count(issue: Path) -> int:
     """How many requests a build of ``issue`` makes, planned the way the build plans it."""
     edge = engines.create("edge")
-    result = load_split([issue])
-    scripts = [speech.make_script(a) for a in result.articles]
-    paper = result.issue.paper or DEFAULT_PAPER
-    scripts.append(intro_script(paper, dt.date.fromisoformat(DATE), result.articles))
+    facts = read_issue([issue], BuildOptions(date=dt.date.fromisoformat(DATE)))
+    scripts = [speech.make_script(a) for a in facts.split.articles]
+    scripts.append(intro_script(facts.paper, facts.date, facts.split.articles))
     return sum(len(chunks_for(edge, sc.sentences)) for sc in scripts)
 
 

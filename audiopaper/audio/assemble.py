@@ -42,9 +42,10 @@ TRUE_PEAK_MARGIN_DB = 0.3  # how far our meter and ffmpeg's may differ on a true
 
 @dataclass(frozen=True)
 class EditionInfo:
-    """What the audio stage needs to know about the edition (for tags, links and names)."""
+    """What the audio stage needs to know about the edition (for tags, links and names);
+    ``paper`` is None when the edition's paper was never named."""
 
-    paper: str
+    paper: str | None
     date: dt.date
     title: str
     source: str = ""  # where the text came from, for the ID3 comment
@@ -55,6 +56,9 @@ class EditionInfo:
 
     @property
     def album(self) -> str:
+        """The paper and the date; for an unnamed paper, the edition's own (neutral) title."""
+        if not self.paper:
+            return self.title
         return f"{self.paper} {self.date.year}年{self.date.month}月{self.date.day}日"
 
 
@@ -163,7 +167,7 @@ def _tag_info(
     return TagInfo(
         title=title,
         album=info.album,
-        artist=info.paper,
+        artist=info.paper or "",
         date=info.date,
         comment=comment,
         cover=cover[0] if cover else None,

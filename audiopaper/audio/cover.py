@@ -150,9 +150,12 @@ def romanized(paper: str) -> str:
     return text if text.strip() else "DAILY"
 
 
-def draw_cover(paper: str, date: dt.date | None, size: int = SIZE, font: FontFile | None = None) -> Any:
+def draw_cover(paper: str | None, date: dt.date | None, size: int = SIZE, font: FontFile | None = None) -> Any:
     """A square masthead: red band, the paper's name, the date (none on the show's own
-    art), a row of sound bars."""
+    art), a row of sound bars.
+
+    With no paper name (the input named none and neither did the user) the date takes
+    the name's place: a cover never shows a paper the edition is not."""
     from PIL import Image, ImageDraw
 
     cjk = font if font is not None else find_cjk_font()
@@ -164,18 +167,26 @@ def draw_cover(paper: str, date: dt.date | None, size: int = SIZE, font: FontFil
     band = "有声版 · 每日新闻" if cjk else "AUDIO EDITION"
     _centered(draw, round(4.5 * u), band, _fit(draw, band, cjk, round(7 * u), round(80 * u)), PAPER, size)
 
-    name = paper if cjk else romanized(paper)
+    when = ""
+    if paper:
+        name = paper if cjk else romanized(paper)
+        when = _when(date, bool(cjk)) if date is not None else ""
+    elif date is not None:
+        weekday = f"星期{_WEEKDAYS[date.weekday()]}" if cjk else _EN_WEEKDAYS[date.weekday()]
+        name = f"{date.month}月{date.day}日" if cjk else date.isoformat()
+        when = f"{date.year}年 {weekday}" if cjk else weekday
+    else:  # the show's own art for a paper with no name
+        name = "每日新闻" if cjk else "DAILY NEWS"
     name_font = _fit(draw, name, cjk, round((22 if cjk else 14) * u), round(84 * u))
     _, top, _, bottom = draw.textbbox((0, 0), name, font=name_font)
     _centered(draw, round(36 * u - (bottom - top) / 2), name, name_font, INK, size)
     draw.rectangle((round(8 * u), round(55 * u), round(92 * u), round(55.6 * u)), fill=INK)
 
-    if date is not None:
-        when = _when(date, bool(cjk))
-        _centered(draw, round(60 * u), when, _fit(draw, when, cjk, round(6.5 * u), round(80 * u)), GREY, size)
-    else:
+    if date is None:
         every = "逐篇朗读 · 每日更新" if cjk else "READ ALOUD EVERY DAY"
         _centered(draw, round(60 * u), every, _fit(draw, every, cjk, round(5.5 * u), round(80 * u)), GREY, size)
+    else:
+        _centered(draw, round(60 * u), when, _fit(draw, when, cjk, round(6.5 * u), round(80 * u)), GREY, size)
 
     # a sound-wave motif: bars whose heights follow a fixed, speech-like contour
     heights = (4, 6, 10, 7, 12, 16, 11, 8, 14, 18, 13, 9, 15, 11, 7, 10, 5, 8, 5, 4)
@@ -259,7 +270,7 @@ def check_user_cover(path: Path) -> str:
     return fmt
 
 
-def write_cover(out: Path, paper: str, user_cover: Path | None = None) -> Path:
+def write_cover(out: Path, paper: str | None, user_cover: Path | None = None) -> Path:
     """The show's artwork in OUT, undated: the user's image (``cover.jpg`` for a JPEG,
     ``cover.png`` for a PNG; square, RGB, no alpha), else ``cover.png`` drawn at
     CHANNEL_SIZE, which is drawn again only for another paper."""
@@ -268,7 +279,7 @@ def write_cover(out: Path, paper: str, user_cover: Path | None = None) -> Path:
     if user_cover is None:
         target = out / layout.COVER_PNG
         (out / layout.COVER_JPG).unlink(missing_ok=True)  # a user's earlier image, no longer the show's
-        mark = f"channel|{paper}"
+        mark = f"channel|{paper or ''}"
         if target.is_file() and marker(target) == mark:
             return target
         return _save_png(draw_cover(paper, None, CHANNEL_SIZE), target, mark)
@@ -289,7 +300,7 @@ def write_cover(out: Path, paper: str, user_cover: Path | None = None) -> Path:
     return target
 
 
-def write_episode_art(folder: Path, paper: str, date: dt.date, show_art: Path | None = None) -> Path:
+def write_episode_art(folder: Path, paper: str | None, date: dt.date, show_art: Path | None = None) -> Path:
     """``<edition folder>/cover.png``: the edition's dated art, EPISODE_SIZE square: the
     show's own image with a date band when the user gave one, else the drawn masthead."""
     from PIL import Image

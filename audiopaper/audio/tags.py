@@ -57,7 +57,8 @@ def write_tags(path: Path, info: TagInfo, chapters: Sequence[Chapter] = ()) -> N
     tags = ID3()
     tags.add(TIT2(encoding=enc, text=[info.title]))
     tags.add(TALB(encoding=enc, text=[info.album]))
-    tags.add(TPE1(encoding=enc, text=[info.artist]))
+    if info.artist:  # an unnamed paper: no artist rather than a made-up one
+        tags.add(TPE1(encoding=enc, text=[info.artist]))
     tags.add(TDRC(encoding=enc, text=[info.date.isoformat()]))
     tags.add(TCON(encoding=enc, text=[GENRE]))
     tags.add(TLAN(encoding=enc, text=["chi"]))

@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import layout
 from ..audio.chapters import MIME as CHAPTERS_MIME
+from ..publish.catalog import stored_paper
 from ..publish.feed import is_loopback, podcast_guid, url_for
 from ..settings import APPLE_CATEGORIES
 from .base import NS, Context, FeedDoc, Problem, item_label, text
@@ -251,12 +252,12 @@ def guid_rule(ctx: Context) -> Iterator[Problem]:
 
 
 def _history(ctx: Context, ed: Any) -> Iterator[Problem]:
-    date = ed.date.isoformat()
-    first = ctx.history.get(("edition", ed.paper, date, ""))
+    date, paper = ed.date.isoformat(), stored_paper(ed.paper)
+    first = ctx.history.get(("edition", paper, date, ""))
     if first is not None and first != ed.guid:
         yield ctx.problem(ed.folder, "guid", f"edition GUID {ed.guid} differs from the first one published, {first}")
     for a in ed.articles:
-        first = ctx.history.get(("article", ed.paper, date, a.ident))
+        first = ctx.history.get(("article", paper, date, a.ident))
         if first is not None and first != a.guid:
             yield ctx.problem(a.mp3, "guid", f"article GUID {a.guid} differs from the first one published, {first}")
     manifest = ctx.out / ed.folder / layout.MANIFEST_JSON

@@ -11,6 +11,7 @@ from ..errors import InputError
 from ..models import Block, Issue
 from .decode import MAX_BYTES, decode, read_text
 from .htmlpage import html_blocks, looks_like_html
+from .identity import Claims, Identity, decide, page_claims, without_masthead
 from .inline import clean_inline, join_text
 from .markdown import has_html, markdown_blocks
 from .plain import looks_like_markdown, plain_blocks
@@ -21,6 +22,7 @@ __all__ = [
     "decode",
     "detect_format",
     "html_blocks",
+    "identify",
     "join_text",
     "markdown_blocks",
     "page_blocks",
@@ -59,6 +61,7 @@ def read_issue(paths: Iterable[Path]) -> Issue:
         raise InputError("no issue file given", "pass the issue's text file(s)")
     blocks: list[Block] = []
     warnings: list[str] = []
+    claims = Claims()
     for path in paths:
         text = read_text(path)
         fmt = detect_format(text, path)
@@ -67,7 +70,28 @@ def read_issue(paths: Iterable[Path]) -> Issue:
             if len(paths) == 1:
                 raise InputError(f"{path}: no article text found", "give an issue with some text")
             warnings.append(f"{path.name}: no article text found; page skipped")
-        blocks.extend(found)
+        page = page_claims(path, text, found, html=fmt == "html")
+        blocks.extend(without_masthead(found, page))
+        claims += page
     if not any(b.kind != "break" for b in blocks):
         raise InputError(f"{paths[0]}: no article text found", "give an issue with some text")
-    return Issue(sources=paths, blocks=tuple(blocks), warnings=tuple(warnings))
+    found_identity = decide(claims)
+    return Issue(
+        sources=paths,
+        blocks=tuple(blocks),
+        warnings=tuple(warnings),
+        paper=found_identity.paper,
+        date=found_identity.date,
+        paper_from=found_identity.paper_from,
+        date_from=found_identity.date_from,
+    )
+
+
+def identify(paths: Iterable[Path]) -> Identity:
+    """The identity alone (with every claim the input made), for scoring and inspection."""
+    claims = Claims()
+    for path in (Path(p) for p in paths):
+        text = read_text(path)
+        fmt = detect_format(text, path)
+        claims += page_claims(path, text, page_blocks(text, path.name, fmt), html=fmt == "html")
+    return decide(claims)

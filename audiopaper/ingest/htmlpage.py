@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 from ..models import Block, BlockKind
@@ -225,3 +225,67 @@ def _bold_title(blocks: list[Block]) -> list[Block]:
         if block.strong and len(block.text) <= MAX_TITLE and block.text[-1] not in "。！？；":
             return [*blocks[:i], replace(block, kind="heading", level=1, strong=False), *blocks[i + 1 :]]
     return blocks
+
+
+@dataclass(frozen=True)
+class PageHead:
+    """What an HTML page says about itself outside its story: the ``<title>``, the meta
+    tags (name or property → content), and the short text lines above the story's first
+    heading, where e-paper pages print the paper's name and the date."""
+
+    title: str = ""
+    meta: tuple[tuple[str, str], ...] = ()
+    top_lines: tuple[str, ...] = ()
+
+
+MAX_TOP_LINES = 40
+_TEXT_SKIP = _names("script style noscript template svg")
+
+
+class _HeadReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title: list[str] = []
+        self.meta: list[tuple[str, str]] = []
+        self.lines: list[str] = []
+        self.in_title = False
+        self.skip = 0
+        self.done = False  # the story's first heading has been reached
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            values = dict(attrs)
+            key = values.get("name") or values.get("property") or values.get("itemprop")
+            content = values.get("content")
+            if key and content:
+                self.meta.append((key.strip().lower(), content.strip()))
+        elif tag == "title":
+            self.in_title = True
+        elif tag in _TEXT_SKIP:
+            self.skip += 1
+        elif tag in ("h1", "h2", "h3"):
+            self.done = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        elif tag in _TEXT_SKIP:
+            self.skip = max(0, self.skip - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title.append(data)
+            return
+        # Each piece of text on its own: a header bar sets the name, the date and the
+        # page in separate elements, often with no space between them.
+        line = squeeze_spaces(data.strip(" \t\r\n\u3000\xa0"))
+        if line and not self.skip and not self.done and len(self.lines) < MAX_TOP_LINES:
+            self.lines.append(line)
+
+
+def page_head(text: str) -> PageHead:
+    """The title, meta tags and top lines of an HTML page (see :class:`PageHead`)."""
+    reader = _HeadReader()
+    reader.feed(text)
+    reader.close()
+    return PageHead(squeeze_spaces("".join(reader.title)).strip(), tuple(reader.meta), tuple(reader.lines))

@@ -3,12 +3,13 @@ catalog, and the manifest describes the edition under the GUIDs it was published
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .. import layout
-from ..errors import AudiopaperError
+from ..errors import AudiopaperError, OutputError
 from ..models import Edition
 from ..settings import PaperSettings, Settings, Show, SiteSettings, remembered_layer, resolve
 from . import catalog
@@ -144,6 +145,46 @@ def regenerate(out: Path, show: Show | None = None, site: SiteSettings | None = 
         return publish_site(out, conn, resolve_settings(out, conn, show, site))
 
 
+def papers_in(out: Path) -> set[str | None]:
+    """The papers whose editions OUT holds: its catalog's, or, before it has one, its
+    editions' manifests' (None: editions with no paper name)."""
+    if catalog.catalog_path(out).is_file():
+        with catalog.connect(out, create=False) as conn:
+            return catalog.papers(conn)
+    found: set[str | None] = set()
+    for manifest in (out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}"):
+        try:
+            found.add(json.loads(manifest.read_text(encoding="utf-8"))["edition"].get("paper") or None)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # a damaged manifest: import_manifests leaves that edition out too
+    return found
+
+
+def feed_home(out: Path, paper: str | None, held: set[str | None] | None = None) -> Path:
+    """The folder whose catalog and feed ``paper``'s editions go into.
+
+    One paper per feed: that is OUT itself while OUT is new or holds this paper; an
+    edition of another paper (or an unnamed one beside a named paper) is refused with
+    one line rather than mixed into a feed its listeners subscribed to for a different
+    paper. Issue #12 is to give each paper a folder of its own under OUT instead, here.
+    """
+    held = papers_in(out) if held is None else held
+    others = sorted((p for p in held if p != paper), key=lambda p: p or "")
+    if not others:
+        return out
+    named = [p for p in others if p]
+    holds = f"the feed of {'、'.join(named)}" if named else "a feed of editions with no paper name"
+    this = f"this edition of {paper}" if paper else "this edition names no paper and"
+    own = "build it into its own output folder with -o"
+    if paper is None and len(named) == 1:
+        hint = f"pass --paper {named[0]} if this issue is that paper's, else {own}"
+    elif paper is not None and not named:
+        hint = f"{own}, or rebuild those editions with --paper {paper} if they are this paper's"
+    else:
+        hint = own
+    raise OutputError(f"{out} already holds {holds}; {this} would be mixed into it", hint)
+
+
 def publish_edition(
     out: Path, edition: Edition, show: Show | None = None, site: SiteSettings | None = None
 ) -> catalog.EditionRow:
@@ -157,6 +198,9 @@ def publish_edition(
         if fresh:
             # Editions built before OUT had a catalog stay in the feed.
             catalog.import_manifests(conn, out, skip=edition.folder)
+        # Checked again here, under the lock: another paper's build may have published
+        # into OUT since this one began.
+        feed_home(out, edition.paper, catalog.papers(conn))
         row = catalog.record_edition(conn, out, edition)
         publish_site(out, conn, resolve_settings(out, conn, show, site, edition))
     return row

@@ -119,7 +119,7 @@ class ArticleRow:
 
 @dataclass(frozen=True)
 class EditionRow:
-    paper: str
+    paper: str | None  # None: an edition whose paper was never named
     date: dt.date
     folder: str  # relative to OUT, POSIX: editions/2022-01-28
     title: str
@@ -144,6 +144,17 @@ class EditionRow:
 
 #: (kind, paper, date, ident) → the GUID first handed out for it
 GuidHistory = dict[tuple[str, str, str, str], str]
+
+
+def stored_paper(paper: str | None) -> str:
+    """The paper as the catalog keys it: an unnamed paper is ``""`` (a NULL would let
+    two rows of one date past the ``UNIQUE (paper, date)`` constraint)."""
+    return paper or ""
+
+
+def papers(conn: sqlite3.Connection) -> set[str | None]:
+    """The papers whose editions the catalog holds (None: editions with no paper name)."""
+    return {str(r[0]) or None for r in conn.execute("SELECT DISTINCT paper FROM editions")}
 
 
 def catalog_path(out: Path) -> Path:
@@ -223,15 +234,12 @@ def record_edition(
     folder = _rel(edition.folder, out)
     vtt, chapters = edition.vtt, edition.chapters
     date = edition.date.isoformat()
+    paper = stored_paper(edition.paper)
     with transaction(conn):
         # The folder's files now belong to this edition; a stale row that pointed at the
         # same folder (its manifest deleted by hand, say) describes audio that is gone.
-        conn.execute(
-            "DELETE FROM editions WHERE folder = ? AND NOT (paper = ? AND date = ?)", (folder, edition.paper, date)
-        )
-        row = conn.execute(
-            "SELECT id, guid FROM editions WHERE paper = ? AND date = ?", (edition.paper, date)
-        ).fetchone()
+        conn.execute("DELETE FROM editions WHERE folder = ? AND NOT (paper = ? AND date = ?)", (folder, paper, date))
+        row = conn.execute("SELECT id, guid FROM editions WHERE paper = ? AND date = ?", (paper, date)).fetchone()
         fields = (
             folder,
             edition.title,
@@ -245,15 +253,15 @@ def record_edition(
             edition.intro_s,
         )
         if row is None:
-            guid = guid or naming.edition_guid(edition.paper, edition.date)
+            guid = guid or naming.edition_guid(paper, edition.date)
             cur = conn.execute(
                 "INSERT INTO editions (folder, title, mp3, mp3_bytes, duration_s, vtt, chapters, engine, voice,"
                 " intro_s, paper, date, guid, first_built, last_built, builds)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                (*fields, edition.paper, date, guid, now, now),
+                (*fields, paper, date, guid, now, now),
             )
             edition_id = int(cur.lastrowid or 0)
-            _remember_guid(conn, guid, "edition", edition.paper, date, "", now)
+            _remember_guid(conn, guid, "edition", paper, date, "", now)
         else:
             edition_id = int(row[0])
             conn.execute(
@@ -284,7 +292,7 @@ def record_edition(
                 now,
             )
             if article_id is None:
-                guid = _article_guid(conn, edition.paper, date, ident)
+                guid = _article_guid(conn, paper, date, ident)
                 cur = conn.execute(
                     "INSERT INTO articles (position, slug, kind, title, mp3, mp3_bytes, duration_s, start_s, vtt,"
                     " chars, engine, last_built, edition_id, ident, guid, first_built)"
@@ -450,7 +458,7 @@ def _edition_row(conn: sqlite3.Connection, r: Any) -> EditionRow:
             )
         )
     return EditionRow(
-        paper=str(r[1]),
+        paper=str(r[1]) or None,
         date=dt.date.fromisoformat(str(r[2])),
         folder=str(r[3]),
         title=str(r[4]),
@@ -611,7 +619,7 @@ def import_manifests(conn: sqlite3.Connection, out: Path, skip: Path | None = No
             )
             edition = Edition(
                 date=dt.date.fromisoformat(ed["date"]),
-                paper=str(ed.get("paper") or "衡阳日报"),
+                paper=str(ed.get("paper") or "") or None,
                 title=str(ed["title"]),
                 folder=folder,
                 mp3=folder / ed["mp3"],

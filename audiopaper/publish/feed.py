@@ -238,6 +238,12 @@ def article_summary(art: ArticleRow, limit: int = 140) -> str:
     return "\n".join(part for part in (subtitle, summary) if part)
 
 
+def printed_in(ed: EditionRow) -> str:
+    """Where the text was printed: the paper (when it has a name) and the date."""
+    when = f"{ed.date.year}年{ed.date.month}月{ed.date.day}日"
+    return f"{ed.paper} {when}" if ed.paper else when
+
+
 def reader_credit(ed: EditionRow) -> str:
     voice = f"，{ed.voice}" if ed.voice else ""
     return f"朗读：合成语音（{ed.engine}{voice}），由 audiopaper 制作"
@@ -269,7 +275,7 @@ def edition_notes(ed: EditionRow, base_url: str, show: Show, paper_title: str) -
                 credit=f"（{credit}）" if credit else "",
             )
         )
-    source = f"原文：{ed.paper} {ed.date.year}年{ed.date.month}月{ed.date.day}日"
+    source = f"原文：{printed_in(ed)}"
     credits = [source, reader_credit(ed)] + ([show.copyright] if show.copyright else [])
     parts = [
         _html("<p>{title}：{n} 篇，全期 {length}。</p>", title=ed.title, n=len(ed.articles), length=clock(ed.duration_s)),
@@ -294,7 +300,7 @@ def article_notes(ed: EditionRow, art: ArticleRow, base_url: str, show: Show) ->
     if text:
         parts.append(_html("<p>{t}</p>", t=text[:400] + ("……" if len(text) > 400 else "")))
     credits = [
-        f"原文：{ed.paper} {ed.date.year}年{ed.date.month}月{ed.date.day}日，第 {art.position} 篇",
+        f"原文：{printed_in(ed)}，第 {art.position} 篇",
         reader_credit(ed),
     ]
     if show.copyright:
@@ -327,7 +333,7 @@ def edition_item(
         duration=hms(ed.duration_s),
         pub_date=rfc2822(edition_moment(ed.date)),
         description=f"本期要目：{titles}" if titles else ed.title,
-        content=edition_notes(ed, base_url, show, paper_title or ed.paper),
+        content=edition_notes(ed, base_url, show, paper_title or ed.paper or ""),
         image_url=url_for(base_url, f"{ed.folder}/{EDITION_ART}") if art else None,
         transcript_url=url_for(base_url, ed.vtt) if ed.vtt else None,
         chapters_url=url_for(base_url, ed.chapters) if ed.chapters else None,
@@ -356,7 +362,7 @@ def article_item(
 def feed_title(editions: Sequence[EditionRow], settings: FeedSettings) -> str:
     if settings.show.title:
         return settings.show.title
-    return editions[0].paper if editions else "audiopaper"
+    return next((ed.paper for ed in editions if ed.paper), None) or "audiopaper"
 
 
 def channels(editions: Sequence[EditionRow], settings: FeedSettings, out: Path | None = None) -> dict[str, Channel]:
@@ -382,7 +388,7 @@ def channels(editions: Sequence[EditionRow], settings: FeedSettings, out: Path |
     # catalog gives byte-identical feeds.
     newest = max((ed.last_built for ed in editions), default="1970-01-01T00:00:00+00:00")
     built = rfc2822(dt.datetime.fromisoformat(newest))
-    paper = editions[0].paper if editions else title
+    paper = next((ed.paper for ed in editions if ed.paper), None) or title
     description = show.description or f"每天一期，逐篇朗读{paper}当天的新闻。"
     result: dict[str, Channel] = {}
     for name, ch_title, ch_description, items in (

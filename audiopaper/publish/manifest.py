@@ -81,6 +81,9 @@ def manifest_dict(edition: Edition, out: Path, stats: RunStats, published: Editi
     }
     if published is not None:
         head["guid"] = published.guid
+    for key, clue in (("paper_from", edition.paper_from), ("date_from", edition.date_from)):
+        if clue is not None:
+            head[key] = dataclasses.asdict(clue)
     if (decision := edition.decision) is not None:
         head.update(
             engine_reason=decision.reason,
@@ -136,7 +139,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
+def edition_folder(out: Path, date: dt.date, paper: str | None) -> Path:
     """editions/<date>, or <date>-<n> when that folder holds another paper's edition."""
     base = out / layout.EDITIONS
     n = 1
@@ -146,7 +149,7 @@ def edition_folder(out: Path, date: dt.date, paper: str) -> Path:
         if not manifest.exists():
             return folder
         try:
-            if read_manifest(manifest)["edition"].get("paper", paper) == paper:
+            if (read_manifest(manifest)["edition"].get("paper") or None) == paper:
                 return folder
         except (ValueError, KeyError, OSError):
             return folder
