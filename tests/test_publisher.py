@@ -41,6 +41,7 @@ DAY1, DAY2 = dt.date(2022, 1, 28), dt.date(2022, 1, 29)
 
 TOML = f"""\
 [paper]
+name = "衡阳日报"
 title = "{SHOW}"
 description = "衡阳日报每天的新闻，逐篇朗读。"
 author = "衡阳日报社"
