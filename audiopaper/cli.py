@@ -269,8 +269,9 @@ def build(
     from .engines import EngineConfig
     from .pipeline import BuildOptions
     from .pipeline import build as run_build
+    from .publish import remembered
     from .resilience import RetryPolicy
-    from .settings import for_out
+    from .settings import request, resolve
 
     def body() -> int:
         flags = publisher_flags(
@@ -279,7 +280,9 @@ def build(
             explicit=explicit, copyright=copyright_, locked=locked, feed_limit=feed_limit, artwork=cover,
             voice=voice, engine=engine, bitrate=bitrate, base_url=base_url, moved_to=moved_to,
         )  # fmt: skip
-        settings = for_out(out, flags, config)
+        # The show and URL are resolved again once the paper is known, over its home's memory.
+        asked = request(flags, config)
+        settings = resolve([*asked.layers, remembered(out)], where=asked.where)
         paper_settings = settings.paper
         options = BuildOptions(
             out=out,
@@ -299,6 +302,7 @@ def build(
             retry=RetryPolicy(attempts=retries + 1),
             cover=paper_settings.artwork,
             chime=not no_chime,
+            request=asked,
         )
         with ProgressView(not quiet) as view:
             result = run_build(issue, options, progress=view)

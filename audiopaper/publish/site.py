@@ -1,4 +1,5 @@
-"""The listening pages: OUT/index.html and editions/<folder>/index.html.
+"""The listening pages: a paper's index.html and editions/<folder>/index.html, and in a
+site of several papers the top OUT/index.html that lists them.
 
 Plain HTML with inline CSS and JS and relative links only, so a page works opened from
 disk (file://, where fetch() of a neighbouring file is blocked) as well as through
@@ -127,3 +128,31 @@ def write_pages(out: Path, editions: Sequence[EditionRow], settings: FeedSetting
     write_text(index, index_page(editions, settings, (out / settings.artwork).is_file()))
     written.append(index)
     return written
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """One paper as the top index of a site lists it (paths relative to OUT)."""
+
+    title: str
+    page: str
+    artwork: str | None
+    editions: int
+    latest: str | None  # the newest edition's episode title
+    feeds: tuple[FeedLinks, FeedLinks]
+
+
+def paper_view(
+    slug: str, title: str, site_url: str, artwork: str | None, editions: int, latest: str | None
+) -> PaperView:
+    """``site_url``: OUT's public URL (a paper's home is that and its slug)."""
+    base = normalize_base_url(site_url)
+    feeds = (
+        feed_links("订阅整期", f"{slug}/{EDITIONS_FEED}", title, base, ""),
+        feed_links("订阅单篇", f"{slug}/{ARTICLES_FEED}", f"{title}（单篇）", base, ""),
+    )
+    return PaperView(title, f"{slug}/{INDEX_PAGE}", f"{slug}/{artwork}" if artwork else None, editions, latest, feeds)
+
+
+def papers_page(papers: Sequence[PaperView]) -> str:
+    return render("papers.html.j2", papers=papers, total=sum(p.editions for p in papers))
