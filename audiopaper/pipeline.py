@@ -118,6 +118,10 @@ class StageClock:
         finally:
             self.spent[name] = self.spent.get(name, 0.0) + time.perf_counter() - t0
 
+    def add(self, name: Stage, seconds: float) -> None:
+        """Time spent on a stage elsewhere (a batch's synthesis, spread over its workers)."""
+        self.spent[name] = self.spent.get(name, 0.0) + seconds
+
     def timings(self, engine_s: float) -> Timings:
         s = self.spent.get
         total = time.perf_counter() - self.started

@@ -55,6 +55,9 @@ class EngineConfig:
     timeout_s: float = 60.0
     #: most simultaneous requests to an online engine
     concurrency: int = 4
+    #: where an offline engine infers: "cpu", or "gpu" where its runtime offers one
+    #: (onnxruntime-gpu's CUDA provider; a batch's GPU workers ask for it)
+    device: str = "cpu"
 
 
 @dataclass(frozen=True)

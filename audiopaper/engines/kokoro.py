@@ -94,11 +94,15 @@ class _Model:
         self.executor: ThreadPoolExecutor | None = None
         self.users = 0
 
-    def acquire(self) -> _Model:
-        """Load the model if no one has (raises EngineUnavailable); count one more user."""
+    def acquire(self, device: str = "cpu") -> _Model:
+        """Load the model if no one has (raises EngineUnavailable); count one more user.
+        The first user's ``device`` decides where it runs (one session per process)."""
         with self.lock:
             if self.session is None:
                 ort = _require("onnxruntime")
+                providers = ["CPUExecutionProvider"]
+                if device == "gpu" and "CUDAExecutionProvider" in ort.get_available_providers():
+                    providers.insert(0, "CUDAExecutionProvider")  # onnxruntime-gpu is installed
                 blob = _model_bytes()
                 opts = ort.SessionOptions()
                 opts.intra_op_num_threads = 1
@@ -106,7 +110,7 @@ class _Model:
                 opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 opts.log_severity_level = 3
                 try:
-                    self.session = ort.InferenceSession(blob, sess_options=opts, providers=["CPUExecutionProvider"])
+                    self.session = ort.InferenceSession(blob, sess_options=opts, providers=providers)
                 except Exception as exc:  # onnxruntime raises its own exception types
                     raise EngineUnavailable(
                         f"kokoro model failed to load: {exc}", "reinstall with `make install`"
@@ -211,7 +215,7 @@ class KokoroEngine:
             avail = self.available()
             if not avail.ok:
                 raise EngineUnavailable(f"kokoro engine unavailable: {avail.reason}", avail.hint)
-            self._model = _MODEL.acquire()
+            self._model = _MODEL.acquire(self.config.device)
         return self._model
 
     def close(self) -> None:

@@ -3,7 +3,7 @@ catalog, and the manifest describes the edition under the GUIDs it was published
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -285,14 +285,18 @@ def publish_home_edition(home: Home, edition: Edition, settings: HomeSettings) -
     return row
 
 
-def regenerate_site(out: Path, layers: Sequence[Layer], where: str = "settings") -> list[Published]:
-    """`audiopaper feed OUT` on a site: every paper's feeds and pages, and the top index."""
+def regenerate_site(
+    out: Path, layers_for: Callable[[str | None], Sequence[Layer]], where: str = "settings"
+) -> list[Published]:
+    """`audiopaper feed OUT` on a site: every paper's feeds and pages (with the layers
+    asked for that paper), and the top index."""
     done = []
     for home in homes(out):
         if not (home.path / layout.CATALOG).is_file():
             continue
-        chosen = home_settings(home, layers, where)
+        chosen = home_settings(home, layers_for(home.paper), where)
         done.append(regenerate(home.path, chosen.show, chosen.site))
+    layers = layers_for(None)
     with site_lock(out):
         site = resolve(layers, where=where).site
         asked = {"base_url": site.base_url, "moved_to": site.moved_to}

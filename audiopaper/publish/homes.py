@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -136,10 +137,19 @@ def _write_site(out: Path, site: Site) -> None:
     write_text(out / layout.PAPERS_JSON, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
 
+_HELD = threading.local()
+
+
 @contextlib.contextmanager
 def site_lock(out: Path) -> Iterator[None]:
     """Held while papers.json (and the top index) is read and changed: two builds into
-    one OUT at once must not both hand out a slug or lose each other's paper."""
+    one OUT at once must not both hand out a slug or lose each other's paper. Taken again
+    by the thread that holds it, it is already held (flock is not re-entrant)."""
+    held: set[Path] = _HELD.__dict__.setdefault("outs", set())
+    key = out.resolve()
+    if key in held:
+        yield
+        return
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd = os.open(out / layout.PAPERS_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
@@ -147,8 +157,10 @@ def site_lock(out: Path) -> Iterator[None]:
         raise output_error(out, exc) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        held.add(key)
         yield
     finally:
+        held.discard(key)
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
