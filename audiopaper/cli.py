@@ -397,6 +397,7 @@ def batch(
     from .batch.plan import plan, settings_file
     from .batch.work import Pool, WorkerSpec, local_pool
     from .engines import EngineConfig
+    from .engines.base import plugins
     from .pipeline import BuildOptions
     from .render import batch_doc, batch_table
     from .resilience import RetryPolicy
@@ -423,7 +424,7 @@ def batch(
         issues = plan(source or [], paper, base, flags, settings_file(papers, config))
         # Workers may run elsewhere (Ray actors start in folders of their own): an absolute place.
         cache = cache_url or (None if no_cache else str((cache_dir or out / ".cache").resolve()))
-        spec = WorkerSpec(cache, engine_config, base.retry)
+        spec = WorkerSpec(cache, engine_config, base.retry, plugins())
         pool: Pool
         if ray is not None:
             from .batch.cluster import LOCAL, RayPool

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 from collections import deque
 from dataclasses import replace
 from typing import Any
@@ -81,6 +82,9 @@ class RayPool:
                 # a local instance big enough for the actors asked for (fractional CPUs allowed)
                 need = (workers or 0) * cpus_per_worker
                 options["num_cpus"] = max(os.cpu_count() or 1, int(need + 0.999))
+                # its workers import what this process can (an engine defined outside the package)
+                own = [p for p in sys.path if p and not p.startswith((sys.prefix, sys.base_prefix))]
+                options["runtime_env"] = {"env_vars": {"PYTHONPATH": os.pathsep.join(own)}}
             else:
                 options["address"] = address
             try:

@@ -27,6 +27,7 @@ from typing import Protocol
 
 from ..cache import AudioCache, open_cache
 from ..engines import EngineConfig, Reader, create
+from ..engines.base import Plugin, install
 from ..errors import AudiopaperError, EngineUnavailable
 from ..models import Clip, Script, Voice
 from ..resilience import RetryPolicy
@@ -97,6 +98,8 @@ class WorkerSpec:
     cache: str | None  # a folder or an fsspec URL; None: no cache
     engine_config: EngineConfig = field(default_factory=EngineConfig)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: engines registered from outside the package (``engines.base.plugins``)
+    plugins: tuple[Plugin, ...] = ()
 
 
 class Worker:
@@ -106,6 +109,7 @@ class Worker:
     def __init__(self, spec: WorkerSpec, name: str = "") -> None:
         self.spec = spec
         self.name = name or f"pid {os.getpid()}"
+        install(spec.plugins)
         self.cache: AudioCache = open_cache(spec.cache)
         self.cache.clean_stale()
         self._readers: dict[tuple[str, Voice], Reader] = {}
