@@ -439,8 +439,10 @@ def batch(
         try:
             with ProgressView(not quiet) as view:
                 report = run(issues, out, pool, progress=view, publishers=default_publishers())
-        finally:
-            pool.close()
+        except BaseException:
+            pool.close(wait=False)
+            raise
+        pool.close()
         for outcome in report.outcomes:
             for warning in outcome.warnings:
                 err(f"warning: {outcome.date or ''} {outcome.paper or ''}: {warning}")

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,13 +68,19 @@ def ensure_writable_dir(folder: Path) -> None:
         raise output_error(folder, exc) from None
 
 
-def clean_partials(folder: Path) -> int:
-    """Remove temporary files a killed run left behind; returns how many."""
+def clean_partials(folder: Path, recursive: bool = True, older_than_s: float = 0.0) -> int:
+    """Remove temporary files a killed run left behind; returns how many. ``older_than_s``
+    spares what a live build may be writing right now (a feed is written in well under a
+    minute)."""
     removed = 0
     if not folder.is_dir():
         return 0
-    for p in folder.rglob(".*.part*"):
-        if p.is_file():
-            p.unlink(missing_ok=True)
-            removed += 1
+    now = time.time()
+    for p in folder.rglob(".*.part*") if recursive else folder.glob(".*.part*"):
+        try:
+            if p.is_file() and now - p.stat().st_mtime >= older_than_s:
+                p.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
     return removed

@@ -27,6 +27,7 @@ from typing import Literal
 
 from ..engines import select
 from ..errors import AudiopaperError, EngineUnavailable, UsageError
+from ..fsutil import clean_partials
 from ..models import Progress, ProgressFn, no_progress
 from ..pipeline import (
     BuildOptions,
@@ -41,7 +42,7 @@ from ..pipeline import (
 )
 from ..publish import home_settings, regenerate, remembered, write_site_index
 from ..publish.feed import DEFAULT_BASE_URL, url_for
-from ..publish.homes import is_site, site_lock
+from ..publish.homes import homes, is_site, site_lock
 from ..settings import PaperSettings, Settings, remembered_layer
 from .plan import BatchIssue, PaperPlan
 from .resume import Finished, finished_editions
@@ -164,6 +165,9 @@ class _Batch:
     # -- the loop ------------------------------------------------------------------
 
     def run(self) -> list[IssueOutcome]:
+        # what a killed run left at the top of OUT and its homes (feeds, pages, papers.json)
+        for folder in {self.out, *(home.path for home in homes(self.out))}:
+            clean_partials(folder, recursive=False, older_than_s=60)
         try:
             while True:
                 self._reap(block=False)
@@ -176,8 +180,14 @@ class _Batch:
                 elif not self.waiting and not self.queue:
                     break
             self._refresh_skipped()
+        except BaseException:
+            # Ctrl-C or a failure that stops the run: do not wait for editions being assembled
+            # (their files are written atomically; a rerun builds them from the cache)
+            self.publisher.shutdown(wait=False, cancel_futures=True)
+            raise
+        else:
+            self.publisher.shutdown(wait=True)
         finally:
-            self.publisher.shutdown(wait=True, cancel_futures=True)
             for cast in self.casts.values():
                 cast.close()
         return self.outcomes

@@ -161,7 +161,7 @@ class RayPool:
                     raise cause from None
                 raise
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         for actor in self.actors:
             try:
                 self.ray.kill(actor)

@@ -190,30 +190,37 @@ class Pool(Protocol):
         """The next result to finish (blocks); only while ``pending()``."""
         ...
 
-    def close(self) -> None: ...
+    def close(self, wait: bool = True) -> None:
+        """Let the workers go; ``wait=False`` (Ctrl-C): without waiting for their tasks."""
+        ...
 
 
 class LocalPool:
     """One worker in this process: the default, and all a single machine needs for an
-    engine that uses every core itself. A task is read when its result is asked for."""
+    engine that uses every core itself. Tasks are read when a result is asked for, up to
+    ``slots`` at a time in one ``Worker.run`` (today's synth stage reads one article at a
+    time; a scheduler that reads several at once across their ends fits here)."""
 
-    slots = 1
-
-    def __init__(self, spec: WorkerSpec) -> None:
+    def __init__(self, spec: WorkerSpec, slots: int = 1) -> None:
         self.worker = Worker(spec, "this process")
+        self.slots = slots
         self._queue: deque[ArticleTask] = deque()
+        self._done: deque[ArticleResult] = deque()
         self.description = "1 worker in this process"
 
     def submit(self, task: ArticleTask) -> None:
         self._queue.append(task)
 
     def pending(self) -> int:
-        return len(self._queue)
+        return len(self._queue) + len(self._done)
 
     def next_result(self) -> ArticleResult:
-        return self.worker.synthesize(self._queue.popleft())
+        if not self._done:
+            tasks = [self._queue.popleft() for _ in range(min(self.slots, len(self._queue)))]
+            self.worker.run(tasks, self._done.append)
+        return self._done.popleft()
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         self.worker.close()
 
 
@@ -263,8 +270,8 @@ class ProcessPool:
         except cf.process.BrokenProcessPool:
             raise AudiopaperError("a worker process died", "rerun to resume; finished audio is kept") from None
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+    def close(self, wait: bool = True) -> None:
+        self._executor.shutdown(wait=wait, cancel_futures=True)
 
 
 def local_pool(spec: WorkerSpec, workers: int = 1) -> Pool:
