@@ -581,6 +581,17 @@ def template() -> str:
                 continue
             flag = key.flag.split("/")[0]
             lines += [f"# {key.help} Flag: {flag}.", f"# {key.name} = {key.example}", ""]
+    lines += [
+        "# Several papers in one output folder (`audiopaper batch`): one [[papers]] table per",
+        "# paper, with its name, its issues (sources: folders by date, dated files, list files,",
+        "# globs; relative to this file), its folder in the output (slug; default: the pinyin",
+        "# of its name) and any [paper] key of its own, over the ones above.",
+        "#   [[papers]]",
+        '#   name = "衡阳日报"',
+        '#   sources = ["archive/hengyang"]',
+        '#   slug = "hengyang"',
+        '#   voice = "news-female"',
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
