@@ -350,3 +350,21 @@ def test_an_engine_defined_outside_the_package_reaches_ray_actors(tmp_path: Path
         assert r.exit_code == 0, r.stderr
         manifest = json.loads((tmp_path / "out" / SLUG / "editions/2022-01-27/manifest.json").read_text())
         assert manifest["edition"]["engine"] == "tone" and doc["counts"]["built"] == 2
+
+
+def test_publishing_one_edition_writes_its_page_alone_until_the_settings_change(
+    archive: SimpleNamespace, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(archive.out, out)
+    pages = {d: out / SLUG / "editions" / d / "index.html" for d in ("2022-01-27", "2022-01-28", "2022-01-29")}
+    for page in pages.values():
+        os.utime(page, (1, 1))
+    issue = str(archive.src / "2022-01-28" / "issue.md")
+    r = runner.invoke(app, ["build", issue, "-o", str(out), "-q", *FLAGS[:2]])
+    assert r.exit_code == 0, r.stderr
+    assert {d for d, p in pages.items() if p.stat().st_mtime > 1} == {"2022-01-28"}
+    # a new show title is on every page: all of them are written again
+    r = runner.invoke(app, ["build", issue, "-o", str(out), "-q", *FLAGS[:2], "--show-title", "衡阳新闻有声版"])
+    assert r.exit_code == 0, r.stderr
+    assert all("衡阳新闻有声版" in p.read_text(encoding="utf-8") for p in pages.values())

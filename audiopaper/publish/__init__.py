@@ -17,7 +17,7 @@ from . import catalog
 from .feed import DEFAULT_BASE_URL, FeedSettings, episode_title, is_loopback, podcast_guid, url_for, write_feeds
 from .homes import Home, home_for, homes, is_site, papers_at_top, read_site, refuse_mixing, remember_site_url, site_lock
 from .manifest import BuildRecord, RunStats, manifest_dict, manifest_path, write_manifest
-from .site import paper_view, papers_page, write_pages
+from .site import pages_signature, paper_view, papers_page, write_pages
 
 
 @dataclass(frozen=True)
@@ -132,11 +132,17 @@ def write_favicon(out: Path, artwork: str) -> Path | None:
     return draw(out, art)
 
 
-def publish_site(out: Path, conn: Any, settings: FeedSettings) -> Published:
+def publish_site(out: Path, conn: Any, settings: FeedSettings, changed: str | None = None) -> Published:
+    """Feeds and pages from the catalog; ``changed``: the one edition (folder) that is new
+    or rebuilt, whose page alone is written (with the index) while nothing else the
+    pages show has changed."""
     editions, missing = on_disk(out, catalog.editions(conn))
     write_favicon(out, settings.artwork)
     feeds = write_feeds(out, editions, settings)
-    pages = write_pages(out, editions, settings)
+    signature = pages_signature(editions, settings)
+    only = {changed} if changed is not None and catalog.get_meta(conn, "pages") == signature else None
+    pages = write_pages(out, editions, settings, only)
+    catalog.set_meta(conn, "pages", signature)
     return Published(tuple(feeds), tuple(pages), len(editions), sum(len(e.articles) for e in editions), tuple(missing))
 
 
@@ -191,7 +197,7 @@ def publish_edition(
         # into OUT since this one began.
         feed_home(out, edition.paper, catalog.papers(conn))
         row = catalog.record_edition(conn, out, edition)
-        publish_site(out, conn, resolve_settings(out, conn, show, site, edition))
+        publish_site(out, conn, resolve_settings(out, conn, show, site, edition), row.folder)
     return row
 
 

@@ -9,9 +9,13 @@ for the same reason: the page never has to load the VTT to highlight the sentenc
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
 import posixpath
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,10 +118,35 @@ def index_page(editions: Sequence[EditionRow], settings: FeedSettings, has_art: 
     )
 
 
-def write_pages(out: Path, editions: Sequence[EditionRow], settings: FeedSettings) -> list[Path]:
+@functools.lru_cache(maxsize=1)
+def _templates_digest() -> str:
+    from importlib.resources import files
+
+    from .. import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    for page in sorted(files("audiopaper.publish").joinpath("templates").iterdir(), key=lambda t: t.name):
+        h.update(page.read_bytes())
+    return h.hexdigest()
+
+
+def pages_signature(editions: Sequence[EditionRow], settings: FeedSettings) -> str:
+    """What every edition's page is made with besides its own edition: the settings, the
+    show's title and the templates. While it is unchanged, publishing one edition writes
+    only that edition's page and the index (a year of pages is not written again daily)."""
+    doc = {"settings": dataclasses.asdict(settings), "title": feed_title(editions, settings), "t": _templates_digest()}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def write_pages(
+    out: Path, editions: Sequence[EditionRow], settings: FeedSettings, only: Collection[str] | None = None
+) -> list[Path]:
+    """The index and every edition's page (``only``: those editions' pages, by folder)."""
     written = []
     title = feed_title(editions, settings)
     for ed in editions:
+        if only is not None and ed.folder not in only:
+            continue
         folder = out / ed.folder
         if not folder.is_dir():
             continue  # the edition's files were removed by hand; nothing to play
