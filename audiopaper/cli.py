@@ -337,6 +337,7 @@ def batch(
         help="Issues: a folder laid out by date (2022-01-27/*.md), files with dates in their names,"
         " a list file, or a glob (quoted). Optional with --papers.",
         show_default=False,
+        metavar="SOURCE",
     ),
     out: Path = typer.Option(Path("output"), "-o", "--out", help="Output folder (one or several papers)."),
     papers: Path | None = typer.Option(
@@ -444,11 +445,10 @@ def batch(
             raise
         pool.close()
         for outcome in report.outcomes:
+            where = " ".join(str(x) for x in (outcome.paper, outcome.date) if x) or str(outcome.files[0])
             for warning in outcome.warnings:
-                err(f"warning: {outcome.date or ''} {outcome.paper or ''}: {warning}")
-        for outcome in report.outcomes:
+                err(f"warning: {where}: {warning}")
             for failure in outcome.failed:
-                where = f"{outcome.paper or ''} {outcome.date or ''}".strip() or str(outcome.files[0])
                 err(f"failed: {where}: {failure}")
         if as_json:
             emit_json(batch_doc(report))

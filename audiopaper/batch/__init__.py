@@ -121,7 +121,7 @@ class _Edition:
     @property
     def label(self) -> str:
         facts = self.prepared.facts
-        return f"{facts.paper or facts.title[:12]} {facts.date.isoformat()}"
+        return f"{facts.paper or '(no paper name)'} {facts.date.isoformat()}"
 
     def read(self) -> tuple[int, ...]:
         return tuple(i for i in range(self.size) if self.results[i].clip is not None)
