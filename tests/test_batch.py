@@ -165,6 +165,7 @@ def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.slow  # about 20 s: six issues, a kill, a resume and a full check
 def test_a_batch_killed_with_kill_9_resumes_and_synthesizes_only_what_is_missing(tmp_path: Path) -> None:
     src = write_archive(tmp_path / "archive", 6)
     out = tmp_path / "out"
