@@ -3,7 +3,8 @@
 A batch over a year's archive is rerun after a crash, or every morning over a folder that
 gained one issue. Splitting and scripting 365 issues only to find their editions already
 built would take minutes, so each edition's manifest records the digest of everything
-that decides its audio: the input files' bytes (in page order), the options that name
+that decides its audio: the input files' bytes (in page order) and the names their
+date and paper may be read from (the file's and its two folders'), the options that name
 the edition, the engine (and its model version), voice, fallback, bitrate, chime, lexicon
 and cover image, and audiopaper's own version. A rerun hashes the inputs (milliseconds)
 and skips an edition whose manifest carries the same recipe, whose files are all there
@@ -23,8 +24,12 @@ from . import __version__
 from .errors import InputError
 from .models import Voice
 
-#: bump when what goes into the recipe changes meaning
-FORMAT = 1
+#: bump when what goes into the recipe changes meaning (2: the folders a page's date and
+#: paper may be read from, not its name alone)
+FORMAT = 2
+#: a page's name and the folders above it that the issue's date and paper are read from
+#: (``ingest.identity``: ``2022/01-27/issue.md``, ``衡阳日报/2022-01-27/issue.md``)
+NAMED_PARTS = 3
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,9 @@ def edition_recipe(paths: Sequence[Path], parts: RecipeParts) -> str:
     doc = {
         "format": FORMAT,
         "audiopaper": __version__,
-        # the bytes and names of the pages, in order: a moved archive keeps its editions
-        "inputs": [[Path(p).name, _file_digest(Path(p))] for p in paths],
+        # the bytes of the pages, in order, and the names that may date them: the same text
+        # under two dated folders is two editions, while a moved archive keeps its own
+        "inputs": [["/".join(Path(p).resolve().parts[-NAMED_PARTS:]), _file_digest(Path(p))] for p in paths],
         "parts": {
             **asdict(parts),
             "date": parts.date.isoformat() if parts.date else None,

@@ -8,12 +8,15 @@
         the same issues through a local Ray instance with 2 workers (the same MP3s).
 
     python benchmarks/bench_batch.py throughput [--issues 4] [--sim-issues 12] [--cost-ms 10]
+                                                [--workers 1,2,4,8] [--no-ray | --ray-only]
         issues per hour and RTF with 1 and 2 workers, on this machine and through Ray:
         espeak on the sample issue, then a simulated engine with a fixed cost per character
         (benchmarks/simengine.py) with 1, 2, 4 and 8 workers, where the batch's own limits
         show: the queue, the cache, reading issues, assembling and publishing editions.
 
-Every run starts from an empty OUT and cache. Timings on a shared 2-core machine are
+Every run starts from an empty OUT and cache. The throughput runs read without a cache
+(--no-cache): their issues are one text under several dates, which a cache would read
+once. Timings on a shared 2-core machine are
 noisy: compare the rows of one run.
 """
 
@@ -183,7 +186,8 @@ def throughput(args: argparse.Namespace) -> None:
     work.mkdir(parents=True, exist_ok=True)
     (work / "audiopaper.toml").write_text(SETTINGS, encoding="utf-8")
     print(f"work folder: {work}\n")
-    modes = [("this machine", [])] + ([] if args.no_ray else [("Ray (local)", ["--ray", "auto"])])
+    modes = [("this machine", [])] if not args.ray_only else []
+    modes += [] if args.no_ray else [("Ray (local)", ["--ray", "auto"])]
 
     print(f"espeak, the sample issue x {args.issues}:\n\n{HEADER}")
     src = archive(work / "espeak", args.issues)
@@ -202,6 +206,7 @@ def throughput(args: argparse.Namespace) -> None:
                     "衡阳日报",
                     "--json",
                     "-q",
+                    "--no-cache",
                     "--workers",
                     str(workers),
                     *extra,
@@ -234,6 +239,7 @@ def throughput(args: argparse.Namespace) -> None:
                     "衡阳日报",
                     "--json",
                     "-q",
+                    "--no-cache",
                     "--workers",
                     str(workers),
                     *extra,
@@ -258,6 +264,7 @@ def main() -> None:
     t.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2, 4, 8])
     t.add_argument("--workdir")
     t.add_argument("--no-ray", action="store_true")
+    t.add_argument("--ray-only", action="store_true", help="only the Ray rows (the local ones measured apart)")
     args = parser.parse_args()
     done_when(args) if args.what == "done-when" else throughput(args)
 

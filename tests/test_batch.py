@@ -155,6 +155,24 @@ def test_a_bad_issue_is_reported_and_skipped_while_the_others_finish(archive: Si
     assert (tmp_path / "out" / SLUG / "editions" / "2022-01-31" / "manifest.json").is_file()
 
 
+def test_the_same_text_in_a_new_dated_folder_is_built_not_taken_for_a_finished_edition(tmp_path: Path) -> None:
+    # an issue whose date only its folder gives: the same bytes under two dates are two
+    # editions (a rerun once took the second for the first and skipped it)
+    src, out = tmp_path / "archive", tmp_path / "out"
+    text = "## 市图书馆延长开放时间\n\n春节期间，市图书馆每天开放到晚上九点。\n"
+    (src / "2022-02-01").mkdir(parents=True)
+    (src / "2022-02-01" / "issue.md").write_text(text, encoding="utf-8")
+    r, doc = summary(out, str(src), *FLAGS, "--paper", "衡阳日报")
+    assert r.exit_code == 0, r.stderr
+    assert doc["counts"]["built"] == 1
+    (src / "2022-02-02").mkdir()
+    shutil.copy(src / "2022-02-01" / "issue.md", src / "2022-02-02" / "issue.md")
+    r, doc = summary(out, str(src), *FLAGS, "--paper", "衡阳日报")
+    assert r.exit_code == 0, r.stderr
+    assert {i["date"]: i["status"] for i in doc["issues"]} == {"2022-02-01": "skipped", "2022-02-02": "built"}
+    assert (out / SLUG / "editions" / "2022-02-02" / "manifest.json").is_file()
+
+
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "audiopaper", "batch", *args],

@@ -115,3 +115,21 @@ def test_a_bad_papers_toml_is_one_line(tmp_path: Path, toml: str, message: str) 
     path.write_text(toml, encoding="utf-8")
     with pytest.raises(UsageError, match=message):
         settings_file(path, None)
+
+
+def test_the_same_text_under_another_dated_folder_has_another_recipe(tmp_path: Path) -> None:
+    from audiopaper.models import Voice
+    from audiopaper.recipe import RecipeParts, edition_recipe
+
+    text = "# 衡阳日报\n\n## 市图书馆延长开放时间\n\n春节期间，市图书馆每天开放到晚上九点。\n"
+    for where in ("data/archive/2022-01-01", "data/archive/2022-01-02", "mnt/archive/2022-01-01"):
+        (tmp_path / where).mkdir(parents=True)
+        (tmp_path / where / "issue.md").write_text(text, encoding="utf-8")
+    parts = RecipeParts("espeak", "1", Voice("news-female", "espeak", "cmn"))
+
+    def recipe(where: str) -> str:
+        return edition_recipe([tmp_path / where / "issue.md"], parts)
+
+    # the folder's date names the edition, so it is in the recipe; the archive's place is not
+    assert recipe("data/archive/2022-01-01") != recipe("data/archive/2022-01-02")
+    assert recipe("data/archive/2022-01-01") == recipe("mnt/archive/2022-01-01")
