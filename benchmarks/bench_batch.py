@@ -1,6 +1,6 @@
 """Batch builds: issue #12's Done-when, and throughput by number of workers.
 
-    python benchmarks/bench_batch.py done-when [--issues 30]
+    python benchmarks/bench_batch.py done-when [--issues 30] [--workdir DIR] [--phases first,kill,ray]
         the sample issue under 30 dates, espeak, into one OUT (a papers.toml with a public
         URL and an owner, as a producer would): the first run, `audiopaper check OUT`, a
         rerun (and its share of the first run), a batch killed with kill -9 halfway and
@@ -107,6 +107,18 @@ def done_when(args: argparse.Namespace) -> None:
     print(f"work folder: {work}\n")
 
     out = work / "out"
+    if "first" not in args.phases:
+        # the first run's OUT from an earlier run of this script, for the later phases
+        assert (out / "papers.json").is_file(), f"{out}: no first run to compare with"
+    else:
+        first_run(args, base, out, work)
+    if "kill" in args.phases:
+        kill_and_resume(args, base, out, work)
+    if "ray" in args.phases and not args.no_ray:
+        ray_run(base, out, work)
+
+
+def first_run(args: argparse.Namespace, base: list[str], out: Path, work: Path) -> None:
     code, doc, first_s, err = cli([*base, "-o", str(out)], work)
     assert code == 0, err
     print(
@@ -130,7 +142,10 @@ def done_when(args: argparse.Namespace) -> None:
         f" {100 * rerun_s / first_s:.2f} % of the first run"
     )
 
+
+def kill_and_resume(args: argparse.Namespace, base: list[str], out: Path, work: Path) -> None:
     killed = work / "killed"
+    shutil.rmtree(killed, ignore_errors=True)
     proc = subprocess.Popen(
         command([*base[:-2], "-q", "-o", str(killed)]),
         cwd=work,
@@ -161,9 +176,10 @@ def done_when(args: argparse.Namespace) -> None:
         f" temporary files after: {len(leftovers(killed))}; check exit {check2.returncode}; MP3s identical to the first run: {same}"
     )
 
-    if args.no_ray:
-        return
+
+def ray_run(base: list[str], out: Path, work: Path) -> None:
     rayout = work / "ray"
+    shutil.rmtree(rayout, ignore_errors=True)
     code, doc, ray_s, err = cli([*base, "-o", str(rayout), "--ray", "auto", "--workers", "2"], work)
     assert code == 0, err
     a, b = mp3_digests(out), mp3_digests(rayout)
@@ -257,6 +273,12 @@ def main() -> None:
     d.add_argument("--issues", type=int, default=30)
     d.add_argument("--workdir")
     d.add_argument("--no-ray", action="store_true")
+    d.add_argument(
+        "--phases",
+        type=lambda s: set(s.split(",")),
+        default={"first", "kill", "ray"},
+        help="first (with check and rerun), kill, ray; without first, --workdir's earlier first run is used",
+    )
     t = sub.add_parser("throughput")
     t.add_argument("--issues", type=int, default=4)
     t.add_argument("--sim-issues", type=int, default=12)

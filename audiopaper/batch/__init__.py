@@ -412,6 +412,9 @@ def run(
         check_options(plan.options)
     batch = _Batch(issues, out, pool, progress, publishers)
     outcomes = batch.run()
+    # in the order the issues were given (editions are published in whatever order they finish)
+    given = {issue.files.paths: n for n, issue in enumerate(issues)}
+    outcomes.sort(key=lambda o: given.get(o.files, len(given)))
     return BatchReport(out, tuple(outcomes), time.perf_counter() - t0, pool.description)
 
 
