@@ -7,7 +7,8 @@ CORPUS defaults to /work/corpora/split (build it with benchmarks/corpus/; see
 SOURCES.md there). A story counts as found when exactly one item carries its title
 (as title, or inside kicker + title + subtitle) and contains every body paragraph
 (whitespace ignored; a paragraph whose opening dateline or byline was lifted into the
-item's byline fields still counts). Precision is found stories over items, items of
+item's byline fields still counts; a staff credit such as ``（编辑：常红）`` may be left
+out, as page furniture, and so may a bare web address). Precision is found stories over items, items of
 kind ``contents`` (an issue's own table of contents) left out. A leak is an item that
 carries page furniture listed in the gold file or markup (``#``, ``>``, tags,
 entities, ``**``, link syntax).
@@ -42,6 +43,13 @@ _MARKUP = re.compile(r"^#{1,6}\s|^>|</?[A-Za-z][A-Za-z0-9]*[^<>]*>|&[a-z]{2,8};|
 # How much of a paragraph's opening may have moved into byline fields
 # ("本报讯（记者 X）", "新华社北京6月11日电").
 _LIFTED = 40
+# A staff credit set as a paragraph of its own ("（编辑：常红）", "版式设计：张芳曼") is
+# page furniture to a listener; an item may leave it out.
+# So is a web address under a short label ("請點擊連結觀看： https://…").
+_ADDRESS = re.compile(r"^[^，。！？；]{0,8}[：:]?(?:https?://|www\.)\S+$")
+_STAFF = re.compile(
+    r"^[（(]?(?:责任编辑|本版编辑|编辑|责编|版式设计|美术编辑|图表绘制|制图|校对)\s*[：:／/]\s*[^，。；]{1,20}[）)]?$"
+)
 
 
 def norm(text: str) -> str:
@@ -106,7 +114,13 @@ def _carries(a: Article, story: dict[str, Any]) -> bool:
     body = _text(a)
     # A short paragraph may rightly have become the byline ("（本报记者 王五）").
     meta = norm("".join(x for x in (a.byline, a.dateline, a.credit, a.subtitle) if x))
-    return all(_has_paragraph(body, p) or (len(p) <= 40 and norm(p).strip("()") in meta) for p in story["paragraphs"])
+    return all(
+        _has_paragraph(body, p)
+        or (len(p) <= 40 and norm(p).strip("()") in meta)
+        or _STAFF.match(norm(p))
+        or _ADDRESS.match(norm(p))
+        for p in story["paragraphs"]
+    )
 
 
 def _leaky(a: Article, chrome: Sequence[str]) -> bool:
@@ -145,7 +159,9 @@ class Issue:
 
 def load_corpus(root: Path) -> list[Issue]:
     issues = []
-    for gold_path in sorted((root / "issues").glob("*/*/gold.json")):
+    # issues/: assembled by benchmarks/corpus/assemble.py; native/: a source's own
+    # issues in its own shape (benchmarks/corpus/extract.py).
+    for gold_path in sorted([*(root / "issues").glob("*/*/gold.json"), *(root / "native").glob("*/*/gold.json")]):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         issues.append(Issue(gold["shape"], gold["source"], gold_path.parent, gold))
     return issues

@@ -216,14 +216,38 @@ def _is_byline_next(blocks: Sequence[Block], j: int) -> bool:
     return parse_dateline(text) is not None or parse_author(text) is not None
 
 
+def _region_top(blocks: Sequence[Block], st: Structure, k: int, floor: int, source: str) -> bool:
+    """Nothing of an earlier story's text lies directly above block ``k``."""
+    above = k - 1
+    return (
+        above < floor
+        or blocks[above].kind in ("break", "heading")
+        or blocks[above].source != source
+        or above in st.labels
+    )
+
+
+def _plain_kicker(blocks: Sequence[Block], st: Structure, k: int, floor: int, source: str) -> bool:
+    """A plain line above a marked title is its kicker when it leads into it (ends in a
+    colon or dash: "系列报道之三：", "…机制建设——") or when nothing of the story before
+    lies above it. Otherwise it is that story's last line: a signature, a credit, the
+    end of a list, which a page that marks its titles does not set as a kicker."""
+    block = blocks[k]
+    if not _plain_line(block, allow_lead=True):
+        return False
+    return block.text[-1] in "：:—" or _region_top(blocks, st, k, floor, source)
+
+
 def _marked_up(blocks: Sequence[Block], st: Structure, i: int, floor: int) -> Headline:
     title = blocks[i]
     k = i - 1
     kicker: list[str] = []
-    while k >= floor and len(kicker) < MAX_KICKER_LINES:
+    while k >= floor and len(kicker) < MAX_KICKER_LINES and blocks[k].source == title.source:
+        # A kicker is on the title's own page: text above it on an earlier page file
+        # is the end of another story.
         block = blocks[k]
-        if (block.kind == "heading" and block.level > title.level and k not in st.labels) or _plain_line(
-            block, allow_lead=True
+        if (block.kind == "heading" and block.level > title.level and k not in st.labels) or _plain_kicker(
+            blocks, st, k, floor, title.source
         ):
             kicker.insert(0, block.text)
             k -= 1
