@@ -118,19 +118,19 @@ def cec(clone: Path, files: Files) -> dict[str, list[Story]]:
         lines = text.split("\n")
         stamp = lines[0].strip()
         paragraphs = [p.strip(" \u3000\t") for p in lines[1:] if p.strip(" \u3000\t")]
-        title, paper = titles[stem]
-        if len(paragraphs) < 2 or not title:
+        headline, name_of_paper = titles[stem]
+        if len(paragraphs) < 2 or not headline:
             continue
         date = re.match(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})", stamp)
         stories.append(
             {
                 "source": "cec",
                 "id": stem,
-                "paper": paper or "网络新闻",
+                "paper": name_of_paper or "网络新闻",
                 "date": f"{date.group(1)}{int(date.group(2)):02d}{int(date.group(3)):02d}" if date else "",
                 "page": "",
                 "kicker": None,
-                "title": title,
+                "title": headline,
                 "subtitle": None,
                 "byline": None,
                 "paragraphs": paragraphs,
