@@ -99,9 +99,10 @@ _ENUM = re.compile(r"^(?:\d{1,3}[.)、]|[-*+•·])")
 
 
 def _has_paragraph(body: str, para: str) -> bool:
-    # A list item's number or bullet is markup to a reader and may be gone.
+    # A list item's number or bullet is markup to a reader and may be gone; a row of
+    # asterisks between sections ("＊ ＊") is no text at all.
     p = _ENUM.sub("", norm(para))
-    if not p or p in body:
+    if not p or p in body or not any(c.isalnum() for c in p):
         return True
     # The opening may have become the byline/dateline: the rest must be there.
     return any(p[k:] in body for k in range(1, min(_LIFTED, len(p) - 8) + 1))

@@ -115,12 +115,16 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return [p for p in kept if p and not p.startswith(("字库未存", "＠")) and not re.match(r"^[①-⑳]原字", p)]
 
 
+TITLE_WIDTH = 56  # characters: where the clipping service wrapped its title field
+
+
 def _title_lines(lines: list[str]) -> list[str]:
     """The 【标题】 field wraps a long headline over lines; a line ending in a comma or
-    an enumeration mark is cut mid-headline and goes on in the next line."""
+    an enumeration mark, or filling the field's width, is cut mid-headline and goes
+    on in the next line."""
     out: list[str] = []
     for line in lines:
-        if out and out[-1][-1:] in "，,、":
+        if out and (out[-1][-1:] in "，,、" or (len(out[-1]) >= TITLE_WIDTH and out[-1][-1:] not in "。！？）)》”")):
             out[-1] += line
         else:
             out.append(line)

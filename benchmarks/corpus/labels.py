@@ -11,6 +11,7 @@ from typing import Any
 
 from audiopaper import ingest
 from audiopaper.models import Block
+from audiopaper.split.rules import headline_like
 
 PLAIN_SHAPES = ("plain-1990s", "plain-indent")
 _SPACE = re.compile(r"\s+")
@@ -42,7 +43,9 @@ def label_pages(paths: list[Path], gold: dict[str, Any]) -> list[tuple[list[Bloc
             elif any(b and text.endswith(b) and len(text) <= len(b) + 8 for b in bylines):
                 labels.append("byline")
             elif text in body:
-                labels.append("body")
+                # A line of a story's body set like a headline is its sub-head: the
+                # one kind of line most like a title, given a label of its own.
+                labels.append("subhead" if headline_like(block.text, allow_lead=True) else "body")
             else:
                 labels.append("other")
         out.append((blocks, labels))
