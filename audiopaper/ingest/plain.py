@@ -48,6 +48,12 @@ def _wrap_width(lines: list[str]) -> tuple[Callable[[str], int], int] | None:
     return best
 
 
+def _fills(line: str, measure: Callable[[str], int], width: int) -> bool:
+    """The line reaches the width: in columns, one short counts, as a wide character
+    does not fit in the last column and goes to the next line."""
+    return measure(line) >= width - (1 if measure is _display else 0)
+
+
 def plain_blocks(text: str, source: str = "") -> list[Block]:
     """Every non-empty line is a paragraph; headlines are told apart later, by shape.
 
@@ -70,7 +76,10 @@ def plain_blocks(text: str, source: str = "") -> list[Block]:
         if _RULE.match(line) or (blank and clean and gaps_mean_something and blocks):
             blocks.append(Block("break", "", source=source, line=number))
         indent = line[:1] in _INDENT
-        if clean and cut and not indent and not blank and blocks and blocks[-1].kind == "paragraph":
+        # A paragraph's indent is two spaces or a wide one; a single space opening a
+        # cut line is the space that stood at the cut.
+        opens = line.startswith(("\u3000", "\t", "  ", "\xa0\xa0"))
+        if clean and cut and not opens and not blank and blocks and blocks[-1].kind == "paragraph":
             last = blocks[-1]
             blocks[-1] = Block(
                 "paragraph",
@@ -87,7 +96,7 @@ def plain_blocks(text: str, source: str = "") -> list[Block]:
                 Block("paragraph", clean, source=source, line=number, lines=(clean,), indent=indent, gap_before=gap)
             )
         blank = not clean
-        cut = wrap is not None and bool(clean) and wrap[0](line.rstrip()) >= wrap[1]
+        cut = wrap is not None and bool(clean) and _fills(line.rstrip(), *wrap)
     return blocks
 
 

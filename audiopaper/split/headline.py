@@ -402,22 +402,24 @@ def _strong_start(blocks: Sequence[Block], i: int, end: int) -> bool:
     return _byline_follows(blocks, end) or before is None or before.source != blocks[i].source or _closes_story(before)
 
 
+def _against_layout(blocks: Sequence[Block], i: int, end: int, layout: Layout) -> bool:
+    """The page's conventions rule out a headline here: an indented line where headlines
+    are flush, or no blank line above where blank lines set stories apart."""
+    if layout.indented and blocks[i].indent:
+        return True
+    return layout.gapped and not _strong_start(blocks, i, end)
+
+
 def _tagger_decides(
-    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i: int, end: int, layout: Layout
+    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i: int, end: int, indented: bool
 ) -> Headline | None:
     """A run of short lines in text without markup: a headline when layout says so
-    beyond doubt, else when the tagger finds a title in it. Where blank lines set the
-    page's stories apart, a run with none above it is a sub-head or a subtitle."""
-    if layout.indented and blocks[i].indent:
-        return None
-    strong = _strong_start(blocks, i, end)
-    if strong and _shape_run_is_headline(blocks, i, end):
+    beyond doubt, else when the tagger finds a title in it."""
+    if _strong_start(blocks, i, end) and _shape_run_is_headline(blocks, i, end):
         return _by_shape(blocks, i, end)
-    if layout.gapped and not strong:
-        return None
     for k in range(i, max(end, i + 1)):
         if _tag(tags, blocks[k]) == "title":
-            head = _tagged_run(blocks, tags, k, layout.indented)
+            head = _tagged_run(blocks, tags, k, indented)
             if _signed_off(blocks, head.end):
                 return None
             kicker = _join_lines([b.text for b in blocks[i:k]])
@@ -491,17 +493,19 @@ def find_headlines(
             # kickers, subtitles or the text's own sub-heads, never a story's start.
             layout = layouts.get(block.source, Layout())
             end = _run_end(blocks, i, layout.indented)
-            if block.source in tagged:
-                found = _tagger_decides(blocks, tags, i, end, layout)
-                if found is None:
-                    i += 1
-                    continue
-                head = found
-            elif _shape_run_is_headline(blocks, i, end):
-                head = _by_shape(blocks, i, end)
-            else:
+            found = (
+                None
+                if _against_layout(blocks, i, end, layout)
+                else _tagger_decides(blocks, tags, i, end, layout.indented)
+                if block.source in tagged
+                else _by_shape(blocks, i, end)
+                if _shape_run_is_headline(blocks, i, end)
+                else None
+            )
+            if found is None:
                 i += 1
                 continue
+            head = found
         elif (
             block.source in tagged
             and block.kind == "paragraph"
@@ -509,8 +513,7 @@ def find_headlines(
             and not _never_title(block.text)
         ):
             # A headline the rules did not see (long, or punctuated like a sentence).
-            layout = layouts.get(block.source, Layout())
-            if (layout.gapped and not _strong_start(blocks, i, i + 1)) or (layout.indented and block.indent):
+            if _against_layout(blocks, i, i + 1, layouts.get(block.source, Layout())):
                 i += 1
                 continue
             head = _tagged_run(blocks, tags, i, layout.indented)
