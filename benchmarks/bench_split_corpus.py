@@ -267,7 +267,10 @@ def main() -> None:
     t0 = time.perf_counter()
     scores = run(issues, default_splitter)
     elapsed = time.perf_counter() - t0
+    crashes = [m for sc in scores.values() for m in sc.misses if ": crash: " in m]
     print(f"## Shipped splitter on {len(issues)} issues ({elapsed:.1f} s)\n")
+    if crashes:
+        print(f"**{len(crashes)} issues crashed** (each counted as every story missed), e.g. {crashes[0]}\n")
     print("\n".join(_table(scores, "shape")))
     print()
     print("\n".join(_table(scores, "source")))

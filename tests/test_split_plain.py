@@ -107,3 +107,17 @@ def test_without_the_model_the_page_conventions_still_hold(monkeypatch) -> None:
     )
     titles = ["全国体育工作会议在京召开", "夏粮收购全面展开", "粮库储备充足"]
     assert [a.title for a in split_plain(gapped).articles] == titles
+
+
+def test_a_long_title_with_commas_is_found_by_the_tagger() -> None:
+    # Not shaped like a headline (two commas), so only the tagger can find it.
+    title = "胡锦涛在全国农村学习教育工作会议上强调，认真开展学习教育活动，推动农村改革发展"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{title}\n\n本报记者 陈雁\n\n"
+        + "本报北京2月25日讯 全国农村学习教育工作会议今天在北京召开，会议总结了试点工作经验。\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]

@@ -381,6 +381,26 @@ def _byline_follows(blocks: Sequence[Block], end: int) -> bool:
     return parse_dateline(text) is not None or parse_author(text) is not None or is_source_line(text)
 
 
+MAX_LONG_HEADLINE = 80
+
+
+def _long_headline(blocks: Sequence[Block], i: int) -> bool:
+    """A headline too long or too punctuated to look like one ("…会议上强调，认真开展…，
+    推动…") still stands right above its byline and ends without a stop."""
+    block = blocks[i]
+    text = block.text
+    return (
+        block.kind == "paragraph"
+        and len(text) <= MAX_LONG_HEADLINE
+        and text[-1] not in "。！？!?；;，,、…：:"
+        and not text.startswith(("—", "－－", "--"))  # a subtitle under its title
+        and not _never_title(text)
+        and i + 1 < len(blocks)
+        and blocks[i + 1].source == block.source
+        and parse_author(blocks[i + 1].text) is not None
+    )
+
+
 def _signed_off(blocks: Sequence[Block], end: int) -> bool:
     """A date or a photo credit right under short lines: they sign a notice or a
     picture off (衡阳市人民政府 / 2022年1月27日); no story opens that way."""
@@ -507,13 +527,20 @@ def find_headlines(
                 continue
             head = found
         elif (
+            block.source in shape_sources
+            and _long_headline(blocks, i)
+            and not _against_layout(blocks, i, i + 1, layouts.get(block.source, Layout()))
+        ):
+            head = Headline(i, i + 1, block.text, why="rule: a long unpunctuated line right above a byline")
+        elif (
             block.source in tagged
             and block.kind == "paragraph"
             and _tag(tags, block) == "title"
             and not _never_title(block.text)
         ):
             # A headline the rules did not see (long, or punctuated like a sentence).
-            if _against_layout(blocks, i, i + 1, layouts.get(block.source, Layout())):
+            layout = layouts.get(block.source, Layout())
+            if _against_layout(blocks, i, i + 1, layout):
                 i += 1
                 continue
             head = _tagged_run(blocks, tags, i, layout.indented)
