@@ -341,3 +341,16 @@ def test_bold_question_is_the_title_of_a_page_without_headings() -> None:
     )
     blocks = html_blocks(page)
     assert (blocks[0].kind, blocks[0].text) == ("heading", "益调查：自救知识，你足够了解吗？")
+
+
+def test_a_name_cut_at_the_width_does_not_make_plain_text_markdown() -> None:
+    # "本报记者  王  " ends a cut line with two spaces, which Markdown reads as a break.
+    text = "新华社北京2月26日电\n    会议由本报记者  王  \n霞光报道。\n    会议强调要加强团结。\n"
+    assert detect_format(text) == "text"
+    assert detect_format("第一行  \n第二行  \n第三行  \n第四行\n") == "markdown"
+
+
+def test_blank_lines_between_stories_of_one_paragraph_are_gaps() -> None:
+    text = "".join(f"标题{n}\n    第{n}条消息的正文，只有一段。\n\n" for n in "一二三四")
+    kinds = [b.kind for b in plain_blocks(text)]
+    assert kinds.count("break") == 3

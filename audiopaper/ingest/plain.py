@@ -12,7 +12,11 @@ from .inline import join_text, squeeze_spaces
 
 # Numbered lines ("1. 禁止…") are common in plain notices, so they are no evidence of
 # Markdown; headings, bold, links, bullets and hard breaks are.
-_MARKDOWN_HINT = re.compile(r"^\s{0,3}(?:#{1,6}\s|[-*+]\s)|\*\*\S|\]\(|\S  $", re.MULTILINE)
+_MARKDOWN_HINT = re.compile(r"^\s{0,3}(?:#{1,6}\s|[-*+]\s)|\*\*\S|\]\(", re.MULTILINE)
+# Two spaces ending a line are a Markdown line break, or a name's spacing cut at a
+# fixed width ("本报记者  王  "): evidence only when many lines end so.
+_HARD_BREAK = re.compile(r"\S  $", re.MULTILINE)
+MIN_HARD_BREAKS = 3
 _RULE = re.compile(r"^\s*(?:[-*_=]\s*){3,}$")
 # A row of asterisks or reference marks ("＊ ＊", "※※※") sets the parts of one story
 # apart; it is neither text nor a gap between stories.
@@ -20,7 +24,11 @@ _ORNAMENT = re.compile(r"^[\s\u3000]*(?:[＊*※☆★◆][\s\u3000]*){1,5}$")
 
 
 def looks_like_markdown(text: str) -> bool:
-    return _MARKDOWN_HINT.search(text) is not None
+    if _MARKDOWN_HINT.search(text) is not None:
+        return True
+    breaks = len(_HARD_BREAK.findall(text))
+    lines = sum(1 for line in text.split("\n") if line.strip())
+    return breaks >= MIN_HARD_BREAKS and breaks * 10 >= lines
 
 
 _INDENT = (" ", "\t", "\u3000", "\xa0")
@@ -100,11 +108,16 @@ def plain_blocks(text: str, source: str = "") -> list[Block]:
     return blocks
 
 
+SPACING = 0.7  # share of lines followed by a blank line above which blank lines are spacing
+
+
 def _sparse_blank_lines(lines: list[str]) -> bool:
-    """True when most paragraphs are not separated by blank lines."""
+    """True when blank lines are a choice, not spacing: most lines are followed by no
+    blank line, or several blank lines each follow a few lines (stories of a title and
+    one paragraph have one blank line in two)."""
     filled = [bool(line.strip(" \t\u3000\ufeff\xa0")) for line in lines]
     while filled and not filled[-1]:
         filled.pop()
     adjacent = sum(1 for a, b in zip(filled, filled[1:], strict=False) if a and b)
     gaps = sum(1 for a, b in zip(filled, filled[1:], strict=False) if a and not b)
-    return adjacent > 2 * gaps
+    return adjacent > 2 * gaps or (gaps >= 2 and gaps < SPACING * (adjacent + gaps))

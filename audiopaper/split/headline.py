@@ -384,21 +384,26 @@ def _byline_follows(blocks: Sequence[Block], end: int) -> bool:
 MAX_LONG_HEADLINE = 80
 
 
-def _long_headline(blocks: Sequence[Block], i: int) -> bool:
+def _long_headline(blocks: Sequence[Block], i: int, layout: Layout) -> bool:
     """A headline too long or too punctuated to look like one ("…会议上强调，认真开展…，
-    推动…") still stands right above its byline and ends without a stop."""
+    推动…") ends without a stop and still stands where headlines stand: right above its
+    byline, or first after a gap on a page whose stories are set apart by gaps."""
     block = blocks[i]
     text = block.text
-    return (
-        block.kind == "paragraph"
-        and len(text) <= MAX_LONG_HEADLINE
-        and text[-1] not in "。！？!?；;，,、…：:"
-        and not text.startswith(("—", "－－", "--"))  # a subtitle under its title
-        and not _never_title(text)
-        and i + 1 < len(blocks)
-        and blocks[i + 1].source == block.source
-        and parse_author(blocks[i + 1].text) is not None
-    )
+    if (
+        block.kind != "paragraph"
+        or len(text) > MAX_LONG_HEADLINE
+        or text[-1] in "。！？!?；;，,、…：:"
+        or text.startswith(("—", "－－", "--"))  # a subtitle under its title
+        or _never_title(text)
+        or i + 1 >= len(blocks)
+        or blocks[i + 1].source != block.source
+    ):
+        return False
+    if parse_author(blocks[i + 1].text) is not None:
+        return True
+    after_gap = i > 0 and blocks[i - 1].kind == "break"
+    return layout.gapped and after_gap and not block.indent and blocks[i + 1].kind == "paragraph"
 
 
 def _signed_off(blocks: Sequence[Block], end: int) -> bool:
@@ -528,10 +533,12 @@ def find_headlines(
             head = found
         elif (
             block.source in shape_sources
-            and _long_headline(blocks, i)
+            and _long_headline(blocks, i, layouts.get(block.source, Layout()))
             and not _against_layout(blocks, i, i + 1, layouts.get(block.source, Layout()))
         ):
-            head = Headline(i, i + 1, block.text, why="rule: a long unpunctuated line right above a byline")
+            head = Headline(
+                i, i + 1, block.text, why="rule: a long unpunctuated line above a byline or after a story gap"
+            )
         elif (
             block.source in tagged
             and block.kind == "paragraph"

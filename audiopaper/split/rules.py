@@ -68,7 +68,7 @@ def headline_like(text: str, *, allow_lead: bool = False) -> bool:
         # Two commas make a sentence, not a headline.
         return False
     last = text[-1]
-    if last in "，,、。！？!?；;…":
+    if last in "，,、。；;…":  # a question or an exclamation can be a headline
         return False
     if last in "：:—":
         return allow_lead
