@@ -1,6 +1,7 @@
 """Line labels for training and checking the line tagger, read off a corpus issue's
 gold file (never off the splitter): a line that is a story's title is ``title``, its
-subtitle ``subtitle``, its byline ``byline``, part of a body paragraph ``body``."""
+subtitle ``subtitle``, its byline ``byline``, part of a body paragraph ``body``, or
+``subhead`` where that body line is set like a headline (a sub-head of the story)."""
 
 from __future__ import annotations
 
