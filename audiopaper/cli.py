@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import typer
 
-from . import __version__
+from . import __version__, interrupts
 from .errors import AudiopaperError
 from .models import Progress
 
@@ -25,7 +26,7 @@ app = typer.Typer(
 )
 
 # 2 (usage) comes with the error: UsageError.exit_code, or Typer's own for bad options
-EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 3, 130
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 3, 130, 143
 
 
 def err(message: str) -> None:
@@ -43,11 +44,18 @@ def run_guarded(fn: Callable[[], int | None]) -> None:
         code = fn() or 0
     except AudiopaperError as exc:
         raise fail(exc) from None
-    except KeyboardInterrupt:
-        err("interrupted; finished work is kept, rerun to resume")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as exc:
+        raise typer.Exit(interrupted(exc)) from None
     if code:
         raise typer.Exit(code)
+
+
+def interrupted(exc: BaseException) -> int:
+    """Say so in one line; the exit code the shell expects for the signal."""
+    code = interrupts.exit_code(exc)
+    what = "terminated" if code == 128 + signal.SIGTERM else "interrupted"
+    err(f"{what}; finished work is kept, rerun to resume")
+    return code
 
 
 def emit_json(doc: Any) -> None:
@@ -363,7 +371,7 @@ def check(
     skip: list[str] = typer.Option(
         [],
         "--skip",
-        help="Leave out a rule (repeatable); rules: catalog, feed, enclosure, guid, transcript, chapters, tags, artwork, pages, decode, loudness.",
+        help="Leave out a rule (repeatable); rules: catalog, feed, enclosure, guid, manifest, transcript, chapters, tags, artwork, pages, decode, loudness.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
@@ -403,12 +411,12 @@ def _exit_now(code: int) -> None:
 
 
 def main() -> None:
+    interrupts.install()
     try:
         app()
     except SystemExit as exc:
-        if exc.code == EXIT_INTERRUPTED:
-            _exit_now(EXIT_INTERRUPTED)
+        if exc.code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+            _exit_now(int(exc.code))
         raise
-    except KeyboardInterrupt:
-        err("interrupted; finished work is kept, rerun to resume")
-        _exit_now(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        _exit_now(interrupted(exc))

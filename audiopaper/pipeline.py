@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import ingest, layout, naming, speech, split
+from . import ingest, layout, locking, naming, speech, split
 from .audio import cover, ffmpeg
 from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
 from .engines import EngineConfig, select
 from .errors import AudiopaperError, UsageError
-from .fsutil import clean_partials, ensure_writable_dir
-from .models import SPELLINGS, Article, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
+from .fsutil import clean_partials, ensure_writable_dir, remove_empty_dirs
+from .models import SPELLINGS, Article, Edition, Progress, ProgressFn, Script, Spelling, SplitResult, no_progress
 from .publish import public_base_url, publish_edition, write_edition_manifest
 from .publish.catalog import EditionRow
 from .publish.feed import url_for
@@ -135,6 +135,8 @@ def check_options(options: BuildOptions) -> str:
     base_url = public_base_url(options.out, options.base_url)  # a bad URL fails now, not after synthesis
     ensure_writable_dir(options.out)
     clean_partials(options.out / layout.EDITIONS)
+    if options.use_cache and options.cache_dir is not None:
+        ensure_writable_dir(options.cache_dir, "choose another --cache-dir, or build with --no-cache")
     select.check_fallback(options.fallback)
     if options.engine_config.concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
@@ -174,6 +176,38 @@ def make_edition(
 
 
 def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
+    made_out = not options.out.exists()
+    try:
+        return _build(paths, options, progress)
+    except BaseException:
+        # A failed build leaves no empty folder behind (its edition's own is removed by claim_edition).
+        remove_empty_dirs(options.out / layout.EDITIONS, *((options.out,) if made_out else ()))
+        raise
+
+
+@contextlib.contextmanager
+def claim_edition(out: Path, date: dt.date, paper: str, progress: ProgressFn = no_progress) -> Iterator[Path]:
+    """The edition's folder, held by this build alone until it is done (``locking``); a
+    second build of the same edition waits here. Left empty, the folder is removed."""
+    while True:
+        folder = edition_folder(out, date, paper)
+
+        def waiting(folder: Path = folder) -> None:
+            where = folder.relative_to(out).as_posix()
+            progress(Progress("build", 0, 0, f"waiting for the other build of {where} to finish"))
+
+        with locking.exclusive(folder, waiting) as held:
+            # While this build waited, the folder may have been removed (the other build
+            # failed) or taken by another paper's edition of the same date: look again.
+            if held and edition_folder(out, date, paper) == folder:
+                try:
+                    yield folder
+                finally:
+                    remove_empty_dirs(folder / layout.ARTICLES, folder)
+                return
+
+
+def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -> BuildResult:
     clock, out = StageClock(), options.out
     base_url = check_options(options)
     with clock.stage("split"):
@@ -183,37 +217,36 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     with clock.stage("speech"):
         script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
         scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
-    folder = edition_folder(out, facts.date, facts.paper)
-    ensure_writable_dir(folder)
-    cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
-    try:
-        with clock.stage("synth"):
-            report = synthesize_edition(
-                scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress
-            )
-        if not report.clips:
-            raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
-        with clock.stage("speech"):
-            intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
-        with clock.stage("synth"):
-            intro_clip, intro_warnings = synthesize_intro(
-                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
-            )
-    finally:
-        cast.close()  # the models need not sit beside the edition's audio
-    with clock.stage("audio"):
-        art = cover.write_cover(out, facts.paper, facts.date, options.cover)
-        source = ", ".join(p.name for p in paths)
-        url = url_for(base_url, f"{folder.relative_to(out).as_posix()}/")
-        info = EditionInfo(facts.paper, facts.date, facts.title, source, url, art, options.chime)
-        assembled = assemble_edition(folder, info, intro_clip, report.clips)
-    edition = make_edition(facts, folder, assembled, cast, report.failed, art)
-    with clock.stage("publish"):
-        published = publish_edition(out, edition, base_url=options.base_url, feed_limit=options.feed_limit)
-    stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
-    path = write_edition_manifest(out, edition, stats, published)
-    warnings = (*report.warnings, *intro_warnings)
-    return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
+    with claim_edition(out, facts.date, facts.paper, progress) as folder:
+        cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
+        try:
+            with clock.stage("synth"):
+                report = synthesize_edition(
+                    scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress
+                )
+            if not report.clips:
+                raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
+            with clock.stage("speech"):
+                intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
+            with clock.stage("synth"):
+                intro_clip, intro_warnings = synthesize_intro(
+                    intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
+                )
+        finally:
+            cast.close()  # the models need not sit beside the edition's audio
+        with clock.stage("audio"):
+            art = cover.write_cover(out, facts.paper, facts.date, options.cover)
+            source = ", ".join(p.name for p in paths)
+            url = url_for(base_url, f"{folder.relative_to(out).as_posix()}/")
+            info = EditionInfo(facts.paper, facts.date, facts.title, source, url, art, options.chime)
+            assembled = assemble_edition(folder, info, intro_clip, report.clips)
+        edition = make_edition(facts, folder, assembled, cast, report.failed, art)
+        with clock.stage("publish"):
+            published = publish_edition(out, edition, base_url=options.base_url, feed_limit=options.feed_limit)
+        stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
+        path = write_edition_manifest(out, edition, stats, published)
+        warnings = (*report.warnings, *intro_warnings)
+        return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
 
 
 @dataclass(frozen=True)

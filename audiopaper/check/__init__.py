@@ -23,6 +23,7 @@ from .files import (
     chapters_rule,
     decode_rule,
     loudness_rule,
+    manifest_rule,
     pages_rule,
     tags_rule,
     transcript_rule,
@@ -37,6 +38,7 @@ RULES: dict[str, Rule] = {
     "feed": feed_rule,  # both feeds well-formed, with every required element, newest first, complete
     "enclosure": enclosure_rule,  # every enclosure, transcript and chapters URL is a file in OUT; exact byte length
     "guid": guid_rule,  # GUIDs unique and unchanged since first recorded
+    "manifest": manifest_rule,  # each edition's manifest.json parses, schema 1, agrees with the catalog
     "transcript": transcript_rule,  # VTT files present and WebVTT
     "chapters": chapters_rule,  # chapters.json present and valid
     "tags": tags_rule,  # ID3 title and album/artist in every MP3, CHAP frames in the edition's

@@ -89,7 +89,7 @@ class Context:
     @classmethod
     def load(cls, out: Path, progress: Callable[[str], None] | None = None) -> Context:
         """Raises OutputError when the catalog cannot be read."""
-        with catalog.connect(out, create=False) as conn:
+        with catalog.connect(out, readonly=True) as conn:
             editions = catalog.editions(conn)
             stored, history = catalog.stored_settings(conn), catalog.guid_history(conn)
         return cls(out, editions, stored, history, progress or (lambda _msg: None))

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import layout
 from ..errors import AudiopaperError
+from ..fsutil import Writer, ensure_writable_dir, staged, write_text
 from ..models import Edition
 from . import catalog
 from .feed import DEFAULT_BASE_URL, FeedSettings, normalize_base_url, write_feeds
@@ -62,10 +63,10 @@ def on_disk(out: Path, editions: list[catalog.EditionRow]) -> tuple[list[catalog
     return kept, missing
 
 
-def publish_site(out: Path, conn: Any, settings: FeedSettings) -> Published:
+def publish_site(out: Path, conn: Any, settings: FeedSettings, write: Writer = write_text) -> Published:
     editions, missing = on_disk(out, catalog.editions(conn))
-    feeds = write_feeds(out, editions, settings)
-    pages = write_pages(out, editions, settings)
+    feeds = write_feeds(out, editions, settings, write)
+    pages = write_pages(out, editions, settings, write)
     return Published(tuple(feeds), tuple(pages), len(editions), sum(len(e.articles) for e in editions), tuple(missing))
 
 
@@ -74,10 +75,14 @@ def regenerate(out: Path, base_url: str | None = None, title: str | None = None,
     fresh = not catalog.catalog_path(out).exists()
     if fresh and not any((out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}")):
         raise AudiopaperError(f"{out}: no catalog and no editions here", "build an edition into this folder first")
-    with catalog.connect(out) as conn, catalog.transaction(conn):
-        if fresh:
-            catalog.import_manifests(conn, out)
-        return publish_site(out, conn, resolve_settings(conn, base_url, title, limit))
+    ensure_writable_dir(out, "copy the folder somewhere writable and run there")
+    with staged() as stage:
+        with catalog.connect(out) as conn, catalog.transaction(conn):
+            if fresh:
+                catalog.import_manifests(conn, out)
+            published = publish_site(out, conn, resolve_settings(conn, base_url, title, limit), stage.write_text)
+        stage.commit()  # the catalog has committed: the files that show it go in place
+    return published
 
 
 def publish_edition(
@@ -87,13 +92,17 @@ def publish_edition(
     row, which carries the GUIDs the edition and its articles are published under."""
     fresh = not catalog.catalog_path(out).exists()
     # One write transaction from recording to the last page: a second build into the same
-    # OUT waits, so whichever writes the feeds last has seen both editions.
-    with catalog.connect(out) as conn, catalog.transaction(conn):
-        if fresh:
-            # Editions built before OUT had a catalog stay in the feed.
-            catalog.import_manifests(conn, out, skip=edition.folder)
-        row = catalog.record_edition(conn, out, edition)
-        publish_site(out, conn, resolve_settings(conn, base_url, None, feed_limit))
+    # OUT waits, so whichever writes the feeds last has seen both editions. Feeds and
+    # pages are staged and go in place only once the catalog has committed: a full disk
+    # at any point leaves the old feeds, never feeds ahead of the catalog.
+    with staged() as stage:
+        with catalog.connect(out) as conn, catalog.transaction(conn):
+            if fresh:
+                # Editions built before OUT had a catalog stay in the feed.
+                catalog.import_manifests(conn, out, skip=edition.folder)
+            row = catalog.record_edition(conn, out, edition)
+            publish_site(out, conn, resolve_settings(conn, base_url, None, feed_limit), stage.write_text)
+        stage.commit()
     return row
 
 
@@ -110,6 +119,6 @@ def public_base_url(out: Path, base_url: str | None = None) -> str:
     if base_url is not None:
         return normalize_base_url(base_url)
     if catalog.catalog_path(out).is_file():
-        with catalog.connect(out, create=False) as conn:
+        with catalog.connect(out, create=False, readonly=True) as conn:
             return catalog.stored_settings(conn).base_url or DEFAULT_BASE_URL
     return DEFAULT_BASE_URL

@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 
 from ..errors import UsageError
-from ..fsutil import write_text
+from ..fsutil import Writer, write_text
 from ..layout import ARTICLES_FEED, COVER_PNG, EDITIONS_FEED, INDEX_PAGE
 from .catalog import ArticleRow, EditionRow
 
@@ -214,10 +214,12 @@ def channels(editions: Sequence[EditionRow], settings: FeedSettings) -> dict[str
     return result
 
 
-def write_feeds(out: Path, editions: Sequence[EditionRow], settings: FeedSettings) -> list[Path]:
+def write_feeds(
+    out: Path, editions: Sequence[EditionRow], settings: FeedSettings, write: Writer = write_text
+) -> list[Path]:
     written = []
     for name, channel in channels(editions, settings).items():
         path = out / name
-        write_text(path, render("feed.xml.j2", channel=channel))
+        write(path, render("feed.xml.j2", channel=channel))
         written.append(path)
     return written

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio.chapters import edition_chapters
-from ..fsutil import write_text
+from ..fsutil import Writer, write_text
 from ..layout import ARTICLES_FEED, EDITIONS_FEED, INDEX_PAGE
 from .catalog import ArticleRow, EditionRow
 from .feed import FeedSettings, clock, feed_title, normalize_base_url, render, url_for
@@ -67,7 +67,9 @@ def index_page(editions: Sequence[EditionRow], settings: FeedSettings) -> str:
     )
 
 
-def write_pages(out: Path, editions: Sequence[EditionRow], settings: FeedSettings) -> list[Path]:
+def write_pages(
+    out: Path, editions: Sequence[EditionRow], settings: FeedSettings, write: Writer = write_text
+) -> list[Path]:
     written = []
     title = feed_title(editions, settings)
     for ed in editions:
@@ -75,9 +77,9 @@ def write_pages(out: Path, editions: Sequence[EditionRow], settings: FeedSetting
         if not folder.is_dir():
             continue  # the edition's files were removed by hand; nothing to play
         path = out / ed.page
-        write_text(path, edition_page(ed, settings, title))
+        write(path, edition_page(ed, settings, title))
         written.append(path)
     index = out / INDEX_PAGE
-    write_text(index, index_page(editions, settings))
+    write(index, index_page(editions, settings))
     written.append(index)
     return written
