@@ -220,10 +220,26 @@ class Span:
 
 
 @dataclass(frozen=True)
-class Clip:
-    """Synthesized audio for one article (or the intro): mono PCM plus sentence timings."""
+class PcmFile:
+    """Int16 mono PCM kept in a ``.npy`` file until the audio stage reads it: a long
+    issue's audio (hours, at ~2.6 MB a minute) must not sit in memory all at once."""
 
-    pcm: np.ndarray = field(repr=False)  # int16, mono
+    path: Path
+    samples: int
+
+    def __len__(self) -> int:
+        return self.samples
+
+    def load(self) -> np.ndarray:
+        return np.load(self.path, allow_pickle=False)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Synthesized audio for one article (or the intro): mono PCM, in memory or in a
+    file (``audio()`` reads it either way), plus sentence timings."""
+
+    pcm: np.ndarray | PcmFile = field(repr=False)  # int16, mono
     sample_rate: int
     spans: tuple[Span, ...]
     engine: str
@@ -233,6 +249,10 @@ class Clip:
     @property
     def duration_s(self) -> float:
         return len(self.pcm) / self.sample_rate
+
+    def audio(self) -> np.ndarray:
+        """The PCM, read from its file (each time: the caller decides how long to hold it)."""
+        return self.pcm.load() if isinstance(self.pcm, PcmFile) else self.pcm
 
 
 # --- audio / publish ----------------------------------------------------------------

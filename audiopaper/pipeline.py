@@ -20,6 +20,7 @@ from . import ingest, layout, locking, naming, speech, split
 from .audio import cover, ffmpeg
 from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
+from .clipstore import ClipStore
 from .engines import EngineConfig, select
 from .errors import AudiopaperError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir, remove_empty_dirs
@@ -217,12 +218,12 @@ def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -
     with clock.stage("speech"):
         script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
         scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
-    with claim_edition(out, facts.date, facts.paper, progress) as folder:
+    with claim_edition(out, facts.date, facts.paper, progress) as folder, ClipStore(folder) as store:
         cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
         try:
             with clock.stage("synth"):
                 report = synthesize_edition(
-                    scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress
+                    scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress, store
                 )
             if not report.clips:
                 raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
@@ -305,5 +306,5 @@ def say(text: str, out: Path, engine: str | None = None, voice: str | None = Non
     finally:
         reader.close()
     if out.suffix.lower() == ".mp3":
-        return ffmpeg.encode_mp3(clip.pcm, clip.sample_rate, out)
-    return ffmpeg.write_wav(clip.pcm, clip.sample_rate, out)
+        return ffmpeg.encode_mp3(clip.audio(), clip.sample_rate, out)
+    return ffmpeg.write_wav(clip.audio(), clip.sample_rate, out)

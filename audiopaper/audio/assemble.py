@@ -86,7 +86,7 @@ def _master_and_encode(clip: Clip, out: Path, out_rate: int, pool: Executor | No
     # Aim above -16 by however much the encoder takes off, so the *file* measures -16.
     encoder_db = ffmpeg.encoder_gain_db(out_rate)
     target = master.TARGET_LUFS - encoder_db
-    pcm = clip.pcm
+    pcm = clip.audio()
     if len(pcm) < clip.sample_rate // 10:  # an empty clip would make an MP3 with no frames
         pcm = np.concatenate([pcm, ffmpeg.silence(0.1, clip.sample_rate)])
     done = master.master(pcm, clip.sample_rate, target, master.CEILING_DBTP)

@@ -9,7 +9,7 @@ from typing import Literal
 
 from ..errors import InputError
 from ..models import Block, Issue
-from .decode import MAX_BYTES, decode, read_text
+from .decode import MAX_BYTES, decode, read_text, too_large
 from .htmlpage import html_blocks, looks_like_html
 from .inline import clean_inline, join_text
 from .markdown import has_html, markdown_blocks
@@ -17,6 +17,7 @@ from .plain import looks_like_markdown, plain_blocks
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_CHARS",
     "clean_inline",
     "decode",
     "detect_format",
@@ -30,6 +31,11 @@ __all__ = [
 ]
 
 Format = Literal["html", "markdown", "text"]
+
+#: The text of one issue, at most: about 24 hours of reading at ~270 characters a minute.
+#: A heavy day of a large national daily prints about 200,000 characters; beyond this an
+#: input is several issues (or a mistake), and one build of it would run for days.
+MAX_CHARS = 400_000
 
 
 def detect_format(text: str, path: Path | None = None) -> Format:
@@ -52,11 +58,24 @@ def page_blocks(text: str, source: str = "", fmt: Format | None = None) -> list[
     return plain_blocks(text, source)
 
 
+def _check_total_size(paths: tuple[Path, ...]) -> None:
+    """Before anything is read: the files together are not larger than one issue can be."""
+    total = 0
+    for path in paths:
+        try:
+            total += path.stat().st_size if path.is_file() else 0
+        except OSError:
+            continue  # read_text says what is wrong with it
+    if total > MAX_BYTES:
+        raise too_large(paths[0] if len(paths) == 1 else paths[0].parent, total)
+
+
 def read_issue(paths: Iterable[Path]) -> Issue:
     """Read one issue from one or more page files, in the order given."""
     paths = tuple(Path(p) for p in paths)
     if not paths:
         raise InputError("no issue file given", "pass the issue's text file(s)")
+    _check_total_size(paths)
     blocks: list[Block] = []
     warnings: list[str] = []
     for path in paths:
@@ -70,4 +89,11 @@ def read_issue(paths: Iterable[Path]) -> Issue:
         blocks.extend(found)
     if not any(b.kind != "break" for b in blocks):
         raise InputError(f"{paths[0]}: no article text found", "give an issue with some text")
+    chars = sum(len(b.text) - b.text.count(" ") for b in blocks)
+    if chars > MAX_CHARS:
+        raise InputError(
+            f"{paths[0]}: {chars:,} characters of text, more than one issue holds (at most {MAX_CHARS:,},"
+            " about 24 hours of audio)",
+            "build it as several issues, a few pages at a time",
+        )
     return Issue(sources=paths, blocks=tuple(blocks), warnings=tuple(warnings))
