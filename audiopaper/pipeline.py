@@ -142,7 +142,8 @@ def check_options(options: BuildOptions) -> str:
     if options.engine_config.concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
     if options.cover is not None:
-        cover.check_user_cover(options.cover)
+        # re-encoded now too (a second or two), so artwork that cannot fit fails before synthesis
+        cover.user_cover_bytes(options.cover, cover.check_user_cover(options.cover))
     return base_url
 
 

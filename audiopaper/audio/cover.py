@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import subprocess
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,8 @@ from ..fsutil import atomic_path, write_bytes
 SIZE = 1400
 MIN_SIZE, MAX_SIZE = 1400, 3000
 EMBED_SIZE = 1400  # APIC copy: big enough for any player, small enough to repeat per file
+#: artwork larger than this is re-encoded (a 3000 px JPEG at quality 88 is ~0.5-1 MB)
+MAX_COVER_BYTES = 1_000_000
 PAPER_RED = (178, 34, 34)
 INK = (28, 28, 30)
 PAPER = (246, 242, 234)
@@ -181,13 +184,23 @@ def check_user_cover(path: Path) -> str:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as img:
-            fmt = img.format or "?"
-            width, height = img.size
-            img.verify()
+        # Pillow refuses to open an image of more than ~179 million pixels (a
+        # "decompression bomb": a small file that unpacks to gigabytes) and only warns
+        # between 89 and 179 million; both are refused here, with the size rule's words.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                fmt = img.format or "?"
+                width, height = img.size
+                img.verify()
     except FileNotFoundError:
         raise UsageError(f"--cover {path}: no such file") from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UsageError(
+            f"--cover {path}: far too many pixels to open safely",
+            f"podcast apps want {MIN_SIZE}-{MAX_SIZE} px on a side; resize it",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UsageError(f"--cover {path}: not a readable image ({exc})", "give a PNG or JPEG file") from None
     if fmt not in ("PNG", "JPEG"):
         raise UsageError(f"--cover {path}: {fmt} image", "podcast apps take PNG or JPEG; convert it first")
@@ -202,7 +215,6 @@ def check_user_cover(path: Path) -> str:
 
 def write_cover(out: Path, paper: str, date: dt.date, user_cover: Path | None = None) -> Path:
     """``OUT/cover.png`` (or ``cover.jpg`` for a JPEG of the user's): square, RGB, no alpha."""
-    from PIL import Image
 
     if user_cover is None:
         img = draw_cover(paper, date)
@@ -212,14 +224,34 @@ def write_cover(out: Path, paper: str, date: dt.date, user_cover: Path | None = 
         return target
     fmt = check_user_cover(user_cover)
     target = out / (layout.COVER_PNG if fmt == "PNG" else layout.COVER_JPG)
-    with Image.open(user_cover) as img:
-        if img.mode == "RGB" and "transparency" not in img.info:
-            write_bytes(target, user_cover.read_bytes())
-            return target
-        rgb = _flatten(img)
-    with atomic_path(target) as tmp:
-        rgb.save(tmp, format=fmt, **({"quality": 92} if fmt == "JPEG" else {"optimize": True}))
+    write_bytes(target, user_cover_bytes(user_cover, fmt))
     return target
+
+
+def user_cover_bytes(path: Path, fmt: str) -> bytes:
+    """The user's artwork as published: the file itself when it is RGB and at most
+    MAX_COVER_BYTES, else re-encoded (alpha flattened), at full size if that fits, else
+    at MIN_SIZE px. Every subscriber's app fetches the artwork, and a 27 MB file is
+    megabytes of nothing a 3000 px image needs; re-encoding keeps the user's picture
+    instead of refusing it. A PNG that cannot fit even at MIN_SIZE (a photo saved as
+    PNG) is a UsageError: only the user can choose to make it a JPEG."""
+    from PIL import Image
+
+    size = path.stat().st_size
+    with Image.open(path) as img:
+        if img.mode == "RGB" and "transparency" not in img.info and size <= MAX_COVER_BYTES:
+            return path.read_bytes()
+        rgb = _flatten(img)
+    for side in dict.fromkeys((rgb.width, MIN_SIZE)):
+        scaled = rgb if side == rgb.width else rgb.resize((side, side), Image.Resampling.LANCZOS)
+        buf = io.BytesIO()
+        scaled.save(buf, format=fmt, **({"quality": 88} if fmt == "JPEG" else {}))
+        if buf.tell() <= MAX_COVER_BYTES:
+            return buf.getvalue()
+    raise UsageError(
+        f"--cover {path}: {size / 1e6:.1f} MB, and still over {MAX_COVER_BYTES // 1_000_000} MB at {MIN_SIZE} px as {fmt}",
+        "save it as a JPEG",
+    )
 
 
 def _flatten(img: Any) -> Any:
