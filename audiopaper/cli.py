@@ -8,17 +8,53 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import typer
+from typer import _click as click  # the click Typer bundles (its exceptions are not click's)
+from typer.core import TyperGroup
 
 from . import __version__, interrupts
 from .errors import AudiopaperError
 from .models import Progress
 
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (an unknown option, a value that does not parse) as one line with
+    the hint, like every other error, instead of Typer's five-line box."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()  # the help itself
+            rv = exc.exit_code
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "audiopaper"
+            err(f"error: {exc.format_message()} (see '{where} --help')")
+            rv = exc.exit_code
+        except typer.Abort:
+            err("error: aborted")
+            rv = EXIT_ERROR
+        code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Turn a daily newspaper issue into an audio edition: MP3s, chapters, transcripts, a podcast feed.",
     no_args_is_help=True,
     add_completion=False,
@@ -136,7 +172,12 @@ def build(
         " (default: the preferred offline engine).",
     ),
     concurrency: int = typer.Option(
-        4, "--concurrency", min=1, help="Most simultaneous connections to an online engine."
+        4,
+        "--concurrency",
+        min=1,
+        # engines.MAX_CONCURRENCY, checked with the other options (importing the engines here
+        # would slow every command's start)
+        help="Most simultaneous connections to an online engine (at most 16).",
     ),
     edge_timeout: float = typer.Option(
         60.0, "--edge-timeout", min=0.1, help="Deadline for one online engine request, seconds."

@@ -21,7 +21,7 @@ from .audio import cover, ffmpeg
 from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
 from .clipstore import ClipStore
-from .engines import EngineConfig, select
+from .engines import MAX_CONCURRENCY, EngineConfig, select
 from .errors import AudiopaperError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir, remove_empty_dirs
 from .models import SPELLINGS, Article, Edition, Progress, ProgressFn, Script, Spelling, SplitResult, no_progress
@@ -139,8 +139,11 @@ def check_options(options: BuildOptions) -> str:
     if options.use_cache and options.cache_dir is not None:
         ensure_writable_dir(options.cache_dir, "choose another --cache-dir, or build with --no-cache")
     select.check_fallback(options.fallback)
-    if options.engine_config.concurrency < 1:
-        raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
+    if not 1 <= options.engine_config.concurrency <= MAX_CONCURRENCY:
+        raise UsageError(
+            f"--concurrency must be 1 to {MAX_CONCURRENCY}, not {options.engine_config.concurrency}",
+            "the online service throttles clients that open more connections",
+        )
     if options.cover is not None:
         # re-encoded now too (a second or two), so artwork that cannot fit fails before synthesis
         cover.user_cover_bytes(options.cover, cover.check_user_cover(options.cover))
