@@ -39,9 +39,12 @@ class ClipStore:
             except OSError as exc:
                 raise output_error(self.folder, exc) from None
         self._count += 1
-        path = self._dir / f"{self._count:05d}.npy"
+        path = self._dir / f"{self._count:05d}.pcm"
         try:
-            np.save(path, np.ascontiguousarray(clip.pcm, dtype=np.int16), allow_pickle=False)
+            # file.write of the array's own buffer: no copy, and a full disk is ENOSPC
+            # (numpy's writers report it without an errno)
+            with open(path, "wb") as f:
+                f.write(np.ascontiguousarray(clip.pcm, dtype="<i2").data)
         except OSError as exc:
             path.unlink(missing_ok=True)
             raise output_error(path, exc) from None

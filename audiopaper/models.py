@@ -221,8 +221,8 @@ class Span:
 
 @dataclass(frozen=True)
 class PcmFile:
-    """Int16 mono PCM kept in a ``.npy`` file until the audio stage reads it: a long
-    issue's audio (hours, at ~2.6 MB a minute) must not sit in memory all at once."""
+    """Int16 mono PCM (raw, little-endian) kept in a file until the audio stage reads
+    it: a long issue's audio (hours, at ~2.6 MB a minute) must not sit in memory at once."""
 
     path: Path
     samples: int
@@ -231,7 +231,10 @@ class PcmFile:
         return self.samples
 
     def load(self) -> np.ndarray:
-        return np.load(self.path, allow_pickle=False)
+        pcm = np.fromfile(self.path, dtype="<i2")
+        if len(pcm) != self.samples:
+            raise OSError(f"{self.path}: {len(pcm)} samples, {self.samples} were written")
+        return pcm.astype(np.int16, copy=False)
 
 
 @dataclass(frozen=True)
