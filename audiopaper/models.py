@@ -346,6 +346,10 @@ class Edition:
     cover: Path | None = None  # in OUT, shared by every edition
     loudness: LoudnessReport | None = None
     decision: EngineDecision | None = None
+    #: the engine that read the intro (None: it could not be read, the edition opens with
+    #: silence), and whether that was the fallback engine
+    intro_engine: str | None = None
+    intro_fallback: bool = False
 
 
 # --- progress -----------------------------------------------------------------------

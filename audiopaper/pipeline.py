@@ -22,9 +22,10 @@ from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
 from .clipstore import ClipStore
 from .engines import MAX_CONCURRENCY, EngineConfig, select
-from .errors import AudiopaperError, UsageError
+from .errors import AudiopaperError, InputError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir, remove_empty_dirs
-from .models import SPELLINGS, Article, Edition, Progress, ProgressFn, Script, Spelling, SplitResult, no_progress
+from .ingest.inline import strip_controls
+from .models import SPELLINGS, Article, Clip, Edition, Progress, ProgressFn, Script, Spelling, SplitResult, no_progress
 from .publish import public_base_url, publish_edition, write_edition_manifest
 from .publish.catalog import EditionRow
 from .publish.feed import url_for
@@ -115,6 +116,8 @@ class IssueFacts:
     paper: str
     date: dt.date
     title: str
+    #: lines for stderr about the issue itself (articles with a headline and no text)
+    warnings: tuple[str, ...] = ()
 
 
 def load_split(paths: Sequence[Path]) -> SplitResult:
@@ -125,9 +128,18 @@ def read_issue(paths: Sequence[Path], options: BuildOptions) -> IssueFacts:
     result = load_split(paths)
     if not result.articles:
         raise AudiopaperError(f"{paths[0]}: no articles found", "check that the file is an issue's text")
-    paper = options.paper or result.issue.paper or DEFAULT_PAPER
+    bare = [a.title for a in result.articles if not a.paragraphs]
+    if len(bare) == len(result.articles):
+        raise InputError(
+            f"{paths[0]}: only headlines, no article text ({len(bare)} titles)",
+            "give the issue's full text, not its table of contents",
+        )
+    warnings = (f"{len(bare)} article(s) have a headline and no text, read as the headline alone: {'; '.join(bare[:3])}",)
+    # the user's own names go into tags, feeds and pages: no control or direction characters
+    paper = strip_controls(options.paper or "").strip() or result.issue.paper or DEFAULT_PAPER
     date = naming.edition_date(result.issue, options.date)
-    return IssueFacts(result, paper, date, options.title or f"{paper} {date.year}年{date.month}月{date.day}日")
+    title = strip_controls(options.title or "").strip() or f"{paper} {date.year}年{date.month}月{date.day}日"
+    return IssueFacts(result, paper, date, title, warnings if bare else ())
 
 
 def check_options(options: BuildOptions) -> str:
@@ -157,8 +169,18 @@ def open_cache(options: BuildOptions) -> AudioCache:
 
 
 def make_edition(
-    facts: IssueFacts, folder: Path, assembled: Assembled, cast: select.Cast, failed: Sequence[str], art: Path
+    facts: IssueFacts,
+    folder: Path,
+    assembled: Assembled,
+    cast: select.Cast,
+    failed: Sequence[str],
+    art: Path,
+    intro: Clip,
 ) -> Edition:
+    # The edition is named after the engine that read it: when every article fell back,
+    # that is the fallback engine, not the one asked for.
+    readers = {a.engine for a in assembled.articles}
+    engine = readers.pop() if len(readers) == 1 else cast.main.engine.name
     return Edition(
         date=facts.date,
         paper=facts.paper,
@@ -166,7 +188,7 @@ def make_edition(
         folder=folder,
         mp3=assembled.mp3,
         duration_s=assembled.duration_s,
-        engine=cast.main.engine.name,
+        engine=engine,
         voice=cast.main.voice.preset,
         articles=assembled.articles,
         intro_s=assembled.intro_s,
@@ -177,6 +199,8 @@ def make_edition(
         cover=art,
         loudness=assembled.loudness,
         decision=cast.decision(),
+        intro_engine=intro.engine if intro.spans else None,
+        intro_fallback=intro.fallback,
     )
 
 
@@ -245,12 +269,12 @@ def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -
             url = url_for(base_url, f"{folder.relative_to(out).as_posix()}/")
             info = EditionInfo(facts.paper, facts.date, facts.title, source, url, art, options.chime)
             assembled = assemble_edition(folder, info, intro_clip, report.clips)
-        edition = make_edition(facts, folder, assembled, cast, report.failed, art)
+        edition = make_edition(facts, folder, assembled, cast, report.failed, art, intro_clip)
         with clock.stage("publish"):
             published = publish_edition(out, edition, base_url=options.base_url, feed_limit=options.feed_limit)
         stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
         path = write_edition_manifest(out, edition, stats, published)
-        warnings = (*report.warnings, *intro_warnings)
+        warnings = (*facts.warnings, *report.warnings, *intro_warnings)
         return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
 
 

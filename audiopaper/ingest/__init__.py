@@ -4,6 +4,7 @@ HTML pages) into one :class:`Issue` of blocks in page order."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -11,7 +12,7 @@ from ..errors import InputError
 from ..models import Block, Issue
 from .decode import MAX_BYTES, decode, read_text, too_large
 from .htmlpage import html_blocks, looks_like_html
-from .inline import clean_inline, join_text
+from .inline import clean_inline, join_text, strip_controls
 from .markdown import has_html, markdown_blocks
 from .plain import looks_like_markdown, plain_blocks
 
@@ -86,7 +87,8 @@ def read_issue(paths: Iterable[Path]) -> Issue:
             if len(paths) == 1:
                 raise InputError(f"{path}: no article text found", "give an issue with some text")
             warnings.append(f"{path.name}: no article text found; page skipped")
-        blocks.extend(found)
+        # again after the readers: HTML entities (&#x202E;) decode into them
+        blocks.extend(replace(b, text=strip_controls(b.text), lines=tuple(map(strip_controls, b.lines))) for b in found)
     if not any(b.kind != "break" for b in blocks):
         raise InputError(f"{paths[0]}: no article text found", "give an issue with some text")
     chars = sum(len(b.text) - b.text.count(" ") for b in blocks)

@@ -6,6 +6,7 @@ import codecs
 from pathlib import Path
 
 from ..errors import InputError
+from .inline import strip_controls
 
 #: the files of one issue together; HTML pages carry markup and menus, so this is far
 #: more than the text limit (ingest.MAX_CHARS) needs
@@ -119,7 +120,7 @@ def read_text(path: Path) -> str:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     if not data.strip():
         raise InputError(f"{path}: the file is empty", "give an issue with some text")
-    text = decode(data, str(path)).replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_controls(decode(data, str(path)).replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip("\ufeff \t\n\u3000\xa0"):
         raise InputError(f"{path}: the file is empty", "give an issue with some text")
     return text
