@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 import os
-import tempfile
+import secrets
 import threading
 import zipfile
 from dataclasses import dataclass, field
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .fsutil import output_error, pid_alive, remove_empty_dirs
+from .fsutil import create_new, output_error, pid_alive, remove_empty_dirs
 from .models import Synthesis
 
 FORMAT_VERSION = 1
@@ -111,32 +111,33 @@ class AudioCache:
             samples=np.array(samples),
             duration_s=np.array(duration_s),
         )
-        fd, tmp = self._temp_beside(path)
+        # The writer's pid in the name lets a later run tell a killed writer's leftover
+        # from a file another live build is still writing (see clean_stale); the name is
+        # fixed before the file exists, so whatever interrupts the write removes it.
+        tmp = path.parent / f".tmp-{os.getpid()}-{secrets.token_hex(4)}.npz"
         try:
-            with os.fdopen(fd, "wb") as f:
+            with os.fdopen(self._create(tmp), "wb") as f:
                 f.write(buf.getvalue())
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
         except BaseException as exc:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             remove_empty_dirs(path.parent)
             if isinstance(exc, OSError):
                 raise output_error(path, exc) from None  # a full disk: one line, not a traceback
             raise
 
     @staticmethod
-    def _temp_beside(path: Path) -> tuple[int, str]:
-        # The writer's pid in the name lets a later run tell a killed writer's leftover
-        # from a file another live build is still writing (see clean_stale).
+    def _create(tmp: Path) -> int:
         for attempt in range(2):
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                return tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{os.getpid()}-", suffix=".npz")
-            except OSError as exc:
-                # FileNotFoundError: another build removed the empty folder in between; make it again.
-                if attempt or not isinstance(exc, FileNotFoundError):
-                    raise output_error(path.parent, exc) from None
+                tmp.parent.mkdir(parents=True, exist_ok=True)
+                return create_new(tmp)
+            except FileNotFoundError:
+                # another build removed the empty folder in between: make it again
+                if attempt:
+                    raise
         raise AssertionError("unreachable")
 
     def clean_stale(self) -> int:

@@ -11,8 +11,8 @@ stage one article at a time.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -34,8 +34,10 @@ class ClipStore:
         if isinstance(clip.pcm, PcmFile):
             return clip
         if self._dir is None:
+            # named before it exists: close() removes it whatever interrupts its making
+            self._dir = self.folder / f".build-{os.getpid()}-clips-{secrets.token_hex(4)}"
             try:
-                self._dir = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-clips-", dir=self.folder))
+                self._dir.mkdir()
             except OSError as exc:
                 raise output_error(self.folder, exc) from None
         self._count += 1

@@ -5,35 +5,41 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import OutputError
 
 
+def temp_beside(path: Path, suffix: str = "") -> Path:
+    """A fresh name for a temporary file beside ``path``: ``.<name>.<pid>.<random>.part<suffix>``.
+
+    The name is chosen before the file exists, so a caller can hold it in a ``try`` that
+    removes the file whatever interrupts the creation (a Ctrl-C between ``mkstemp``
+    returning and the ``try`` used to leave the file behind). The writer's pid lets a
+    later run remove a killed writer's leftover and never a live build's (clean_partials).
+    """
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part{suffix}")
+
+
+def create_new(path: Path) -> int:
+    """Create ``path``, which must not exist (mode 0666 less the umask); its descriptor."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place on success."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # The writer's pid in the name: a later run removes a killed writer's leftover and
-    # never a file another live build is still writing (see clean_partials).
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part" + path.suffix)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    os.chmod(tmp_path, 0o666 & ~_umask())
+    tmp_path = temp_beside(path, path.suffix)
     try:
+        os.close(create_new(tmp_path))
         yield tmp_path
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -67,13 +73,15 @@ def output_error(path: Path, exc: OSError, elsewhere: str = "choose another fold
 
 def ensure_writable_dir(folder: Path, elsewhere: str = "choose another folder with -o") -> None:
     """Create ``folder`` if needed and prove a file can be written in it."""
+    probe = folder / f".probe-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".probe-")
-        os.close(fd)
-        os.unlink(tmp)
+        os.close(create_new(probe))
     except OSError as exc:
         raise output_error(folder, exc, elsewhere) from None
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
 
 
 def clean_partials(folder: Path) -> int:
@@ -131,15 +139,11 @@ class Staged:
         self._files: list[tuple[Path, Path]] = []
 
     def write_text(self, path: Path, text: str) -> None:
+        tmp = temp_beside(path)
+        self._files.append((tmp, path))  # before it exists: discard() removes it however this ends
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part")
-        except OSError as exc:
-            raise output_error(path, exc) from None
-        self._files.append((Path(tmp), path))
-        try:
-            os.chmod(tmp, 0o666 & ~_umask())
-            with os.fdopen(fd, "wb") as f:
+            with os.fdopen(create_new(tmp), "wb") as f:
                 f.write(text.encode("utf-8"))
                 f.flush()
                 os.fsync(f.fileno())

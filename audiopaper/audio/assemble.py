@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -227,12 +227,14 @@ def assemble_edition(
         pid = stale.name.split("-")[1]
         if not (pid.isdigit() and pid_alive(int(pid))):
             shutil.rmtree(stale, ignore_errors=True)
-    work = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=folder))
+    # named before it exists, so the finally below removes it whatever interrupts its making
+    work = folder / f".build-{os.getpid()}-{secrets.token_hex(4)}"
     # ffmpeg encodes (lame is single-threaded) in worker threads while numpy masters the
     # next clip.
     encoders = max(1, min(ENCODERS, os.cpu_count() or 1))
     pool = ThreadPoolExecutor(max_workers=encoders, thread_name_prefix="encode")
     try:
+        work.mkdir()
         intro_part, article_parts = _encode_all(work, intro, articles, pool, encoders)
         transition_mp3 = ffmpeg.encode_mp3(_transition(rate, info.chime), rate, work / "transition.mp3")
         transition_s = ffmpeg.mp3_duration(transition_mp3)
