@@ -193,3 +193,27 @@ def test_ctrl_c_twenty_times_in_a_row(tmp_path: Path) -> None:
         checked += assert_entries_whole(out / ".cache", planned)
     assert codes == [130] * 20
     assert checked >= 20
+
+
+def test_sigterm_while_waiting_on_the_online_service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """SIGTERM lands in asyncio's event loop (edge requests in flight): same one line, 143."""
+    from .edgefake import serving
+    from .test_resume_edge import start_build as start_edge_build
+
+    out = tmp_path / "out"
+    with serving(monkeypatch, "hang") as server:
+        proc = start_edge_build(out, server, tmp_path)
+        try:
+            deadline = time.monotonic() + 90
+            while not server.stats.requests:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.02)
+            proc.send_signal(signal.SIGTERM)
+            _stdout, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 143, stderr.decode()
+    assert_one_line(stderr.decode(), "terminated")
+    assert leftovers(out) == [] and empty_folders(out) == []

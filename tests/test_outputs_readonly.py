@@ -50,3 +50,23 @@ def test_a_damaged_catalog_is_named_as_such(edition_copy: Path) -> None:
     result = CliRunner().invoke(app, ["feed", str(edition_copy)])
     assert result.exit_code == 1
     assert "catalog is unreadable" in result.stderr and "move it away" in result.stderr
+
+
+def test_a_writer_killed_mid_transaction_does_not_lock_readers_out(edition_copy: Path) -> None:
+    """kill -9 during publishing leaves a hot journal: check, feed and the next build's
+    look at the catalog still work, and the half-done change is rolled back."""
+    script = (
+        "import os, sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "conn.execute('BEGIN IMMEDIATE')\n"
+        "conn.execute(\"UPDATE meta SET value = 'https://half.example/' WHERE key = 'base_url'\")\n"
+        "conn.execute(\"INSERT OR REPLACE INTO meta VALUES ('base_url', 'https://half.example/')\")\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(edition_copy / "catalog.sqlite")], check=True)
+    assert (edition_copy / "catalog.sqlite-journal").exists()
+    from audiopaper.publish import public_base_url
+
+    assert public_base_url(edition_copy) == "http://127.0.0.1:8000/"
+    report = check(edition_copy, {"decode", "loudness"})
+    assert report.problems == [] and report.editions == 1
