@@ -97,12 +97,17 @@ def test_a_build_synthesizes_again_what_the_cache_held_short(built_edition: Buil
 
 
 def test_a_signal_inside_a_shield_is_raised_when_the_shield_ends() -> None:
-    reached = False
-    with pytest.raises(KeyboardInterrupt), interrupts.shielded():
-        assert not interrupts.pending()
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0.05)  # unshielded, the handler would raise here, between bytecodes
-        assert interrupts.pending()
-        reached = True
-    assert reached and not interrupts.pending()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # a test run started in the background inherits SIGINT ignored; a terminal's does not
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        reached = False
+        with pytest.raises(KeyboardInterrupt), interrupts.shielded():
+            assert not interrupts.pending()
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # unshielded, the handler would raise here, between bytecodes
+            assert interrupts.pending()
+            reached = True
+        assert reached and not interrupts.pending()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, before)
