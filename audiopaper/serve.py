@@ -333,6 +333,12 @@ class Server(http.server.HTTPServer):
                 self.shutdown_request(sock)
             selector.close()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line, not socketserver's traceback: a client that vanishes mid-answer is routine."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError | TimeoutError):
+            stderr_log(f"{client_address[0] if client_address else '?'} error: {type(exc).__name__}: {exc}")
+
     def server_close(self) -> None:
         self._closed.set()
         with contextlib.suppress(OSError):
