@@ -99,3 +99,22 @@ def test_a_failed_build_leaves_no_empty_folder(
     with serving(monkeypatch, "403-always"), pytest.raises(AudiopaperError, match="every article failed"):
         build([tiny_issue], options(existing, fallback="none", retry=RetryPolicy(1)))
     assert existing.is_dir() and empty_folders(existing) == [] and list(existing.iterdir()) == []
+
+
+def test_an_intro_that_could_not_be_read_is_said_once_and_shown_nowhere(
+    monkeypatch: pytest.MonkeyPatch, tiny_issue: Path, tmp_path: Path
+) -> None:
+    # the service cannot read a line only the intro has
+    with serving(monkeypatch, poison="本期要目"):
+        result = build([tiny_issue], options(tmp_path / "o", fallback="none"))
+    assert not result.partial
+    assert [w for w in result.warnings if "intro" in w] == [
+        "the intro could not be read (no audio received); the edition starts without it"
+    ]
+    head = result.manifest["edition"]
+    assert head["intro_engine"] is None and head["intro_s"] < 1.0
+    folder = result.edition.folder
+    chapters = json.loads((folder / "chapters.json").read_text(encoding="utf-8"))["chapters"]
+    assert [c["title"] for c in chapters] == ["衡阳迎来降雪", "市图书馆延长开放时间"]
+    assert chapters[0]["startTime"] == 0
+    assert "导读" not in (folder / "index.html").read_text(encoding="utf-8")

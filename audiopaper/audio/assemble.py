@@ -250,7 +250,7 @@ def assemble_edition(
 
         edition_tmp = ffmpeg.concat_mp3(parts, work / layout.EDITION_MP3)
         duration = ffmpeg.mp3_duration(edition_tmp)
-        chapters = edition_chapters([(a.id, a.title, a.start_s) for a, _ in placed], duration)
+        chapters = edition_chapters([(a.id, a.title, a.start_s) for a, _ in placed], duration, bool(intro.spans))
 
         write_tags(edition_tmp, _tag_info(info, info.title, cover, duration), chapters)
         for n, (art, part) in enumerate(placed, start=1):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..audio.chapters import edition_chapters
+from ..audio.chapters import SPOKEN_INTRO_S, edition_chapters
 from ..fsutil import Writer, write_text
 from ..layout import ARTICLES_FEED, EDITIONS_FEED, INDEX_PAGE
 from .catalog import ArticleRow, EditionRow
@@ -44,7 +44,9 @@ def edition_page(ed: EditionRow, settings: FeedSettings, paper_title: str) -> st
         vtt=rel(folder, ed.vtt) if ed.vtt else None,
         chapters_json=rel(folder, ed.chapters) if ed.chapters else None,
         duration=clock(ed.duration_s),
-        chapters=edition_chapters([(a.slug, a.title, a.start_s) for a in ed.articles], ed.duration_s),
+        chapters=edition_chapters(
+            [(a.slug, a.title, a.start_s) for a in ed.articles], ed.duration_s, ed.intro_s >= SPOKEN_INTRO_S
+        ),
         articles=[ArticleView(a, rel(folder, a.mp3), rel(folder, a.vtt), clock(a.duration_s)) for a in ed.articles],
         home=rel(folder, INDEX_PAGE),
         feed=rel(folder, EDITIONS_FEED),
