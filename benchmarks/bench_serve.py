@@ -76,6 +76,7 @@ def main() -> None:
         server = subprocess.Popen(
             [sys.executable, "-m", "audiopaper", "serve", str(out), "--port", "0", "-q"],
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             text=True,
         )
         try:
