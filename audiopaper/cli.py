@@ -88,6 +88,7 @@ def run_guarded(fn: Callable[[], int | None]) -> None:
 
 def interrupted(exc: BaseException) -> int:
     """Say so in one line; the exit code the shell expects for the signal."""
+    interrupts.quiet_unwinding()
     code = interrupts.exit_code(exc)
     what = "terminated" if code == 128 + signal.SIGTERM else "interrupted"
     err(f"{what}; finished work is kept, rerun to resume")

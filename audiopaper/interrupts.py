@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
-__all__ = ["Interrupted", "exit_code", "install", "pending", "shielded"]
+__all__ = ["Interrupted", "exit_code", "install", "pending", "quiet_unwinding", "shielded"]
 
 #: the signals that stop a run
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -55,6 +56,17 @@ def install() -> None:
     from the main thread of a program, not from a library."""
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
         signal.signal(signal.SIGTERM, _raise_on)
+
+
+def quiet_unwinding() -> None:
+    """Once a run is stopping on a signal, say nothing more about half-made objects.
+
+    The signal can land inside any constructor (a ``ZipFile`` reading a cache entry, say);
+    when the unwinding frees that object its ``__del__`` fails on a missing attribute, and
+    Python prints "Exception ignored in ..." and a traceback after our one line. Nothing
+    such an object does matters any more: the process is about to leave."""
+    sys.unraisablehook = lambda _unraisable: None
+    threading.excepthook = lambda _args: None
 
 
 def pending() -> bool:
