@@ -35,6 +35,7 @@ def wait_until(condition, proc: subprocess.Popen[str], timeout_s: float = 120) -
         time.sleep(0.005)
 
 
+@pytest.mark.slow  # two whole builds, one after the other (~20 s)
 def test_a_second_build_of_the_same_edition_waits_for_the_first(tmp_path: Path) -> None:
     out = tmp_path / "out"
     folder = out / "editions" / DATE
@@ -56,7 +57,7 @@ def test_a_second_build_of_the_same_edition_waits_for_the_first(tmp_path: Path) 
     assert leftovers(out) == [] and empty_folders(out) == []
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # two whole builds side by side
 def test_builds_of_two_dates_started_together_both_publish(tmp_path: Path) -> None:
     """What held before #16 and must keep holding: different editions do not wait for each other."""
     out = tmp_path / "out"
