@@ -17,8 +17,6 @@ from audiopaper.audio import cover
 from audiopaper.cli import app
 from audiopaper.errors import UsageError
 
-from .test_cover import DATE
-
 
 def bilevel_png(path: Path, side: int) -> Path:
     """A real, valid 1-bit PNG of side x side pixels, written row by row (a 30000 px
