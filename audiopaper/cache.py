@@ -4,6 +4,11 @@ A key covers everything that changes the audio: engine and model version, voice,
 speed, pitch and the exact text sent. Entries are written to a temporary name and
 renamed, so concurrent writers and a crash mid-write never leave a bad entry.
 
+Each entry records its length in samples and its duration, and a read checks them
+against the audio and the sentence spans: an entry that disagrees (or predates the
+record, when an interrupted espeak call could store a clip 60 ms short, issue #16) is
+deleted and its text synthesized again, never served.
+
 The store is a folder (``AudioCache``), or for the workers of a cluster, which must all
 reach one cache, any fsspec URL (``UrlCache``: ``s3://bucket/cache``, ``file:///shared``);
 ``open_cache`` takes either.
@@ -16,9 +21,8 @@ import hashlib
 import io
 import json
 import os
-import tempfile
+import secrets
 import threading
-import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import UsageError
+from .fsutil import create_new, output_error, pid_alive, remove_empty_dirs
 from .models import Synthesis
 
 FORMAT_VERSION = 1
@@ -40,6 +45,7 @@ def cache_key(*parts: object) -> str:
 class CacheStats:
     hits: int = 0
     misses: int = 0
+    discarded: int = 0  # entries found damaged or short, deleted
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def hit(self) -> None:
@@ -49,6 +55,10 @@ class CacheStats:
     def miss(self) -> None:
         with self._lock:
             self.misses += 1
+
+    def discard(self) -> None:
+        with self._lock:
+            self.discarded += 1
 
 
 class AudioCache:
@@ -72,30 +82,60 @@ class AudioCache:
             return None
         path = self._path(key)
         try:
-            return decode(path.read_bytes())
+            data = path.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError:
-            return None  # unreadable: a miss, rewritten
+            self._discard(path)
+            return None
+        found = decode(data)
+        if found is None:
+            self._discard(path)
+        return found
+
+    def _discard(self, path: Path) -> None:
+        """A damaged or short entry is deleted (a miss, then rewritten), so no build reads it again."""
+        self.stats.discard()
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only cache: it stays a miss
 
     def put(self, key: str, synthesis: Synthesis) -> None:
         if self.root is None:
             return
+        if not whole(synthesis):
+            return  # audio shorter than its own sentences is never stored
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = encode(synthesis)
         # The writer's pid in the name lets a later run tell a killed writer's leftover
-        # from a file another live build is still writing (see clean_stale).
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{os.getpid()}-", suffix=".npz")
+        # from a file another live build is still writing (see clean_stale); the name is
+        # fixed before the file exists, so whatever interrupts the write removes it.
+        tmp = path.parent / f".tmp-{os.getpid()}-{secrets.token_hex(4)}.npz"
         try:
-            with os.fdopen(fd, "wb") as f:
+            with os.fdopen(self._create(tmp), "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)
+            remove_empty_dirs(path.parent)
+            if isinstance(exc, OSError):
+                raise output_error(path, exc) from None  # a full disk: one line, not a traceback
             raise
+
+    @staticmethod
+    def _create(tmp: Path) -> int:
+        for attempt in range(2):
+            try:
+                tmp.parent.mkdir(parents=True, exist_ok=True)
+                return create_new(tmp)
+            except FileNotFoundError:
+                # another build removed the empty folder in between: make it again
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     def clean_stale(self) -> int:
         """Remove temporary files left by writers that no longer run (a ``kill -9``)."""
@@ -104,7 +144,7 @@ class AudioCache:
         removed = 0
         for tmp in self.root.glob("*/.tmp-*"):
             pid = tmp.name.split("-")[1]
-            if pid.isdigit() and _alive(int(pid)):
+            if pid.isdigit() and pid_alive(int(pid)):
                 continue
             tmp.unlink(missing_ok=True)
             removed += 1
@@ -112,26 +152,35 @@ class AudioCache:
 
 
 def encode(synthesis: Synthesis) -> bytes:
+    """An entry: the PCM, sample rate and spans, and the record a read checks them by."""
+    samples, duration_s = _record(synthesis)
     buf = io.BytesIO()
     np.savez(
         buf,
         pcm=synthesis.pcm.astype(np.int16, copy=False),
         rate=np.array(synthesis.sample_rate),
         spans=np.array(synthesis.spans, dtype=np.float64).reshape(-1, 2),
+        samples=np.array(samples),
+        duration_s=np.array(duration_s),
     )
     return buf.getvalue()
 
 
 def decode(data: bytes) -> Synthesis | None:
-    """An entry's audio; None for a damaged entry (a miss: it gets rewritten)."""
+    """An entry's audio; None for a damaged, short or unrecorded entry (a miss: the
+    caller deletes it and it is synthesized again)."""
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             pcm = npz["pcm"].astype(np.int16, copy=False)
             rate = int(npz["rate"])
             spans = tuple((float(a), float(b)) for a, b in npz["spans"])
+            recorded = (int(npz["samples"]), float(npz["duration_s"]))
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
-    return Synthesis(pcm=pcm, sample_rate=rate, spans=spans, engine_s=0.0)
+    found = Synthesis(pcm=pcm, sample_rate=rate, spans=spans, engine_s=0.0)
+    if recorded != _record(found) or not whole(found):
+        return None
+    return found
 
 
 class UrlCache(AudioCache):
@@ -166,21 +215,31 @@ class UrlCache(AudioCache):
         return f"{self.base.rstrip('/')}/{key[:2]}/{key}.npz"
 
     def get(self, key: str) -> Synthesis | None:
+        entry = self._entry(key)
         try:
-            return decode(self.fs.cat_file(self._entry(key)))
+            data = self.fs.cat_file(entry)
         except FileNotFoundError:
             return None
         except OSError:
             return None
+        found = decode(data)
+        if found is None:
+            # damaged or short: deleted, so no worker reads it again
+            self.stats.discard()
+            with contextlib.suppress(OSError, FileNotFoundError):
+                self.fs.rm_file(entry)
+        return found
 
     def put(self, key: str, synthesis: Synthesis) -> None:
+        if not whole(synthesis):
+            return  # audio shorter than its own sentences is never stored
         path, data = self._entry(key), encode(synthesis)
         if not self.local:
             self.fs.pipe_file(path, data)
             return
         folder = path.rsplit("/", 1)[0]
         self.fs.makedirs(folder, exist_ok=True)
-        tmp = f"{folder}/.tmp-{os.getpid()}-{uuid.uuid4().hex}.npz"
+        tmp = f"{folder}/.tmp-{os.getpid()}-{secrets.token_hex(8)}.npz"
         try:
             self.fs.pipe_file(tmp, data)
             self.fs.mv(tmp, path)
@@ -203,11 +262,25 @@ def open_cache(location: str | Path | None) -> AudioCache:
     return UrlCache(text) if "://" in text else AudioCache(Path(text))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+def _record(synthesis: Synthesis) -> tuple[int, float]:
+    """What an entry records about its audio: samples, and seconds (to the microsecond)."""
+    n = len(synthesis.pcm)
+    return n, round(n / synthesis.sample_rate, 6) if synthesis.sample_rate > 0 else -1.0
+
+
+#: spans are computed in float seconds; a sample's worth of rounding is not a short clip
+_SLACK_S = 0.002
+
+
+def whole(synthesis: Synthesis) -> bool:
+    """Audio that holds every sentence it claims: a sample rate, at least one sentence,
+    spans in order, the last one ending inside the audio."""
+    if synthesis.sample_rate <= 0 or not synthesis.spans or synthesis.pcm.ndim != 1:
         return False
-    except PermissionError:  # someone else's live process
-        return True
-    return True
+    duration = len(synthesis.pcm) / synthesis.sample_rate
+    last = 0.0
+    for start, end in synthesis.spans:
+        if not (last - _SLACK_S <= start <= end + _SLACK_S):
+            return False
+        last = end
+    return last <= duration + _SLACK_S

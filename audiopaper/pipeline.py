@@ -12,19 +12,21 @@ import contextlib
 import datetime as dt
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from . import ingest, layout, speech, split
+from . import ingest, layout, locking, speech, split
 from .audio import cover, ffmpeg
 from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
+from .clipstore import ClipStore
 from .edition import EditionName, name_edition
-from .engines import EngineConfig, select
-from .errors import AudiopaperError, UsageError
-from .fsutil import clean_partials, ensure_writable_dir
-from .models import SPELLINGS, Article, Clip, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
+from .engines import MAX_CONCURRENCY, EngineConfig, select
+from .errors import AudiopaperError, InputError, UsageError
+from .fsutil import clean_partials, ensure_writable_dir, remove_empty_dirs
+from .ingest.inline import strip_controls
+from .models import SPELLINGS, Article, Clip, Edition, Progress, ProgressFn, Script, Spelling, SplitResult, no_progress
 from .publish import (
     HomeSettings,
     home_settings,
@@ -137,6 +139,8 @@ class IssueFacts:
 
     split: SplitResult
     name: EditionName
+    #: lines for stderr about the issue itself (articles with a headline and no text)
+    warnings: tuple[str, ...] = ()
 
     @property
     def paper(self) -> str | None:
@@ -159,8 +163,22 @@ def read_issue(paths: Sequence[Path], options: BuildOptions) -> IssueFacts:
     result = load_split(paths)
     if not result.articles:
         raise AudiopaperError(f"{paths[0]}: no articles found", "check that the file is an issue's text")
-    name = name_edition(result.issue, result.articles, options.paper, options.date, options.title)
-    return IssueFacts(result, name)
+    bare = [a.title for a in result.articles if not a.paragraphs]
+    if len(bare) == len(result.articles):
+        raise InputError(
+            f"{paths[0]}: only headlines, no article text ({len(bare)} titles)",
+            "give the issue's full text, not its table of contents",
+        )
+    warnings = (f"{len(bare)} article(s) have a headline and no text, read as the headline alone: {'; '.join(bare[:3])}",)
+    # the user's own names go into tags, feeds and pages: no control or direction characters
+    name = name_edition(
+        result.issue,
+        result.articles,
+        strip_controls(options.paper or "").strip() or None,
+        options.date,
+        strip_controls(options.title or "").strip() or None,
+    )
+    return IssueFacts(result, name, warnings if bare else ())
 
 
 def check_options(options: BuildOptions) -> None:
@@ -169,11 +187,17 @@ def check_options(options: BuildOptions) -> None:
     if options.bitrate not in BITRATES:
         raise UsageError(f"--bitrate {options.bitrate}: not an MP3 bitrate", f"choose from {BITRATES}")
     ensure_writable_dir(options.out)
+    if options.use_cache and options.cache_dir is not None:
+        ensure_writable_dir(options.cache_dir, "choose another --cache-dir, or build with --no-cache")
     select.check_fallback(options.fallback)
-    if options.engine_config.concurrency < 1:
-        raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
+    if not 1 <= options.engine_config.concurrency <= MAX_CONCURRENCY:
+        raise UsageError(
+            f"--concurrency must be 1 to {MAX_CONCURRENCY}, not {options.engine_config.concurrency}",
+            "the online service throttles clients that open more connections",
+        )
     if options.cover is not None:
-        cover.check_user_cover(options.cover)
+        # re-encoded now too (a second or two), so artwork that cannot fit fails before synthesis
+        cover.user_cover_bytes(options.cover, cover.check_user_cover(options.cover))
 
 
 def cache_root(options: BuildOptions) -> Path | None:
@@ -205,8 +229,18 @@ def settings_for(home: Home, options: BuildOptions) -> HomeSettings:
 
 
 def make_edition(
-    facts: IssueFacts, folder: Path, assembled: Assembled, cast: select.Cast, failed: Sequence[str], art: Path
+    facts: IssueFacts,
+    folder: Path,
+    assembled: Assembled,
+    cast: select.Cast,
+    failed: Sequence[str],
+    art: Path,
+    intro: Clip,
 ) -> Edition:
+    # The edition is named after the engine that read it: when every article fell back,
+    # that is the fallback engine, not the one asked for.
+    readers = {a.engine for a in assembled.articles}
+    engine = readers.pop() if len(readers) == 1 else cast.main.engine.name
     return Edition(
         date=facts.date,
         paper=facts.paper,
@@ -214,7 +248,7 @@ def make_edition(
         folder=folder,
         mp3=assembled.mp3,
         duration_s=assembled.duration_s,
-        engine=cast.main.engine.name,
+        engine=engine,
         voice=cast.main.voice.preset,
         articles=assembled.articles,
         intro_s=assembled.intro_s,
@@ -227,6 +261,8 @@ def make_edition(
         decision=cast.decision(),
         paper_from=facts.name.paper_from,
         date_from=facts.name.date_from,
+        intro_engine=intro.engine if intro.spans else None,
+        intro_fallback=intro.fallback,
     )
 
 
@@ -243,12 +279,16 @@ class Prepared:
     script_options: speech.ScriptOptions
     settings: HomeSettings
     record: BuildRecord  # its recipe and public URL, for the manifest
-    #: the edition's name warning and the speech stage's read-back warnings
+    #: the edition's name warning, the issue's own and the speech stage's read-back warnings
     warnings: tuple[str, ...] = ()
 
     def intro(self, articles: Sequence[Article]) -> Script:
         """The intro (导读) naming ``articles``, the ones that could be read."""
         return intro_script(self.facts.paper, self.facts.date, articles, self.script_options)
+
+
+def _edition_url(settings: HomeSettings, home: Home, folder: Path) -> str:
+    return url_for(settings.site.base_url or DEFAULT_BASE_URL, f"{folder.relative_to(home.path).as_posix()}/")
 
 
 def prepare(
@@ -260,7 +300,8 @@ def prepare(
     recipe: str | None = None,
 ) -> Prepared:
     """Read, name and script an issue, and place its edition in its paper's home (a
-    paper OUT cannot take is refused here, before any synthesis)."""
+    paper OUT cannot take is refused here, before any synthesis). The folder is claimed
+    (``claimed``) only when synthesis starts."""
     if facts is None:
         with clock.stage("split"):
             facts = read_issue(paths, options)
@@ -273,12 +314,44 @@ def prepare(
         # the read-back invariant: any character no voice would say is named here
         speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
     folder = edition_folder(home.path, facts.date, facts.paper)
-    ensure_writable_dir(folder)
-    clean_partials(folder)
-    url = url_for(settings.site.base_url or DEFAULT_BASE_URL, f"{folder.relative_to(home.path).as_posix()}/")
-    record = BuildRecord(recipe or recipe_of(paths, options, cast), url)
-    warnings = (*((facts.name.warning,) if facts.name.warning else ()), *speech_warnings)
+    record = BuildRecord(recipe or recipe_of(paths, options, cast), _edition_url(settings, home, folder))
+    warnings = (*((facts.name.warning,) if facts.name.warning else ()), *facts.warnings, *speech_warnings)
     return Prepared(tuple(paths), facts, home, folder, scripts, script_options, settings, record, warnings)
+
+
+@contextlib.contextmanager
+def claim_edition(out: Path, date: dt.date, paper: str | None, progress: ProgressFn = no_progress) -> Iterator[Path]:
+    """The edition's folder, held by this build alone until it is done (``locking``); a
+    second build of the same edition waits here. Left empty, the folder is removed."""
+    while True:
+        folder = edition_folder(out, date, paper)
+
+        def waiting(folder: Path = folder) -> None:
+            where = folder.relative_to(out).as_posix()
+            progress(Progress("build", 0, 0, f"waiting for the other build of {where} to finish"))
+
+        with locking.exclusive(folder, waiting) as held:
+            # While this build waited, the folder may have been removed (the other build
+            # failed) or taken by another paper's edition of the same date: look again.
+            if held and edition_folder(out, date, paper) == folder:
+                try:
+                    yield folder
+                finally:
+                    remove_empty_dirs(folder / layout.ARTICLES, folder)
+                return
+
+
+@contextlib.contextmanager
+def claimed(prepared: Prepared, progress: ProgressFn = no_progress) -> Iterator[Prepared]:
+    """``prepared`` with its edition's folder held by this build alone (``claim_edition``)
+    from synthesis to its manifest; what killed builds left in it is swept first."""
+    home, facts = prepared.home, prepared.facts
+    with claim_edition(home.path, facts.date, facts.paper, progress) as folder:
+        clean_partials(folder)
+        if folder != prepared.folder:  # taken meanwhile by another paper's edition of the date
+            record = replace(prepared.record, url=_edition_url(prepared.settings, home, folder))
+            prepared = replace(prepared, folder=folder, record=record)
+        yield prepared
 
 
 @dataclass(frozen=True)
@@ -299,7 +372,8 @@ def finish(
     prepared: Prepared, voiced: Voiced, options: BuildOptions, cast: select.Cast, clock: StageClock
 ) -> BuildResult:
     """The audio and publish stages: art, the edition's MP3s and transcripts, the
-    catalog, feeds and pages of its home, and last its manifest."""
+    catalog, feeds and pages of its home, and last its manifest. Call it with the
+    edition's folder claimed (``claimed``)."""
     facts, folder, home, settings = prepared.facts, prepared.folder, prepared.home, prepared.settings
     if not voiced.clips:
         raise AudiopaperError("every article failed to synthesize: " + "; ".join(voiced.failed[:3]))
@@ -319,7 +393,7 @@ def finish(
             options.bitrate,
         )
         assembled = assemble_edition(folder, info, voiced.intro, voiced.clips)
-    edition = make_edition(facts, folder, assembled, cast, voiced.failed, art)
+    edition = make_edition(facts, folder, assembled, cast, voiced.failed, art, voiced.intro)
     with clock.stage("publish"):
         published = publish_home_edition(home, edition, settings)
     stats = RunStats(clock.timings(voiced.engine_s), voiced.cache_hits, voiced.cache_misses)
@@ -329,6 +403,16 @@ def finish(
 
 
 def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
+    made_out = not options.out.exists()
+    try:
+        return _build(paths, options, progress)
+    except BaseException:
+        # A failed build leaves no empty folder behind (its edition's own is removed by claim_edition).
+        remove_empty_dirs(options.out / layout.EDITIONS, *((options.out,) if made_out else ()))
+        raise
+
+
+def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -> BuildResult:
     clock = StageClock()
     check_options(options)
     with clock.stage("split"):
@@ -337,32 +421,33 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
     main, fallback = cast.main, cast.fallback
     prepared = prepare(paths, options, cast, clock, facts)
-    cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
-    try:
-        with clock.stage("synth"):
-            report = synthesize_edition(
-                prepared.scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress
-            )
-        if not report.clips:
-            raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
-        with clock.stage("speech"):
-            intro = prepared.intro([s.article for s, _ in report.clips])
-        with clock.stage("synth"):
-            intro_clip, intro_warnings = synthesize_intro(
-                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
-            )
-    finally:
-        cast.close()  # the models need not sit beside the edition's audio
-    voiced = Voiced(
-        report.clips,
-        intro_clip,
-        report.failed,
-        (*report.warnings, *intro_warnings),
-        timer.engine_s,
-        cache.stats.hits,
-        cache.stats.misses,
-    )
-    return finish(prepared, voiced, options, cast, clock)
+    with claimed(prepared, progress) as prepared, ClipStore(prepared.folder) as store:
+        cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
+        try:
+            with clock.stage("synth"):
+                report = synthesize_edition(
+                    prepared.scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress, store
+                )
+            if not report.clips:
+                raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
+            with clock.stage("speech"):
+                intro = prepared.intro([s.article for s, _ in report.clips])
+            with clock.stage("synth"):
+                intro_clip, intro_warnings = synthesize_intro(
+                    intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
+                )
+        finally:
+            cast.close()  # the models need not sit beside the edition's audio
+        voiced = Voiced(
+            report.clips,
+            intro_clip,
+            report.failed,
+            (*report.warnings, *intro_warnings),
+            timer.engine_s,
+            cache.stats.hits,
+            cache.stats.misses,
+        )
+        return finish(prepared, voiced, options, cast, clock)
 
 
 def recipe_of(paths: Sequence[Path], options: BuildOptions, cast: select.Cast) -> str:
@@ -441,5 +526,5 @@ def say(text: str, out: Path, engine: str | None = None, voice: str | None = Non
     finally:
         reader.close()
     if out.suffix.lower() == ".mp3":
-        return ffmpeg.encode_mp3(clip.pcm, clip.sample_rate, out)
-    return ffmpeg.write_wav(clip.pcm, clip.sample_rate, out)
+        return ffmpeg.encode_mp3(clip.audio(), clip.sample_rate, out)
+    return ffmpeg.write_wav(clip.audio(), clip.sample_rate, out)

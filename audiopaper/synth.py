@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .cache import AudioCache, cache_key
+from .clipstore import ClipStore
 from .engines.base import Engine, Reader, Remote
 from .errors import EngineFailure, SynthesisError
 from .models import Clip, Progress, ProgressFn, Reading, Script, Sentence, Span, Synthesis, Voice, no_progress
@@ -132,6 +133,8 @@ class _Item:
     script: Script
     sentences: list[Sentence]
     jobs: list[_Job]
+    #: the finished clip, once kept in a ClipStore (its chunks' audio is then let go)
+    clip: Clip | None = None
 
     @property
     def error(self) -> str:
@@ -139,7 +142,7 @@ class _Item:
 
     @property
     def done(self) -> bool:
-        return all(j.result is not None or j.error for j in self.jobs)
+        return self.clip is not None or all(j.result is not None or j.error for j in self.jobs)
 
 
 @dataclass
@@ -202,7 +205,8 @@ class _Session:
             asyncio.run(self._run_remote(self.engine.remote, items, misses))
         else:
             self._run_here(items, misses)
-        self.answered += sum(1 for job in misses if job.result is not None)
+        # a job's audio may already be let go, its item's clip kept on disk
+        self.answered += sum(1 for job in misses if job.result is not None or items[job.item].clip is not None)
 
     def _run_here(self, items: Sequence[_Item], misses: Sequence[_Job]) -> None:
         for job in misses:
@@ -297,7 +301,7 @@ def _outcome(session: _Session, item: _Item, fallback: Reader | None, what: str)
     and a warning when the fallback read it."""
     error = item.error
     if not error:
-        return session.clip(item), "", None
+        return item.clip if item.clip is not None else session.clip(item), "", None
     engine = session.engine
     if fallback is None or fallback.engine.name == engine.name:
         return None, error, None
@@ -320,9 +324,12 @@ def synthesize_edition(
     options: SynthOptions | None = None,
     fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
+    store: ClipStore | None = None,
 ) -> SynthReport:
     """Clips for every article that could be read, by ``engine`` or, whole, by the
-    fallback; a line per article left out and per fallback used."""
+    fallback; a line per article left out and per fallback used. With a ``store``, each
+    clip goes to disk the moment it is whole, so memory holds the articles in progress,
+    not the issue."""
     total = len(scripts)
     total_chars = sum(s.article.chars for s in scripts) or 1
     finished: set[int] = set()
@@ -339,6 +346,10 @@ def synthesize_edition(
         if job.item in finished or not item.done:
             return
         finished.add(job.item)
+        if store is not None and not item.error:
+            item.clip = store.keep(session.clip(item))
+            for done_job in item.jobs:
+                done_job.result = None
         done_chars += item.script.article.chars
         elapsed = time.perf_counter() - t0
         eta = elapsed / done_chars * (total_chars - done_chars) if done_chars else None
@@ -357,7 +368,7 @@ def synthesize_edition(
         what = f"{item.script.article.index:02d} {item.script.title}"
         clip, error, warning = _outcome(session, item, fallback, what)
         if clip is not None:
-            clips.append((item.script, clip))
+            clips.append((item.script, store.keep(clip) if store is not None else clip))
         else:
             failed.append(f"{what}: {error}")
         if warning:
@@ -413,7 +424,7 @@ def _read_with_fallback(script: Script, fallback: Reader, main: _Session, rate: 
         return None, item.error
     clip = session.clip(item, fallback=True)
     if clip.sample_rate != rate:
-        clip = replace(clip, pcm=resample(clip.pcm, clip.sample_rate, rate), sample_rate=rate)
+        clip = replace(clip, pcm=resample(clip.audio(), clip.sample_rate, rate), sample_rate=rate)
     main.timer.audio_done_s += clip.duration_s
     return clip, ""
 

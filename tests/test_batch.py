@@ -173,6 +173,26 @@ def test_the_same_text_in_a_new_dated_folder_is_built_not_taken_for_a_finished_e
     assert (out / SLUG / "editions" / "2022-02-02" / "manifest.json").is_file()
 
 
+def test_two_issues_of_one_paper_and_date_in_one_run_fail_the_second_in_one_line(tmp_path: Path) -> None:
+    # each edition's folder is held (flock) from reading to its manifest: the second issue
+    # naming the same folder must be refused, not wait for this very process
+    write_archive(tmp_path / "a", 1)
+    write_archive(tmp_path / "b", 1)
+    r = subprocess.run(
+        [sys.executable, "-m", "audiopaper", "batch", str(tmp_path / "a"), str(tmp_path / "b")]
+        + ["-o", str(tmp_path / "out"), *FLAGS, "--json", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")},
+    )
+    assert r.returncode == 3, r.stderr
+    doc = json.loads(r.stdout)
+    assert [i["status"] for i in doc["issues"]] == ["built", "failed"]
+    failed = [ln for ln in r.stderr.splitlines() if ln.startswith("failed:")]
+    assert len(failed) == 1 and "is also the edition of" in failed[0] and str(tmp_path / "a") in failed[0]
+
+
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "audiopaper", "batch", *args],

@@ -15,16 +15,18 @@ stops while the publishers are behind.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import itertools
 import os
 import time
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from ..clipstore import ClipStore
 from ..engines import select
 from ..errors import AudiopaperError, EngineUnavailable, UsageError
 from ..fsutil import clean_partials
@@ -36,6 +38,7 @@ from ..pipeline import (
     StageClock,
     Voiced,
     check_options,
+    claimed,
     finish,
     prepare,
     recipe_of,
@@ -108,6 +111,10 @@ class _Edition:
     clock: StageClock
     reader: ReaderSpec
     started: float
+    #: the edition's folder, held by this run from reading to its manifest, and the
+    #: store its clips wait in for the publisher (on disk: memory is bounded by the article)
+    claim: contextlib.ExitStack
+    store: ClipStore
     voiced_at: float = 0.0
     results: dict[int, ArticleResult] = field(default_factory=dict)
     intro: ArticleResult | None = None
@@ -167,7 +174,7 @@ class _Batch:
     def run(self) -> list[IssueOutcome]:
         # what a killed run left at the top of OUT and its homes (feeds, pages, papers.json)
         for folder in {self.out, *(home.path for home in homes(self.out))}:
-            clean_partials(folder, recursive=False, older_than_s=60)
+            clean_partials(folder, recursive=False)
         try:
             while True:
                 self._reap(block=False)
@@ -184,6 +191,8 @@ class _Batch:
             # Ctrl-C or a failure that stops the run: do not wait for editions being assembled
             # (their files are written atomically; a rerun builds them from the cache)
             self.publisher.shutdown(wait=False, cancel_futures=True)
+            for ed in self.editions.values():
+                ed.claim.close()  # those being published keep theirs until the process ends
             raise
         else:
             self.publisher.shutdown(wait=True)
@@ -231,8 +240,27 @@ class _Batch:
         except AudiopaperError as exc:
             self._failed(issue, str(exc), time.perf_counter() - t0)
             return
+        twin = next((e for e in self._in_flight() if e.prepared.folder == prepared.folder), None)
+        if twin is not None:
+            # the same paper and date twice in one run: its folder is held by this process,
+            # and flock would wait for ourselves
+            rel = prepared.folder.relative_to(self.out).as_posix()
+            twin_files = ", ".join(str(p) for p in twin.issue.files.paths)
+            self._failed(issue, f"{rel} is also the edition of {twin_files} in this run", time.perf_counter() - t0)
+            return
+        claim = contextlib.ExitStack()
+        try:
+            # a single build of the same edition running now: wait for it (its audio is then cached)
+            prepared = claim.enter_context(claimed(prepared, self.progress))
+            store = claim.enter_context(ClipStore(prepared.folder))
+        except BaseException as exc:
+            claim.close()
+            if not isinstance(exc, AudiopaperError):
+                raise
+            self._failed(issue, str(exc), time.perf_counter() - t0)
+            return
         n = next(self.numbers)
-        ed = _Edition(n, issue, prepared, cast, clock, _reader(cast), t0)
+        ed = _Edition(n, issue, prepared, cast, clock, _reader(cast), t0, claim, store)
         self.editions[n] = ed
         tasks = [ArticleTask(n, i, s, ed.reader) for i, s in enumerate(prepared.scripts)]
         ed.intro_names = tuple(range(ed.size))
@@ -242,6 +270,9 @@ class _Batch:
         self.chars_known += sum(s.article.chars for s in prepared.scripts)
         self.bytes_read += sum(p.stat().st_size for p in paths if p.is_file())
         self.progress(Progress(ed.label, 0, ed.size + 1, f"{ed.size} articles to read", item=True))
+
+    def _in_flight(self) -> list[_Edition]:
+        return [*self.editions.values(), *self.publishing.values()]
 
     def _still_current(self, done: Finished, plan: PaperPlan) -> bool:
         """A finished edition is skipped only while its public URL is the one this run
@@ -259,6 +290,8 @@ class _Batch:
         ed = self.editions.get(result.edition)
         if ed is None:
             return
+        if result.clip is not None:
+            result = replace(result, clip=ed.store.keep(result.clip))
         if result.position == INTRO:
             ed.intro = result
         else:
@@ -328,6 +361,7 @@ class _Batch:
         for future in done:
             ed = self.publishing.pop(future)
             seconds = time.perf_counter() - ed.started
+            ed.claim.close()  # its clips were read into the MP3s; the folder is free
             try:
                 result = future.result()
             except AudiopaperError as exc:
@@ -368,6 +402,8 @@ class _Batch:
 
     def _failed(self, issue: BatchIssue, why: str, seconds: float, ed: _Edition | None = None) -> None:
         facts = ed.prepared.facts if ed is not None else None
+        if ed is not None:
+            ed.claim.close()
         outcome = IssueOutcome(
             issue.files.paths,
             "failed",

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import interrupts
 from ..errors import EngineUnavailable, SynthesisError, UsageError
 from ..models import Reading, Spelling, Synthesis, Voice
 from ..presets import Preset
@@ -52,12 +53,25 @@ class _Library:
         self._path: str | None = None
         self._data = b""
         self._buffer: list[np.ndarray] = []
+        #: the library called back with no audio: the text was read to its end
+        self._ended = False
+        self._failed: BaseException | None = None
         self._callback = _CALLBACK(self._collect)
 
     def _collect(self, wav: Any, count: int, _events: Any) -> int:
-        if count > 0 and wav:
-            self._buffer.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
-        return 0
+        """Store one block of audio; returning 1 tells the library to stop. An exception
+        must not escape (ctypes would print and drop it, and the block with it)."""
+        try:
+            if interrupts.pending():
+                return 1
+            if not wav:
+                self._ended = True
+            elif count > 0:
+                self._buffer.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+            return 0
+        except BaseException as exc:  # raised again once the C call returns
+            self._failed = exc
+            return 1
 
     def load(self) -> None:
         """Find the library and learn its sample rate; call with ``lock`` held."""
@@ -94,16 +108,23 @@ class _Library:
         self.load()
         assert self._path is not None
         data = text.encode("utf-8") + b"\0"
-        self._buffer = []
+        self._buffer, self._ended, self._failed = [], False, None
         t0 = time.perf_counter()
         with self._open(self._path) as (lib, _rate):
             if lib.espeak_SetVoiceByName(voice.encode()) != 0:
                 raise SynthesisError(f"espeak has no voice {voice!r}")
             lib.espeak_SetParameter(_RATE, rate, 0)
-            err = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+            # A Ctrl-C meanwhile is raised when the library returns, not inside its callback.
+            with interrupts.shielded():
+                err = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
         spent = time.perf_counter() - t0
+        if self._failed is not None:
+            raise self._failed
         if err != 0:
             raise SynthesisError(f"espeak failed ({err}) on {text[:30]!r}")
+        if not self._ended:
+            # Audio that stopped before the text's end must never reach the cache.
+            raise SynthesisError(f"espeak stopped before the end of {text[:30]!r}")
         pcm = np.concatenate(self._buffer) if self._buffer else np.zeros(0, np.int16)
         return pcm.astype(np.int16), spent
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import layout
 from ..errors import AudiopaperError
-from ..fsutil import write_text
+from ..fsutil import Writer, ensure_writable_dir, staged, write_text
 from ..models import Edition
 from ..settings import Layer, PaperSettings, Settings, Show, SiteSettings, remembered_layer, resolve
 from . import catalog
@@ -84,7 +84,7 @@ def remembered(out: Path) -> dict[str, Any]:
         return {k: v for k, v in (("base_url", site.base_url), ("moved_to", site.moved_to)) if v}
     if not catalog.catalog_path(out).is_file():
         return {}
-    with catalog.connect(out, create=False) as conn:
+    with catalog.connect(out, create=False, readonly=True) as conn:
         return catalog.remembered_settings(conn)
 
 
@@ -95,7 +95,7 @@ def remembered_artwork(out: Path) -> Path | None:
 
     if not catalog.catalog_path(out).is_file():
         return None
-    with catalog.connect(out, create=False) as conn:
+    with catalog.connect(out, create=False, readonly=True) as conn:
         name = catalog.get_meta(conn, "artwork")
     path = out / name if name else None
     return path if path is not None and path.is_file() and not marker(path) else None
@@ -132,16 +132,18 @@ def write_favicon(out: Path, artwork: str) -> Path | None:
     return draw(out, art)
 
 
-def publish_site(out: Path, conn: Any, settings: FeedSettings, changed: str | None = None) -> Published:
-    """Feeds and pages from the catalog; ``changed``: the one edition (folder) that is new
-    or rebuilt, whose page alone is written (with the index) while nothing else the
-    pages show has changed."""
+def publish_site(
+    out: Path, conn: Any, settings: FeedSettings, changed: str | None = None, write: Writer = write_text
+) -> Published:
+    """Feeds and pages from the catalog, each file written with ``write`` (staged until the
+    catalog commits); ``changed``: the one edition (folder) that is new or rebuilt, whose
+    page alone is written (with the index) while nothing else the pages show has changed."""
     editions, missing = on_disk(out, catalog.editions(conn))
     write_favicon(out, settings.artwork)
-    feeds = write_feeds(out, editions, settings)
+    feeds = write_feeds(out, editions, settings, write)
     signature = pages_signature(editions, settings)
     only = {changed} if changed is not None and catalog.get_meta(conn, "pages") == signature else None
-    pages = write_pages(out, editions, settings, only)
+    pages = write_pages(out, editions, settings, only, write)
     catalog.set_meta(conn, "pages", signature)
     return Published(tuple(feeds), tuple(pages), len(editions), sum(len(e.articles) for e in editions), tuple(missing))
 
@@ -151,10 +153,14 @@ def regenerate(out: Path, show: Show | None = None, site: SiteSettings | None = 
     fresh = not catalog.catalog_path(out).exists()
     if fresh and not any((out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}")):
         raise AudiopaperError(f"{out}: no catalog and no editions here", "build an edition into this folder first")
-    with catalog.connect(out) as conn, catalog.transaction(conn):
-        if fresh:
-            catalog.import_manifests(conn, out)
-        return publish_site(out, conn, resolve_settings(out, conn, show, site))
+    ensure_writable_dir(out, "copy the folder somewhere writable and run there")
+    with staged() as stage:
+        with catalog.connect(out) as conn, catalog.transaction(conn):
+            if fresh:
+                catalog.import_manifests(conn, out)
+            published = publish_site(out, conn, resolve_settings(out, conn, show, site), write=stage.write_text)
+        stage.commit()  # the catalog has committed: the files that show it go in place
+    return published
 
 
 def papers_in(out: Path) -> set[str | None]:
@@ -188,16 +194,21 @@ def publish_edition(
     ``show`` and ``site`` None: what the catalog remembers."""
     fresh = not catalog.catalog_path(out).exists()
     # One write transaction from recording to the last page: a second build into the same
-    # OUT waits, so whichever writes the feeds last has seen both editions.
-    with catalog.connect(out) as conn, catalog.transaction(conn):
-        if fresh:
-            # Editions built before OUT had a catalog stay in the feed.
-            catalog.import_manifests(conn, out, skip=edition.folder)
-        # Checked again here, under the lock: another paper's build may have published
-        # into OUT since this one began.
-        feed_home(out, edition.paper, catalog.papers(conn))
-        row = catalog.record_edition(conn, out, edition)
-        publish_site(out, conn, resolve_settings(out, conn, show, site, edition), row.folder)
+    # OUT waits, so whichever writes the feeds last has seen both editions. Feeds and
+    # pages are staged and go in place only once the catalog has committed: a full disk
+    # at any point leaves the old feeds, never feeds ahead of the catalog.
+    with staged() as stage:
+        with catalog.connect(out) as conn, catalog.transaction(conn):
+            if fresh:
+                # Editions built before OUT had a catalog stay in the feed.
+                catalog.import_manifests(conn, out, skip=edition.folder)
+            # Checked again here, under the lock: another paper's build may have published
+            # into OUT since this one began.
+            feed_home(out, edition.paper, catalog.papers(conn))
+            row = catalog.record_edition(conn, out, edition)
+            settings = resolve_settings(out, conn, show, site, edition)
+            publish_site(out, conn, settings, row.folder, stage.write_text)
+        stage.commit()
     return row
 
 

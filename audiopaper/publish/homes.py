@@ -208,7 +208,7 @@ def papers_at_top(out: Path) -> set[str | None]:
     from . import catalog
 
     if catalog.catalog_path(out).is_file():
-        with catalog.connect(out, create=False) as conn:
+        with catalog.connect(out, create=False, readonly=True) as conn:
             return catalog.papers(conn)
     found: set[str | None] = set()
     for manifest in (out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}"):
