@@ -9,13 +9,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from . import __version__
 from .errors import AudiopaperError
-from .models import Progress
+
+if TYPE_CHECKING:
+    from .models import Progress
 
 app = typer.Typer(
     help="Turn a daily newspaper issue into an audio edition: MP3s, chapters, transcripts, a podcast feed.",
@@ -257,6 +259,13 @@ def build(
         60.0, "--edge-timeout", min=0.1, help="Deadline for one online engine request, seconds."
     ),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries of a failed online request (with backoff)."),
+    max_memory: int | None = typer.Option(
+        None,
+        "--max-memory",
+        min=300,
+        help="MB the build may use while an offline engine reads: fewer readings run at once to stay within it"
+        " (default: 900, or 250 per core on bigger machines, at most half of the free memory). Same audio either way.",
+    ),
     cover: Path | None = typer.Option(
         None, "--cover", help="The show's artwork instead of the drawn one: square PNG or JPEG, 1400-3000 px."
     ),
@@ -295,7 +304,7 @@ def build(
             use_cache=not no_cache,
             lexicon=lexicon,
             fallback=fallback,
-            engine_config=EngineConfig(timeout_s=edge_timeout, concurrency=concurrency),
+            engine_config=EngineConfig(timeout_s=edge_timeout, concurrency=concurrency, max_memory_mb=max_memory),
             retry=RetryPolicy(attempts=retries + 1),
             cover=paper_settings.artwork,
             chime=not no_chime,

@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
+if TYPE_CHECKING:  # only annotations name it: commands that never touch audio need not load numpy
+    import numpy as np
 
 # --- ingest -------------------------------------------------------------------------
 

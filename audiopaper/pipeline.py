@@ -208,8 +208,9 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
     try:
         with clock.stage("synth"):
+            # each finished article's PCM goes to disk, not the heap, while the model runs
             report = synthesize_edition(
-                scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress
+                scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress, spool=folder
             )
         if not report.clips:
             raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
@@ -217,7 +218,7 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
             intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
         with clock.stage("synth"):
             intro_clip, intro_warnings = synthesize_intro(
-                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
+                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down, folder
             )
     finally:
         cast.close()  # the models need not sit beside the edition's audio
