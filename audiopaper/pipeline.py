@@ -22,6 +22,7 @@ from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
 from .edition import EditionName, name_edition
 from .engines import EngineConfig, select
+from .engines.base import Batched
 from .errors import AudiopaperError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir
 from .models import SPELLINGS, Article, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
@@ -198,28 +199,46 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
     feed_home(out, facts.paper)  # one paper per feed: refused before any long work
     cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
     main, fallback = cast.main, cast.fallback
-    with clock.stage("speech"):
-        script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
-        scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
-        # the read-back invariant: any character no voice would say is named here
-        speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
-    folder = edition_folder(out, facts.date, facts.paper)
-    ensure_writable_dir(folder)
+    if isinstance(main.engine, Batched):
+        main.engine.prepare()  # the model loads while the speech stage runs
+    try:
+        with clock.stage("speech"):
+            script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
+            scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
+            # the read-back invariant: any character no voice would say is named here
+            speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
+            # An engine that schedules its own cores reads the intro in the articles' queue:
+            # made now, it names every article, as it will unless one fails.
+            early_intro = (
+                intro_script(facts.paper, facts.date, [s.article for s in scripts], script_options)
+                if isinstance(main.engine, Batched)
+                else None
+            )
+        folder = edition_folder(out, facts.date, facts.paper)
+        ensure_writable_dir(folder)
+    except BaseException:
+        cast.close()  # a model loading in the background is let go
+        raise
     cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
     try:
         with clock.stage("synth"):
             # each finished article's PCM goes to disk, not the heap, while the model runs
             report = synthesize_edition(
-                scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress, spool=folder
+                scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress, folder, early_intro
             )
         if not report.clips:
             raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
-        with clock.stage("speech"):
-            intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
-        with clock.stage("synth"):
-            intro_clip, intro_warnings = synthesize_intro(
-                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down, folder
-            )
+        intro_warnings: tuple[str, ...] = ()
+        if report.intro is not None and not report.failed:
+            intro_clip = report.intro
+        else:
+            with clock.stage("speech"):
+                intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
+            with clock.stage("synth"):
+                intro_clip, intro_warnings = synthesize_intro(
+                    intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress,
+                    report.engine_down, folder,
+                )  # fmt: skip
     finally:
         cast.close()  # the models need not sit beside the edition's audio
     with clock.stage("audio"):

@@ -121,6 +121,9 @@ class SynthReport:
     warnings: tuple[str, ...]
     #: the engine was asked for audio and answered none of it (its service is down)
     engine_down: bool = False
+    #: the intro given with the articles, read by the engine in the same queue (None:
+    #: none given, or it could not be read: ``synthesize_intro`` then reads it)
+    intro: Clip | None = None
 
 
 @dataclass
@@ -368,11 +371,14 @@ def synthesize_edition(
     fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
     spool: Path | None = None,
+    intro: Script | None = None,
 ) -> SynthReport:
     """Clips for every article that could be read, by ``engine`` or, whole, by the
     fallback; a line per article left out and per fallback used. ``spool``: a folder
-    where each finished article's PCM is written and mapped back, instead of held."""
-    (report,) = synthesize_editions([scripts], engine, voice, cache, timer, options, fallback, progress, spool)
+    where each finished article's PCM is written and mapped back, instead of held.
+    ``intro``: read after the articles in the same queue (``SynthReport.intro``), so the
+    cores do not wait for the articles' last sentence before starting on it."""
+    (report,) = synthesize_editions([scripts], engine, voice, cache, timer, options, fallback, progress, spool, [intro])
     return report
 
 
@@ -386,17 +392,24 @@ def synthesize_editions(
     fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
     spool: Path | None = None,
+    intros: Sequence[Script | None] = (),
 ) -> list[SynthReport]:
     """``synthesize_edition`` for the articles of several editions read in one voice,
     through one queue: the engine's cores go from one edition's articles to the next
     without waiting for either to end. One report per edition, in order; progress
-    counts the articles of all of them."""
+    counts the articles of all of them (``intros``, one per edition or none, are read
+    in the queue too, after all the articles, and not counted)."""
     session = _Session(engine, voice, cache, timer, options or SynthOptions(), spool=spool)
     items: list[_Item] = []
     for n, scripts in enumerate(editions):
         items += session.plan(scripts, n, len(items))
     total = len(items)
-    total_chars = sum(it.script.article.chars for it in items) or 1
+    intro_items: dict[int, _Item] = {}
+    for n, intro in enumerate(intros):
+        if intro is not None:
+            (intro_items[n],) = session.plan([intro], n, len(items))
+            items.append(intro_items[n])
+    total_chars = sum(it.script.article.chars for it in items[:total]) or 1
     finished: set[int] = set()
     done_chars = 0
     t0 = time.perf_counter()
@@ -409,11 +422,13 @@ def synthesize_editions(
         if job.item in finished or not item.done:
             return
         session.finish(item)
+        if job.item >= total:  # an intro: not an article
+            return
         finished.add(job.item)
         done_chars += item.script.article.chars
         elapsed = time.perf_counter() - t0
         eta = elapsed / done_chars * (total_chars - done_chars) if done_chars else None
-        nxt = next((it.script.title for n, it in enumerate(items) if n not in finished), "")
+        nxt = next((it.script.title for n, it in enumerate(items[:total]) if n not in finished), "")
         progress(Progress("synth", len(finished), total, nxt, timer.audio_done_s, eta))
 
     session.on_done, session.on_retry = on_done, _retry_reporter(engine, progress)
@@ -426,7 +441,7 @@ def synthesize_editions(
         clips: list[tuple[Script, Clip]] = []
         failed: list[str] = []
         warnings: list[str] = []
-        for item in (it for it in items if it.edition == n):
+        for item in (it for it in items[:total] if it.edition == n):
             what = f"{item.script.article.index:02d} {item.script.title}"
             clip, error, warning = _outcome(session, item, fallback, what)
             if clip is not None:
@@ -435,7 +450,9 @@ def synthesize_editions(
                 failed.append(f"{what}: {error}")
             if warning:
                 warnings.append(warning)
-        reports.append(SynthReport(tuple(clips), tuple(failed), tuple(warnings), session.engine_down))
+        read = intro_items.get(n)
+        intro_clip = session.clip(read) if read is not None and not read.error else None
+        reports.append(SynthReport(tuple(clips), tuple(failed), tuple(warnings), session.engine_down, intro_clip))
     progress(Progress("synth", total, total, "", timer.audio_done_s, 0.0))
     return reports
 

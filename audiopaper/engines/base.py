@@ -123,6 +123,11 @@ class Batched(Protocol):
         Closing the iterator early drops what has not started."""
         ...
 
+    def prepare(self) -> None:
+        """Start loading what synthesis needs, in the background, so that it overlaps
+        the work before it; synthesis waits for it, and a failure shows there."""
+        ...
+
 
 class Engine(Protocol):
     @property

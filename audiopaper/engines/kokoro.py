@@ -352,7 +352,10 @@ class _Model:
         self.scheduler: _Scheduler | None = None
         #: the memory budget of each engine using the model (None: the default)
         self.limits: list[int | None] = []
-        self.base_mb = 0.0
+        #: what the process holds with the model loaded and nothing running, measured
+        #: when the first inference starts (the model may have loaded in the background
+        #: while the speech stage was still growing)
+        self.base_mb: float | None = None
         #: what inferences running at once may take, in MB
         self.room_mb = 0.0
 
@@ -365,7 +368,7 @@ class _Model:
         with self.lock:
             if self.session is None:
                 self.session = _load_session()
-                self.base_mb = _rss_mb()
+                self.base_mb = None
             self.limits.append(max_memory_mb)
             self._budget()
             return self
@@ -384,6 +387,8 @@ class _Model:
             self.session = None
 
     def _budget(self) -> None:
+        if self.base_mb is None:  # set when the first inference starts
+            return
         given = [m for m in self.limits if m]
         limit = memory_limit_mb(min(given) if given else None, self.workers, self.base_mb)
         self.room_mb = max(0.0, limit - self.base_mb - _RESERVE_MB)
@@ -402,6 +407,9 @@ class _Model:
 
     def start(self) -> _Scheduler:
         with self.lock:
+            if self.base_mb is None:
+                self.base_mb = _rss_mb()
+                self._budget()
             if self.scheduler is None:
                 self.scheduler = _Scheduler(self)
             self.scheduler.start()
@@ -483,6 +491,8 @@ class KokoroEngine:
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
         self._model: _Model | None = None
+        self._loading: threading.Thread | None = None
+        self._loading_lock = threading.RLock()
 
     # -- what it is -------------------------------------------------------------------
 
@@ -524,18 +534,42 @@ class KokoroEngine:
 
     # -- loading ----------------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """Load the model in a background thread (``base.Batched``): onnxruntime builds
+        the session without holding the GIL, so the second of a build spent on it
+        overlaps the speech stage."""
+        with self._loading_lock:
+            if self._model is not None or self._loading is not None:
+                return
+            self._loading = threading.Thread(target=self._load_quietly, name="kokoro-load", daemon=True)
+            self._loading.start()
+
+    def _load_quietly(self) -> None:
+        try:
+            self._load()
+        except Exception:  # the synthesis that needs the model tries again and raises it there
+            pass
+
     def _load(self) -> _Model:
-        if self._model is None:
-            avail = self.available()
-            if not avail.ok:
-                raise EngineUnavailable(f"kokoro engine unavailable: {avail.reason}", avail.hint)
-            self._model = _MODEL.acquire(self.config.max_memory_mb)
-        return self._model
+        loading = self._loading
+        if loading is not None and loading is not threading.current_thread():
+            loading.join()
+        with self._loading_lock:
+            if self._model is None:
+                avail = self.available()
+                if not avail.ok:
+                    raise EngineUnavailable(f"kokoro engine unavailable: {avail.reason}", avail.hint)
+                self._model = _MODEL.acquire(self.config.max_memory_mb)
+            return self._model
 
     def close(self) -> None:
-        if self._model is not None:
-            self._model = None
-            _MODEL.release(self.config.max_memory_mb)
+        loading, self._loading = self._loading, None
+        if loading is not None and loading is not threading.current_thread():
+            loading.join()
+        with self._loading_lock:
+            if self._model is not None:
+                self._model = None
+                _MODEL.release(self.config.max_memory_mb)
 
     # -- synthesis --------------------------------------------------------------------
 
