@@ -4,9 +4,11 @@ Both read the same articles of the sample (default: articles 4-8, about six minu
 speech) with the same int8 Kokoro model and voice, interleaved (the order flips every
 round), each in a fresh process, and this prints per run: wall time, characters per
 second (the articles' characters, the same for both), RTF (wall seconds per second of
-speech the tool wrote; audiopaper also its engine RTF), peak RSS (the process and the
-ffmpeg it waits for, from wait4), and the machine's 1-minute load average when the run
-started; then the medians and the ratios.
+speech the tool wrote; audiopaper also its engine RTF), CPU seconds, peak RSS (the
+process and the ffmpeg it waits for, from wait4), and the machine's 1-minute load
+average when the run started; then the medians and the ratios. (audiopaper writes more
+speech from the same words: the edition's spoken contents and the pauses it sets between
+sentences; characters per second is the comparison.)
 
 The peer (benchmarks/peer_script.py) runs in its own virtual environment,
 benchmarks/.peer/venv, made here with pip (pinned versions, PyPI only; git-ignored, not a
@@ -65,6 +67,7 @@ class Run:
     chars: int
     speech_s: float
     peak_rss_mb: float
+    cpu_s: float
     engine_s: float | None = None
 
     @property
@@ -105,7 +108,9 @@ def peer_files(voice: str) -> tuple[Path, Path]:
         tmp.write_bytes(kokoro.model_bytes())  # checked against the shipped sha256
         tmp.replace(model)
     voices = PEER_DIR / "voices-zh.npz"
-    styles = {p.stem: np.fromfile(p, dtype=np.float32).reshape(510, 1, 256) for p in (voices_dir() / "kokoro").glob("*.bin")}
+    styles = {
+        p.stem: np.fromfile(p, dtype=np.float32).reshape(510, 1, 256) for p in (voices_dir() / "kokoro").glob("*.bin")
+    }
     if voice not in styles:
         raise SystemExit(f"no voice {voice!r} in voices/kokoro")
     with open(voices, "wb") as f:
@@ -138,9 +143,10 @@ def issue_of(articles: list[tuple[str, tuple[str, ...]]], path: Path) -> int:
     return sum(len(t) + sum(len(p) for p in paras) for t, paras in articles)
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
     """Wall seconds, peak RSS in MB (the process, or the largest child it waited for),
-    and stdout of ``cmd``; stops the benchmark if it fails."""
+    CPU seconds (the process and its children) and stdout of ``cmd``; stops the
+    benchmark if it fails."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
@@ -152,7 +158,8 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
         if proc.returncode:
             tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
             raise SystemExit(f"{cmd[:3]} failed ({proc.returncode}):\n" + "\n".join(tail))
-        return wall, usage.ru_maxrss / 1024, out.read().decode("utf-8")
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall, usage.ru_maxrss / 1024, cpu, out.read().decode("utf-8")
 
 
 def run_ours(n: int, issue: Path, chars: int, voice: str, work: Path) -> Run:
@@ -160,28 +167,28 @@ def run_ours(n: int, issue: Path, chars: int, voice: str, work: Path) -> Run:
     out = work / f"ours-{n}"
     cmd = [sys.executable, "-m", "audiopaper", "build", str(issue), "-o", str(out), "--engine", "kokoro"]
     cmd += ["--voice", voice, "--no-cache", "--date", DATE, "--paper", PAPER, "--json", "-q"]
-    wall, rss, stdout = timed(cmd, work)
+    wall, rss, cpu, stdout = timed(cmd, work)
     doc = json.loads(stdout)
     speech = sum(a["duration_s"] for a in doc["articles"]) + doc["edition"].get("intro_s", 0.0)
-    return Run(n, "audiopaper", load, wall, chars, speech, rss, doc["timings"]["engine_s"])
+    return Run(n, "audiopaper", load, wall, chars, speech, rss, cpu, doc["timings"]["engine_s"])
 
 
 def run_peer(n: int, python: Path, texts: Path, chars: int, model: Path, voices: Path, voice: str, work: Path) -> Run:
     load = os.getloadavg()[0]
     cmd = [str(python), str(PEER_SCRIPT), str(texts), str(model), str(voices), voice, str(work / f"peer-{n}")]
-    wall, rss, stdout = timed(cmd, work)
+    wall, rss, cpu, stdout = timed(cmd, work)
     speech = sum(json.loads(stdout.strip().splitlines()[-1])["speech_s"])
-    return Run(n, "kokoro-onnx script", load, wall, chars, speech, rss)
+    return Run(n, "kokoro-onnx script", load, wall, chars, speech, rss, cpu)
 
 
 def table(runs: list[Run]) -> str:
-    head = "| round | tool | load (1 min) | wall s | chars/s | speech s | RTF | engine RTF | peak RSS MB |"
-    lines = [head, "|" + "---|" * 9]
+    head = "| round | tool | load (1 min) | wall s | chars/s | speech s | RTF | engine RTF | CPU s | peak RSS MB |"
+    lines = [head, "|" + "---|" * 10]
     for r in runs:
         engine = f"{r.engine_s / r.speech_s:.3f}" if r.engine_s is not None else ""
         lines.append(
             f"| {r.round} | {r.tool} | {r.load_1min:.2f} | {r.wall_s:.1f} | {r.chars_per_s:.2f} | {r.speech_s:.1f}"
-            f" | {r.rtf:.3f} | {engine} | {r.peak_rss_mb:.0f} |"
+            f" | {r.rtf:.3f} | {engine} | {r.cpu_s:.0f} | {r.peak_rss_mb:.0f} |"
         )
     return "\n".join(lines)
 
@@ -206,10 +213,12 @@ def main() -> None:
         texts = work / "articles.json"
         texts.write_text(json.dumps(["\n".join([t, *p]) for t, p in articles], ensure_ascii=False), encoding="utf-8")
         for n in range(1, args.rounds + 1):
-            ours = lambda: run_ours(n, issue, chars, args.voice, work)  # noqa: E731
-            peer = lambda: run_peer(n, python, texts, chars, model, voices, args.voice, work)  # noqa: E731
-            for job in (ours, peer) if n % 2 else (peer, ours):
-                runs.append(job())
+            # the order flips every round: neither always runs on a machine the other warmed
+            for tool in ("ours", "peer") if n % 2 else ("peer", "ours"):
+                if tool == "ours":
+                    runs.append(run_ours(n, issue, chars, args.voice, work))
+                else:
+                    runs.append(run_peer(n, python, texts, chars, model, voices, args.voice, work))
                 print(table(runs[-1:]).splitlines()[-1], file=sys.stderr)
 
     print(f"{len(articles)} articles ({args.articles}) of {args.issue.name}, {chars} characters, voice {args.voice}\n")
