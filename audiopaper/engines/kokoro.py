@@ -298,6 +298,8 @@ class _Scheduler:
                 audio = self.model.infer(piece.tokens, piece.style, piece.speed)
             except SynthesisError as exc:
                 error = exc
+            except Exception as exc:  # a worker that dies leaves its caller waiting forever
+                error = SynthesisError(f"{type(exc).__name__}: {exc}")
             with self.cond:
                 self.running -= 1
                 self.running_mb -= piece.cost_mb
@@ -307,7 +309,13 @@ class _Scheduler:
             if finished is not None:
                 # Joining a request's pieces is numpy work on seconds of audio: outside
                 # the lock, while the other cores go on.
-                piece.call.out.put((piece.request, finished if error else _join(piece.call, piece.request)))
+                result: Synthesis | SynthesisError = finished
+                if error is None:
+                    try:
+                        result = _join(piece.call, piece.request)
+                    except Exception as exc:  # as above: the caller waits for an answer
+                        result = SynthesisError(f"kokoro could not join its audio: {exc}")
+                piece.call.out.put((piece.request, result))
 
     @staticmethod
     def _record(piece: _Piece, audio: np.ndarray | None, error: SynthesisError | None) -> Any:
@@ -541,32 +549,43 @@ class KokoroEngine:
         with self._loading_lock:
             if self._model is not None or self._loading is not None:
                 return
-            self._loading = threading.Thread(target=self._load_quietly, name="kokoro-load", daemon=True)
+            self._loading = threading.Thread(target=self._load_in_background, name="kokoro-load", daemon=True)
             self._loading.start()
 
-    def _load_quietly(self) -> None:
+    def _load_in_background(self) -> None:
         try:
-            self._load()
+            model: _Model | None = self._acquire()
         except Exception:  # the synthesis that needs the model tries again and raises it there
-            pass
+            model = None
+        if model is None:
+            return
+        with self._loading_lock:
+            if self._loading is threading.current_thread() and self._model is None:
+                self._model = model
+            else:  # the engine was closed meanwhile: the model is not wanted
+                _MODEL.release(self.config.max_memory_mb)
+
+    def _acquire(self) -> _Model:
+        avail = self.available()
+        if not avail.ok:
+            raise EngineUnavailable(f"kokoro engine unavailable: {avail.reason}", avail.hint)
+        return _MODEL.acquire(self.config.max_memory_mb)
 
     def _load(self) -> _Model:
         loading = self._loading
-        if loading is not None and loading is not threading.current_thread():
+        if loading is not None:
             loading.join()
         with self._loading_lock:
             if self._model is None:
-                avail = self.available()
-                if not avail.ok:
-                    raise EngineUnavailable(f"kokoro engine unavailable: {avail.reason}", avail.hint)
-                self._model = _MODEL.acquire(self.config.max_memory_mb)
+                self._model = self._acquire()
             return self._model
 
     def close(self) -> None:
-        loading, self._loading = self._loading, None
-        if loading is not None and loading is not threading.current_thread():
-            loading.join()
+        """Let the model go. A load still running in the background is not waited for
+        (a build whose every chunk came from the cache never needed the model): the
+        loader lets it go when it is done."""
         with self._loading_lock:
+            self._loading = None
             if self._model is not None:
                 self._model = None
                 _MODEL.release(self.config.max_memory_mb)
