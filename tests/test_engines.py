@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from audiopaper import engines
-from audiopaper.engines import EngineConfig, kokoro
+from audiopaper.engines import kokoro
 from audiopaper.engines.base import Batched, Request
 from audiopaper.engines.kokoro import CALL_TOKENS, MAX_TOKENS, phonemize, token_chunks
 from audiopaper.errors import SynthesisError, UsageError
@@ -142,11 +142,11 @@ def test_every_engine_answers_the_protocol_without_loading_anything() -> None:
 def test_kokoro_reads_many_requests_as_it_reads_each_alone(kokoro_engine: engines.Engine) -> None:
     # Which core reads which sentence, and when, must not change a sample.
     voice = Voice("t", "kokoro", "zf_xiaoxiao")
-    texts = [["今天天气很好。"], ["我们去公园散步吧。", "明天见。"], ["长沙银行授信一千万元。"]]
+    texts = [["今天天气很好。"], ["明天见。", "你好。"]]
     requests = [Request(tuple(spelled(t) for t in group), voice) for group in texts]
     assert isinstance(kokoro_engine, Batched)
     results = dict(kokoro_engine.synthesize_many(requests))
-    assert sorted(results) == [0, 1, 2]
+    assert sorted(results) == [0, 1]
     for n, group in enumerate(texts):
         alone = kokoro_engine.synthesize([spelled(t) for t in group], voice)
         got = results[n]
@@ -156,6 +156,7 @@ def test_kokoro_reads_many_requests_as_it_reads_each_alone(kokoro_engine: engine
     assert sum(r.engine_s for r in results.values()) > 0  # type: ignore[union-attr]
 
 
+@pytest.mark.slow
 def test_kokoro_reads_a_sentence_longer_than_one_call_in_pieces(kokoro_engine: engines.Engine) -> None:
     sentence = spelled(
         "一年来，我市坚持产业是根基、项目是抓手、科技是支撑、改革是动力、智造是方向、人才是关键的总体方针，"
@@ -170,25 +171,7 @@ def test_kokoro_reads_a_sentence_longer_than_one_call_in_pieces(kokoro_engine: e
     assert len(sentence.text) / 8 < seconds < len(sentence.text) / 2  # all of it, at a reading pace
 
 
-def test_a_memory_budget_too_small_for_two_still_reads_and_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    voice = Voice("t", "kokoro", "zf_xiaoxiao")
-    requests = [Request((spelled("今天天气很好。"),), voice), Request((spelled("我们去公园散步吧。"),), voice)]
-    monkeypatch.setattr(kokoro, "_MODEL", kokoro._Model())
-    roomy = engines.create("kokoro", EngineConfig(max_memory_mb=100_000))
-    tight = engines.create("kokoro", EngineConfig(max_memory_mb=300))  # less than the model itself
-    try:
-        free = dict(roomy.synthesize_many(requests))  # type: ignore[attr-defined]
-        assert kokoro._MODEL.room_mb > 0
-        roomy.close()
-        one_at_a_time = dict(tight.synthesize_many(requests))  # type: ignore[attr-defined]
-        assert kokoro._MODEL.room_mb == 0
-    finally:
-        roomy.close()
-        tight.close()
-    for n in (0, 1):
-        assert np.array_equal(free[n].pcm, one_at_a_time[n].pcm)  # type: ignore[union-attr]
-
-
+@pytest.mark.slow
 def test_closing_the_results_early_drops_what_has_not_started(kokoro_engine: engines.Engine) -> None:
     voice = Voice("t", "kokoro", "zf_xiaoxiao")
     requests = [Request((spelled(t),), voice) for t in ("你好。", "今天天气很好。", "我们去公园散步吧。", "明天见。")]
