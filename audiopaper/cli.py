@@ -264,7 +264,8 @@ def build(
         "--max-memory",
         min=300,
         help="MB the build may use while an offline engine reads: fewer readings run at once to stay within it"
-        " (default: 900, or 250 per core on bigger machines, at most half of the free memory). Same audio either way.",
+        " (default: 900, or 250 per core on bigger machines, at most half of the free memory; below what the model"
+        " itself needs, one at a time). Same audio either way.",
     ),
     cover: Path | None = typer.Option(
         None, "--cover", help="The show's artwork instead of the drawn one: square PNG or JPEG, 1400-3000 px."
