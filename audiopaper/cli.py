@@ -6,20 +6,57 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from typer import _click as click  # the click Typer bundles (its exceptions are not click's)
+from typer.core import TyperGroup
 
-from . import __version__
+from . import __version__, interrupts
 from .errors import AudiopaperError
 
 if TYPE_CHECKING:
     from .models import Progress
 
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (an unknown option, a value that does not parse) as one line with
+    the hint, like every other error, instead of Typer's five-line box."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()  # the help itself
+            rv = exc.exit_code
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "audiopaper"
+            err(f"error: {exc.format_message()} (see '{where} --help')")
+            rv = exc.exit_code
+        except typer.Abort:
+            err("error: aborted")
+            rv = EXIT_ERROR
+        code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Turn a daily newspaper issue into an audio edition: MP3s, chapters, transcripts, a podcast feed.",
     no_args_is_help=True,
     add_completion=False,
@@ -27,7 +64,7 @@ app = typer.Typer(
 )
 
 # 2 (usage) comes with the error: UsageError.exit_code, or Typer's own for bad options
-EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 3, 130
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 3, 130, 143
 
 
 def err(message: str) -> None:
@@ -45,11 +82,19 @@ def run_guarded(fn: Callable[[], int | None]) -> None:
         code = fn() or 0
     except AudiopaperError as exc:
         raise fail(exc) from None
-    except KeyboardInterrupt:
-        err("interrupted; finished work is kept, rerun to resume")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as exc:
+        raise typer.Exit(interrupted(exc)) from None
     if code:
         raise typer.Exit(code)
+
+
+def interrupted(exc: BaseException) -> int:
+    """Say so in one line; the exit code the shell expects for the signal."""
+    interrupts.quiet_unwinding()
+    code = interrupts.exit_code(exc)
+    what = "terminated" if code == 128 + signal.SIGTERM else "interrupted"
+    err(f"{what}; finished work is kept, rerun to resume")
+    return code
 
 
 def emit_json(doc: Any) -> None:
@@ -253,7 +298,12 @@ def build(
         " (default: the preferred offline engine).",
     ),
     concurrency: int = typer.Option(
-        4, "--concurrency", min=1, help="Most simultaneous connections to an online engine."
+        4,
+        "--concurrency",
+        min=1,
+        # engines.MAX_CONCURRENCY, checked with the other options (importing the engines here
+        # would slow every command's start)
+        help="Most simultaneous connections to an online engine (at most 16).",
     ),
     edge_timeout: float = typer.Option(
         60.0, "--edge-timeout", min=0.1, help="Deadline for one online engine request, seconds."
@@ -529,7 +579,7 @@ def check(
     skip: list[str] = typer.Option(
         [],
         "--skip",
-        help="Leave out a rule (repeatable); rules: catalog, feed, owner, locked, loopback, enclosure, guid, transcript, cues, chapters, tags, artwork, pages, decode, loudness.",
+        help="Leave out a rule (repeatable); rules: catalog, feed, owner, locked, loopback, enclosure, guid, manifest, transcript, cues, chapters, tags, artwork, pages, decode, loudness.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
@@ -569,12 +619,12 @@ def _exit_now(code: int) -> None:
 
 
 def main() -> None:
+    interrupts.install()
     try:
         app()
     except SystemExit as exc:
-        if exc.code == EXIT_INTERRUPTED:
-            _exit_now(EXIT_INTERRUPTED)
+        if exc.code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+            _exit_now(int(exc.code))
         raise
-    except KeyboardInterrupt:
-        err("interrupted; finished work is kept, rerun to resume")
-        _exit_now(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        _exit_now(interrupted(exc))

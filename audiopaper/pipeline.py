@@ -16,16 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import ingest, layout, speech, split
+from . import ingest, layout, locking, speech, split
 from .audio import cover, ffmpeg
 from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
+from .clipstore import ClipStore
 from .edition import EditionName, name_edition
-from .engines import EngineConfig, select
+from .engines import MAX_CONCURRENCY, EngineConfig, select
 from .engines.base import Batched
-from .errors import AudiopaperError, UsageError
-from .fsutil import clean_partials, ensure_writable_dir
-from .models import SPELLINGS, Article, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
+from .errors import AudiopaperError, InputError, UsageError
+from .fsutil import clean_partials, ensure_writable_dir, remove_empty_dirs
+from .ingest.inline import strip_controls
+from .models import SPELLINGS, Article, Clip, Edition, Progress, ProgressFn, Script, Spelling, SplitResult, no_progress
 from .publish import feed_home, public_base_url, publish_edition, remembered_artwork, write_edition_manifest
 from .publish.catalog import EditionRow
 from .publish.feed import url_for
@@ -129,6 +131,8 @@ class IssueFacts:
     @property
     def title(self) -> str:
         return self.name.title
+    #: lines for stderr about the issue itself (articles with a headline and no text)
+    warnings: tuple[str, ...] = ()
 
 
 def load_split(paths: Sequence[Path]) -> SplitResult:
@@ -139,8 +143,22 @@ def read_issue(paths: Sequence[Path], options: BuildOptions) -> IssueFacts:
     result = load_split(paths)
     if not result.articles:
         raise AudiopaperError(f"{paths[0]}: no articles found", "check that the file is an issue's text")
-    name = name_edition(result.issue, result.articles, options.paper, options.date, options.title)
-    return IssueFacts(result, name)
+    bare = [a.title for a in result.articles if not a.paragraphs]
+    if len(bare) == len(result.articles):
+        raise InputError(
+            f"{paths[0]}: only headlines, no article text ({len(bare)} titles)",
+            "give the issue's full text, not its table of contents",
+        )
+    warnings = (f"{len(bare)} article(s) have a headline and no text, read as the headline alone: {'; '.join(bare[:3])}",)
+    # the user's own names go into tags, feeds and pages: no control or direction characters
+    name = name_edition(
+        result.issue,
+        result.articles,
+        strip_controls(options.paper or "").strip() or None,
+        options.date,
+        strip_controls(options.title or "").strip() or None,
+    )
+    return IssueFacts(result, name, warnings if bare else ())
 
 
 def check_options(options: BuildOptions) -> str:
@@ -151,11 +169,17 @@ def check_options(options: BuildOptions) -> str:
         raise UsageError(f"--bitrate {options.bitrate}: not an MP3 bitrate", f"choose from {BITRATES}")
     ensure_writable_dir(options.out)
     clean_partials(options.out / layout.EDITIONS)
+    if options.use_cache and options.cache_dir is not None:
+        ensure_writable_dir(options.cache_dir, "choose another --cache-dir, or build with --no-cache")
     select.check_fallback(options.fallback)
-    if options.engine_config.concurrency < 1:
-        raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
+    if not 1 <= options.engine_config.concurrency <= MAX_CONCURRENCY:
+        raise UsageError(
+            f"--concurrency must be 1 to {MAX_CONCURRENCY}, not {options.engine_config.concurrency}",
+            "the online service throttles clients that open more connections",
+        )
     if options.cover is not None:
-        cover.check_user_cover(options.cover)
+        # re-encoded now too (a second or two), so artwork that cannot fit fails before synthesis
+        cover.user_cover_bytes(options.cover, cover.check_user_cover(options.cover))
     return base_url
 
 
@@ -166,8 +190,18 @@ def open_cache(options: BuildOptions) -> AudioCache:
 
 
 def make_edition(
-    facts: IssueFacts, folder: Path, assembled: Assembled, cast: select.Cast, failed: Sequence[str], art: Path
+    facts: IssueFacts,
+    folder: Path,
+    assembled: Assembled,
+    cast: select.Cast,
+    failed: Sequence[str],
+    art: Path,
+    intro: Clip,
 ) -> Edition:
+    # The edition is named after the engine that read it: when every article fell back,
+    # that is the fallback engine, not the one asked for.
+    readers = {a.engine for a in assembled.articles}
+    engine = readers.pop() if len(readers) == 1 else cast.main.engine.name
     return Edition(
         date=facts.date,
         paper=facts.paper,
@@ -175,7 +209,7 @@ def make_edition(
         folder=folder,
         mp3=assembled.mp3,
         duration_s=assembled.duration_s,
-        engine=cast.main.engine.name,
+        engine=engine,
         voice=cast.main.voice.preset,
         articles=assembled.articles,
         intro_s=assembled.intro_s,
@@ -188,10 +222,44 @@ def make_edition(
         decision=cast.decision(),
         paper_from=facts.name.paper_from,
         date_from=facts.name.date_from,
+        intro_engine=intro.engine if intro.spans else None,
+        intro_fallback=intro.fallback,
     )
 
 
 def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
+    made_out = not options.out.exists()
+    try:
+        return _build(paths, options, progress)
+    except BaseException:
+        # A failed build leaves no empty folder behind (its edition's own is removed by claim_edition).
+        remove_empty_dirs(options.out / layout.EDITIONS, *((options.out,) if made_out else ()))
+        raise
+
+
+@contextlib.contextmanager
+def claim_edition(out: Path, date: dt.date, paper: str | None, progress: ProgressFn = no_progress) -> Iterator[Path]:
+    """The edition's folder, held by this build alone until it is done (``locking``); a
+    second build of the same edition waits here. Left empty, the folder is removed."""
+    while True:
+        folder = edition_folder(out, date, paper)
+
+        def waiting(folder: Path = folder) -> None:
+            where = folder.relative_to(out).as_posix()
+            progress(Progress("build", 0, 0, f"waiting for the other build of {where} to finish"))
+
+        with locking.exclusive(folder, waiting) as held:
+            # While this build waited, the folder may have been removed (the other build
+            # failed) or taken by another paper's edition of the same date: look again.
+            if held and edition_folder(out, date, paper) == folder:
+                try:
+                    yield folder
+                finally:
+                    remove_empty_dirs(folder / layout.ARTICLES, folder)
+                return
+
+
+def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -> BuildResult:
     clock, out = StageClock(), options.out
     base_url = check_options(options)
     with clock.stage("split"):
@@ -203,7 +271,8 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
         main.engine.prepare()  # the model loads while the speech stage runs
     try:
         with clock.stage("speech"):
-            script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
+            lexicon = speech.load_lexicon(options.lexicon)
+            script_options = speech.ScriptOptions(lexicon=lexicon, spellings=cast.spellings)
             scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
             # the read-back invariant: any character no voice would say is named here
             speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
@@ -214,50 +283,56 @@ def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = n
                 if isinstance(main.engine, Batched)
                 else None
             )
-        folder = edition_folder(out, facts.date, facts.paper)
-        ensure_writable_dir(folder)
     except BaseException:
         cast.close()  # a model loading in the background is let go
         raise
-    cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
-    try:
-        with clock.stage("synth"):
-            # each finished article's PCM goes to disk, not the heap, while the model runs
-            report = synthesize_edition(
-                scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress, folder, early_intro
-            )
-        if not report.clips:
-            raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
-        intro_warnings: tuple[str, ...] = ()
-        if report.intro is not None and not report.failed:
-            intro_clip = report.intro
-        else:
-            with clock.stage("speech"):
-                intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
+    with claim_edition(out, facts.date, facts.paper, progress) as folder, ClipStore(folder) as store:
+        cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
+        try:
             with clock.stage("synth"):
-                intro_clip, intro_warnings = synthesize_intro(
-                    intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress,
-                    report.engine_down, folder,
-                )  # fmt: skip
-    finally:
-        cast.close()  # the models need not sit beside the edition's audio
-    with clock.stage("audio"):
-        # The show's art is undated (apps cache it); the edition's own art carries the date.
-        art = cover.write_cover(out, facts.paper, options.cover or remembered_artwork(out))
-        episode_art = cover.write_episode_art(folder, facts.paper, facts.date, art)
-        source = ", ".join(p.name for p in paths)
-        url = url_for(base_url, f"{folder.relative_to(out).as_posix()}/")
-        info = EditionInfo(
-            facts.paper, facts.date, facts.title, source, url, episode_art, options.chime, options.bitrate
+                # each finished article's PCM goes to the store, not the heap, while the model runs
+                engine, voice = main.engine, main.voice
+                report = synthesize_edition(
+                    scripts, engine, voice, cache, timer, synth_options, fallback, progress, store, early_intro
+                )
+            if not report.clips:
+                raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
+            intro_warnings: tuple[str, ...] = ()
+            if report.intro is not None and not report.failed:
+                intro_clip = report.intro
+            else:
+                with clock.stage("speech"):
+                    intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
+                with clock.stage("synth"):
+                    intro_clip, intro_warnings = synthesize_intro(
+                        intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress,
+                        report.engine_down, store,
+                    )  # fmt: skip
+        finally:
+            cast.close()  # the models need not sit beside the edition's audio
+        with clock.stage("audio"):
+            # The show's art is undated (apps cache it); the edition's own art carries the date.
+            art = cover.write_cover(out, facts.paper, options.cover or remembered_artwork(out))
+            episode_art = cover.write_episode_art(folder, facts.paper, facts.date, art)
+            source = ", ".join(p.name for p in paths)
+            url = url_for(base_url, f"{folder.relative_to(out).as_posix()}/")
+            info = EditionInfo(
+                facts.paper, facts.date, facts.title, source, url, episode_art, options.chime, options.bitrate
+            )
+            assembled = assemble_edition(folder, info, intro_clip, report.clips)
+        edition = make_edition(facts, folder, assembled, cast, report.failed, art, intro_clip)
+        with clock.stage("publish"):
+            published = publish_edition(out, edition, options.show, options.site)
+        stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
+        path = write_edition_manifest(out, edition, stats, published)
+        warnings = (
+            *((facts.name.warning,) if facts.name.warning else ()),
+            *facts.warnings,
+            *speech_warnings,
+            *report.warnings,
+            *intro_warnings,
         )
-        assembled = assemble_edition(folder, info, intro_clip, report.clips)
-    edition = make_edition(facts, folder, assembled, cast, report.failed, art)
-    with clock.stage("publish"):
-        published = publish_edition(out, edition, options.show, options.site)
-    stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
-    path = write_edition_manifest(out, edition, stats, published)
-    warnings = (*((facts.name.warning,) if facts.name.warning else ()), *speech_warnings, *report.warnings, *intro_warnings)
-    return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
+        return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
 
 
 @dataclass(frozen=True)
@@ -316,5 +391,5 @@ def say(text: str, out: Path, engine: str | None = None, voice: str | None = Non
     finally:
         reader.close()
     if out.suffix.lower() == ".mp3":
-        return ffmpeg.encode_mp3(clip.pcm, clip.sample_rate, out)
-    return ffmpeg.write_wav(clip.pcm, clip.sample_rate, out)
+        return ffmpeg.encode_mp3(clip.audio(), clip.sample_rate, out)
+    return ffmpeg.write_wav(clip.audio(), clip.sample_rate, out)

@@ -425,7 +425,9 @@ def resolve(layers: Iterable[Layer], where: str = "settings") -> Settings:
         try:
             return normalize_base_url(value) if value else None
         except UsageError as exc:
-            raise UsageError(f"{where}: {name} {value!r} is not an http(s) URL", exc.hint) from None
+            # the reason as normalize_base_url words it, said of this setting
+            reason = exc.message.replace("--base-url ", "", 1)
+            raise UsageError(f"{where}: {name} {reason}", exc.hint) from None
 
     site = SiteSettings(base_url=url("base_url"), moved_to=url("moved_to"))
     return Settings(paper, site)

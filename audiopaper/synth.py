@@ -11,22 +11,22 @@ cannot all be had from the online engine is read whole by the fallback engine: n
 voices inside one article.
 
 The articles of several editions can share one queue (``synthesize_editions``): a batch
-of builds keeps the cores as busy as one build does. A finished article's PCM can be
-written out (``spool``) instead of held until the audio stage.
+of builds keeps the cores as busy as one build does. A finished article's clip is made
+as soon as its last chunk arrives (and, given a ``ClipStore``, kept on disk), so its
+chunks' audio is not held beside it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
 from .cache import AudioCache, cache_key
+from .clipstore import ClipStore
 from .engines.base import Batched, Engine, Reader, Remote, Request
 from .errors import EngineFailure, SynthesisError
 from .models import Clip, Progress, ProgressFn, Reading, Script, Sentence, Span, Synthesis, Voice, no_progress
@@ -145,7 +145,8 @@ class _Item:
     jobs: list[_Job]
     #: which of the editions given to the session it belongs to
     edition: int = 0
-    #: its clip, made as soon as its last chunk came (the chunks then let go)
+    #: its clip, made as soon as its last chunk came (the chunks' audio is then let go),
+    #: kept in the session's ClipStore when it has one
     clip: Clip | None = None
 
     @property
@@ -168,8 +169,8 @@ class _Session:
     options: SynthOptions
     on_done: Callable[[_Job], None] = lambda _job: None
     on_retry: Callable[[Attempt], None] = lambda _attempt: None
-    #: where finished clips' PCM is written (None: held in memory)
-    spool: Path | None = None
+    #: where finished clips' PCM is kept (None: held in memory)
+    store: ClipStore | None = None
     #: chunks the engine was asked for (cache misses), and those it answered
     asked: int = 0
     answered: int = 0
@@ -196,15 +197,14 @@ class _Session:
             return item.clip
         parts = [j.result for j in item.jobs if j.result is not None]
         pcm, rate, spans = join_chunks(item.sentences, parts)
-        if self.spool is not None:
-            pcm = spooled(pcm, self.spool)
         return Clip(pcm, rate, tuple(spans), engine=self.engine.name, voice=self.voice.name, fallback=fallback)
 
     def finish(self, item: _Item) -> None:
         """Make a complete item's clip now and let its chunks go: a long edition's audio
-        is then held once (or, spooled, not at all), not twice."""
+        is then held once (or, with a store, not at all), not twice."""
         if item.clip is None and item.done and not item.error:
-            item.clip = self.clip(item)
+            clip = self.clip(item)
+            item.clip = self.store.keep(clip) if self.store is not None else clip
             for job in item.jobs:
                 job.result = None
 
@@ -232,8 +232,8 @@ class _Session:
             asyncio.run(self._run_remote(self.engine.remote, items, misses))
         else:
             self._run_here(items, misses)
-        # (a finished article's chunks have let their audio go to its clip: count by error)
-        self.answered += sum(1 for job in misses if not job.error)
+        # a job's audio may already be let go, its item's clip made (or kept on disk)
+        self.answered += sum(1 for job in misses if job.result is not None or items[job.item].clip is not None)
 
     def _run_here(self, items: Sequence[_Item], misses: Sequence[_Job]) -> None:
         if isinstance(self.engine, Batched):
@@ -347,7 +347,7 @@ def _outcome(session: _Session, item: _Item, fallback: Reader | None, what: str)
     and a warning when the fallback read it."""
     error = item.error
     if not error:
-        return session.clip(item), "", None
+        return item.clip if item.clip is not None else session.clip(item), "", None
     engine = session.engine
     if fallback is None or fallback.engine.name == engine.name:
         return None, error, None
@@ -370,15 +370,16 @@ def synthesize_edition(
     options: SynthOptions | None = None,
     fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
-    spool: Path | None = None,
+    store: ClipStore | None = None,
     intro: Script | None = None,
 ) -> SynthReport:
     """Clips for every article that could be read, by ``engine`` or, whole, by the
-    fallback; a line per article left out and per fallback used. ``spool``: a folder
-    where each finished article's PCM is written and mapped back, instead of held.
-    ``intro``: read after the articles in the same queue (``SynthReport.intro``), so the
-    cores do not wait for the articles' last sentence before starting on it."""
-    (report,) = synthesize_editions([scripts], engine, voice, cache, timer, options, fallback, progress, spool, [intro])
+    fallback; a line per article left out and per fallback used. With a ``store``, each
+    clip goes to disk the moment it is whole, so memory holds the articles in progress,
+    not the issue. ``intro``: read after the articles in the same queue
+    (``SynthReport.intro``), so the cores do not wait for the articles' last sentence
+    before starting on it."""
+    (report,) = synthesize_editions([scripts], engine, voice, cache, timer, options, fallback, progress, store, [intro])
     return report
 
 
@@ -391,7 +392,7 @@ def synthesize_editions(
     options: SynthOptions | None = None,
     fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
-    spool: Path | None = None,
+    store: ClipStore | None = None,
     intros: Sequence[Script | None] = (),
 ) -> list[SynthReport]:
     """``synthesize_edition`` for the articles of several editions read in one voice,
@@ -399,7 +400,7 @@ def synthesize_editions(
     without waiting for either to end. One report per edition, in order; progress
     counts the articles of all of them (``intros``, one per edition or none, are read
     in the queue too, after all the articles, and not counted)."""
-    session = _Session(engine, voice, cache, timer, options or SynthOptions(), spool=spool)
+    session = _Session(engine, voice, cache, timer, options or SynthOptions(), store=store)
     items: list[_Item] = []
     for n, scripts in enumerate(editions):
         items += session.plan(scripts, n, len(items))
@@ -445,7 +446,7 @@ def synthesize_editions(
             what = f"{item.script.article.index:02d} {item.script.title}"
             clip, error, warning = _outcome(session, item, fallback, what)
             if clip is not None:
-                clips.append((item.script, clip))
+                clips.append((item.script, store.keep(clip) if store is not None else clip))
             else:
                 failed.append(f"{what}: {error}")
             if warning:
@@ -467,7 +468,7 @@ def synthesize_intro(
     fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
     engine_down: bool = False,
-    spool: Path | None = None,
+    store: ClipStore | None = None,
 ) -> tuple[Clip, tuple[str, ...]]:
     """The intro's clip, and a warning when the fallback read it or it could not be read
     at all (then half a second of silence keeps the edition's layout: intro, gap, articles).
@@ -476,7 +477,7 @@ def synthesize_intro(
     (another round of deadlines and retries) unless the cache has the intro; the fallback
     reads it.
     """
-    session = _Session(engine, voice, cache, timer, options or SynthOptions(), spool=spool)
+    session = _Session(engine, voice, cache, timer, options or SynthOptions(), store=store)
     session.on_retry = _retry_reporter(engine, progress)
     (item,) = session.plan([script])
     session.run([item], f"not tried: {engine.name} read none of the articles" if engine_down else "")
@@ -492,7 +493,7 @@ def synthesize_intro(
 def _read_with_fallback(script: Script, fallback: Reader, main: _Session, rate: int) -> tuple[Clip | None, str]:
     """The whole article read by the fallback engine, at the main engine's sample rate
     (the edition's MP3s are joined without re-encoding, so they must share one format)."""
-    session = _Session(fallback.engine, fallback.voice, main.cache, main.timer, main.options, spool=main.spool)
+    session = _Session(fallback.engine, fallback.voice, main.cache, main.timer, main.options)
     try:
         avail = fallback.engine.available()
         if not avail.ok:
@@ -505,7 +506,7 @@ def _read_with_fallback(script: Script, fallback: Reader, main: _Session, rate: 
         return None, item.error
     clip = session.clip(item, fallback=True)
     if clip.sample_rate != rate:
-        clip = replace(clip, pcm=resample(clip.pcm, clip.sample_rate, rate), sample_rate=rate)
+        clip = replace(clip, pcm=resample(clip.audio(), clip.sample_rate, rate), sample_rate=rate)
     main.timer.audio_done_s += clip.duration_s
     return clip, ""
 
@@ -538,19 +539,3 @@ def synthesize_script(
         if job.result is not None:
             timer.audio_done_s += len(job.result.pcm) / job.result.sample_rate
     return session.clip(item)
-
-
-def spooled(pcm: np.ndarray, folder: Path) -> np.ndarray:
-    """``pcm`` written to an unnamed file in ``folder`` and mapped back read-only.
-
-    The build's memory then holds the model and the articles in progress, not every
-    finished article: the pages are the kernel's to write out and read back when the
-    audio stage gets to them. The file has no name (it vanishes with the mapping, or
-    with the process), so nothing is left behind however the build ends.
-    """
-    if not len(pcm):
-        return pcm
-    with tempfile.TemporaryFile(dir=folder, prefix=".pcm-") as f:
-        np.ascontiguousarray(pcm, dtype=np.int16).tofile(f)
-        f.flush()
-        return np.memmap(f, dtype=np.int16, mode="r", shape=(len(pcm),))

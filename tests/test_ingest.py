@@ -251,3 +251,106 @@ def test_site_header_goes_but_article_header_stays() -> None:
         "<div class='news-header'><h1>新闻标题</h1></div><div class='content'><p>正文。</p></div></body></html>"
     )
     assert [b.text for b in html_blocks(page)] == ["新闻标题", "正文。"]
+
+
+# --- plain text cut at a fixed width, ornaments, link footers ----------------------------
+
+PARAGRAPHS = (
+    "斯里兰卡官员说，世界各国领袖，包括联合国秘书长和多国外长，已陆续抵达斯里兰卡，亲自了解海啸灾情。",
+    "他们说，南韩总理将于中午稍后抵达，随后前往南部受灾最严重的地区，探望灾民并视察救援工作。",
+    "美国大使馆的新闻稿中说，国务卿将走访海啸侵袭最严重的一些地区，包括海军陆战队驻扎的南部地区。",
+    "联合国发言人说，秘书长将在世界银行行长陪同下访视南部及东部受创地区，并与政府官员会谈。",
+)
+
+
+def _cut(width: int, indent: str = "\u3000\u3000") -> str:
+    lines = ["世界各国领袖陆续走访斯里兰卡视察灾情"]
+    for para in PARAGRAPHS * 2:
+        text = indent + para
+        lines += [text[k : k + width] for k in range(0, len(text), width)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("width", [24, 38])
+def test_lines_cut_at_a_fixed_width_are_put_back_together(width: int) -> None:
+    blocks = plain_blocks(_cut(width))
+    assert [b.text for b in blocks] == ["世界各国领袖陆续走访斯里兰卡视察灾情", *PARAGRAPHS * 2]
+    assert all(len(b.lines) > 1 for b in blocks[1:])
+
+
+def test_lines_cut_by_columns_are_put_back_together() -> None:
+    # Byte-width exports cut at a number of columns, a wide character filling two, so
+    # lines with digits in them hold more characters.
+    paragraphs = [p.replace("联合国", "UN 2005 年") for p in PARAGRAPHS] * 2
+    lines = ["海啸灾情"]
+    for para in paragraphs:
+        row, used = "", 0
+        for ch in "\u3000\u3000" + para:
+            cols = 1 if ch.isascii() else 2
+            if used + cols > 40:
+                lines.append(row)
+                row, used = "", 0
+            row, used = row + ch, used + cols
+        lines.append(row)
+    blocks = plain_blocks("\n".join(lines) + "\n")
+    assert [b.text for b in blocks] == ["海啸灾情", *paragraphs]
+
+
+def test_a_short_line_after_a_full_one_stays_apart_when_indented() -> None:
+    text = _cut(30)
+    # every paragraph starts indented, so the paragraph count is unchanged however
+    # the previous paragraph's last line happens to end
+    assert len(plain_blocks(text)) == 1 + len(PARAGRAPHS) * 2
+
+
+def test_rows_of_asterisks_are_no_text() -> None:
+    blocks = plain_blocks("标题\n　　第一部分。\n　　＊　＊　＊\n　　第二部分。\n※※※\n")
+    assert [b.text for b in blocks] == ["标题", "第一部分。", "第二部分。"]
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "原始網址：\n<https://news.rthk.hk/rthk/ch/component/k2/1800770-20250417.htm>",
+        "電子郵件:\n[cnews@rthk.hk](mailto:cnews@rthk.hk)",
+        "原文連結：[https://news.rthk.hk/a.htm](https://news.rthk.hk/a.htm)",
+        "https://www.example.cn/news/1.html",
+    ],
+)
+def test_paragraphs_of_web_addresses_are_dropped(footer: str) -> None:
+    blocks = markdown_blocks(f"# 標題\n\n正文一段。\n\n{footer}\n")
+    assert [b.text for b in blocks] == ["標題", "正文一段。"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("详情见：[市政府网站](http://www.example.cn)", "详情见：市政府网站"),
+        ("请发邮件至 abc@example.cn 咨询。", "请发邮件至 abc@example.cn 咨询。"),
+        ("广大市民朋友们：", "广大市民朋友们："),
+    ],
+)
+def test_paragraphs_with_words_around_a_link_are_kept(text: str, kept: str) -> None:
+    assert [b.text for b in markdown_blocks(f"{text}\n")] == [kept]
+
+
+def test_bold_question_is_the_title_of_a_page_without_headings() -> None:
+    page = (
+        "<html><body><table><tr><td><strong><font size='5'>益调查：自救知识，你足够了解吗？</font></strong></td></tr>"
+        "<tr><td><p>北京、天津等地连日来的强降雨仍在持续。</p></td></tr></table></body></html>"
+    )
+    blocks = html_blocks(page)
+    assert (blocks[0].kind, blocks[0].text) == ("heading", "益调查：自救知识，你足够了解吗？")
+
+
+def test_a_name_cut_at_the_width_does_not_make_plain_text_markdown() -> None:
+    # "本报记者  王  " ends a cut line with two spaces, which Markdown reads as a break.
+    text = "新华社北京2月26日电\n    会议由本报记者  王  \n霞光报道。\n    会议强调要加强团结。\n"
+    assert detect_format(text) == "text"
+    assert detect_format("第一行  \n第二行  \n第三行  \n第四行\n") == "markdown"
+
+
+def test_blank_lines_between_stories_of_one_paragraph_are_gaps() -> None:
+    text = "".join(f"标题{n}\n    第{n}条消息的正文，只有一段。\n\n" for n in "一二三四")
+    kinds = [b.kind for b in plain_blocks(text)]
+    assert kinds.count("break") == 3

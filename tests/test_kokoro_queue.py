@@ -64,7 +64,7 @@ def test_an_edition_through_the_queue_is_its_articles_read_one_at_a_time_in_orde
     scripts = tiny_scripts(tmp_path)
     assert len(scripts) == 2
     timer = SynthTimer()
-    report = synthesize_edition(scripts, engine, VOICE, AudioCache(None), timer, spool=tmp_path)
+    report = synthesize_edition(scripts, engine, VOICE, AudioCache(None), timer)
     assert not report.failed and not report.warnings
     assert [s.title for s, _ in report.clips] == [s.title for s in scripts]  # the issue's order
     for script, clip in report.clips:
@@ -176,15 +176,15 @@ def test_the_memory_budget_sets_how_many_inferences_run_at_once(monkeypatch: pyt
         assert np.array_equal(free[n].pcm, one_by_one[n].pcm)  # type: ignore[union-attr]
 
 
-def test_a_build_leaves_no_spooled_audio_behind(tmp_path: Path) -> None:
-    # Finished articles' PCM goes to unnamed files in the edition folder during the synth
-    # stage: once the build returns, no such file and no descriptor open on one is left.
+def test_a_build_leaves_no_stored_audio_behind(tmp_path: Path) -> None:
+    # Finished articles' PCM is kept in a folder of the edition during the build: once
+    # the build returns, neither that folder nor a descriptor open on a file in it is left.
     issue = tmp_path / "tiny.md"
     issue.write_text(TINY_ISSUE, encoding="utf-8")
     out = tmp_path / "o"
     build([issue], BuildOptions(out=out, engine="espeak", date=DATE))
     gc.collect()
-    assert not list(out.rglob(".pcm-*"))
+    assert not list(out.rglob(".build-*")) and not list(out.rglob("*.pcm"))
     fds = Path("/proc/self/fd")
     if fds.is_dir():
         assert [link for link in map(_link, fds.iterdir()) if link.startswith(str(out))] == []

@@ -229,9 +229,22 @@ def test_headline_blocks(text: str, kicker: str | None, title: str, subtitle: st
 
 
 def test_kicker_lines_leave_the_previous_article() -> None:
-    result = split_text(f"## 第一篇\n\n{LEAD}\n\n引题\n\n## 第二篇\n\n{BODY}\n")
+    result = split_text(f"## 第一篇\n\n{LEAD}\n\n系列报道之三：\n\n引题——\n\n## 第二篇\n\n{BODY}\n")
     assert texts(result, 1) == [LEAD.split("）", 1)[1]]
-    assert result.articles[1].kicker == "引题"
+    assert result.articles[1].kicker == "系列报道之三：引题——"
+
+
+def test_a_short_last_line_stays_with_its_article() -> None:
+    # A signature, a credit or the end of a list above the next marked title is the
+    # end of the story before, not the next one's kicker.
+    for tail in ("陈建民", "图表绘制：张莉", "宋庆龄（蜡像）"):
+        result = split_text(f"## 第一篇\n\n{LEAD}\n\n{tail}\n\n## 第二篇\n\n{BODY}\n")
+        assert texts(result, 1)[-1] == tail and result.articles[1].kicker is None
+
+
+def test_a_plain_kicker_at_the_top_of_a_page_is_kept() -> None:
+    result = split_text(f"湖北嘉鱼县加快发展现代农业\n\n## 三产融合，蔬菜产业助增收\n\n{BODY}\n")
+    assert result.articles[0].kicker == "湖北嘉鱼县加快发展现代农业"
 
 
 def test_h3_under_title_is_subtitle_but_inside_body_is_a_section() -> None:

@@ -72,7 +72,6 @@ def test_plain_1990s_labels_credits_long_titles_and_signatures() -> None:
     assert all("编" not in a.title for a in result.articles)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: a short title between plain paragraphs reads as a sub-head")
 def test_plain_1990s_short_editorial_title_starts_its_own_item() -> None:
     result = read("plain-1990s.txt")
     assert [a.title for a in result.articles][-1] == "写在春运开始的时候"

@@ -1,5 +1,5 @@
 """The synth stage's queue: articles of several editions in one run of the engine, and
-finished articles' PCM written out instead of held."""
+finished articles' PCM kept on disk instead of held."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from audiopaper.cache import AudioCache
+from audiopaper.clipstore import ClipStore
 from audiopaper.engines import EngineConfig
-from audiopaper.models import Voice
+from audiopaper.models import PcmFile, Voice
 from audiopaper.pipeline import load_split
 from audiopaper.speech import make_script
 from audiopaper.synth import SynthTimer, synthesize_edition, synthesize_editions
@@ -40,11 +41,12 @@ def test_several_editions_share_one_queue_and_get_their_own_reports() -> None:
     assert timer.audio_done_s > 0
 
 
-def test_a_spooled_clip_is_the_same_audio_and_leaves_no_file(tmp_path: Path) -> None:
+def test_a_stored_clip_is_the_same_audio_and_its_chunks_are_let_go(tmp_path: Path) -> None:
     engine = ToneEngine(EngineConfig())
     held = synthesize_edition(scripts(), engine, VOICE, AudioCache(None), SynthTimer())
-    spooled = synthesize_edition(scripts(), engine, VOICE, AudioCache(None), SynthTimer(), spool=tmp_path)
-    for (_, a), (_, b) in zip(held.clips, spooled.clips, strict=True):
-        assert isinstance(b.pcm, np.memmap) and not isinstance(a.pcm, np.memmap)
-        assert np.array_equal(a.pcm, b.pcm) and a.spans == b.spans
-    assert list(tmp_path.iterdir()) == []  # unnamed files: nothing to clean up, ever
+    with ClipStore(tmp_path) as store:
+        stored = synthesize_edition(scripts(), engine, VOICE, AudioCache(None), SynthTimer(), store=store)
+        for (_, a), (_, b) in zip(held.clips, stored.clips, strict=True):
+            assert isinstance(b.pcm, PcmFile) and not isinstance(a.pcm, PcmFile)
+            assert np.array_equal(a.pcm, b.audio()) and a.spans == b.spans
+    assert list(tmp_path.iterdir()) == []  # the store's folder goes with it

@@ -24,6 +24,7 @@ from .files import (
     cues_rule,
     decode_rule,
     loudness_rule,
+    manifest_rule,
     pages_rule,
     tags_rule,
     transcript_rule,
@@ -41,6 +42,7 @@ RULES: dict[str, Rule] = {
     "loopback": loopback_rule,  # no URL points at this machine (127.0.0.1, localhost)
     "enclosure": enclosure_rule,  # every enclosure, transcript, chapters and image URL is a file in OUT; exact length
     "guid": guid_rule,  # item GUIDs unique and unchanged; podcast:guid the catalog's record
+    "manifest": manifest_rule,  # each edition's manifest.json parses, schema 1, agrees with the catalog
     "transcript": transcript_rule,  # VTT files present and WebVTT
     "cues": cues_rule,  # no transcript cue ends inside a word
     "chapters": chapters_rule,  # chapters.json present and valid

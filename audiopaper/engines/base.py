@@ -31,6 +31,7 @@ __all__ = [
     "Batched",
     "Engine",
     "EngineConfig",
+    "MAX_CONCURRENCY",
     "Reader",
     "Remote",
     "Request",
@@ -44,6 +45,14 @@ __all__ = [
     "spans_of",
     "unregister",
 ]
+
+
+#: Most simultaneous requests to an online engine. The read-aloud service is shared and
+#: unauthenticated: past a handful of connections per client it answers 429 and then
+#: refuses, and the sample issue (69 requests) already reaches 3.6x its one-connection
+#: speed at 4 (benchmarks/bench_edge_results.md). 16 leaves room to try; more only
+#: opens sockets the service will throttle.
+MAX_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)

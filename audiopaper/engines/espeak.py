@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import interrupts
 from ..errors import EngineUnavailable, SynthesisError, UsageError
 from ..models import Reading, Spelling, Synthesis, Voice
 from ..presets import Preset
@@ -39,12 +40,25 @@ class _Library:
         self.sample_rate = DEFAULT_RATE
         self._lib: Any = None
         self._buffer: list[np.ndarray] = []
+        #: the library called back with no audio: the text was read to its end
+        self._ended = False
+        self._failed: BaseException | None = None
         self._callback = _CALLBACK(self._collect)
 
     def _collect(self, wav: Any, count: int, _events: Any) -> int:
-        if count > 0 and wav:
-            self._buffer.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
-        return 0
+        """Store one block of audio; returning 1 tells the library to stop. An exception
+        must not escape (ctypes would print and drop it, and the block with it)."""
+        try:
+            if interrupts.pending():
+                return 1
+            if not wav:
+                self._ended = True
+            elif count > 0:
+                self._buffer.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+            return 0
+        except BaseException as exc:  # raised again once the C call returns
+            self._failed = exc
+            return 1
 
     def load(self) -> Any:
         """The library handle; call with ``lock`` held."""
@@ -66,12 +80,19 @@ class _Library:
     def say(self, text: str) -> tuple[np.ndarray, float]:
         """One sentence as int16 PCM, and the seconds spent in the library; lock held."""
         data = text.encode("utf-8") + b"\0"
-        self._buffer = []
+        self._buffer, self._ended, self._failed = [], False, None
         t0 = time.perf_counter()
-        err = self._lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+        # A Ctrl-C meanwhile is raised when the library returns, not inside its callback.
+        with interrupts.shielded():
+            err = self._lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
         spent = time.perf_counter() - t0
+        if self._failed is not None:
+            raise self._failed
         if err != 0:
             raise SynthesisError(f"espeak failed ({err}) on {text[:30]!r}")
+        if not self._ended:
+            # Audio that stopped before the text's end must never reach the cache.
+            raise SynthesisError(f"espeak stopped before the end of {text[:30]!r}")
         pcm = np.concatenate(self._buffer) if self._buffer else np.zeros(0, np.int16)
         return pcm.astype(np.int16), spent
 

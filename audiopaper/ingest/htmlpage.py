@@ -218,11 +218,12 @@ MAX_TITLE = 60
 
 def _bold_title(blocks: list[Block]) -> list[Block]:
     """Older e-paper pages set the headline in bold type, not in a heading element:
-    on a page without headings, the first short bold line is the title."""
+    on a page without headings, the first short bold line is the title (a question
+    or an exclamation too; a bold sentence ends in a full stop)."""
     if any(b.kind == "heading" for b in blocks):
         return blocks
     for i, block in enumerate(blocks):
-        if block.strong and len(block.text) <= MAX_TITLE and block.text[-1] not in "。！？；":
+        if block.strong and len(block.text) <= MAX_TITLE and block.text[-1] not in "。；，":
             return [*blocks[:i], replace(block, kind="heading", level=1, strong=False), *blocks[i + 1 :]]
     return blocks
 

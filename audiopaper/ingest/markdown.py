@@ -26,6 +26,25 @@ _NAV_LINK = re.compile(
 )
 
 
+# A paragraph made of links to addresses, under a short label at most ("原始網址：",
+# "電子郵件:", "原文連結：[https://…](https://…)"), is a page's footer: there is
+# nothing in it to read out. Links whose text is words are kept as their text.
+_ADDRESS = r"(?:https?://|www\.|mailto:)\S*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_ADDRESS_LINK = re.compile(rf"\[\s*(?:{_ADDRESS})?\s*\]\([^)]*\)|<(?:https?|mailto|ftp):[^>\s]*>|{_ADDRESS}")
+_LABEL = re.compile(r"^[^\s，。！？；]{1,8}[：:]?$")
+
+
+def _address_only(raw: list[str]) -> bool:
+    found = False
+    for line in raw:
+        rest, n = _ADDRESS_LINK.subn("", line.strip())
+        found = found or n > 0
+        rest = rest.strip(" \t\u3000")
+        if rest and not (_LABEL.match(rest) and rest[-1] in "：:"):
+            return False
+    return found
+
+
 def has_html(text: str) -> bool:
     return _HTML_HINT.search(text) is not None
 
@@ -104,7 +123,7 @@ def html_to_markdown(text: str) -> str:
 
 
 def _block(kind: BlockKind, raw: list[str], source: str, line: int, level: int = 0) -> Block | None:
-    if len(raw) == 1 and _NAV_LINK.match(raw[0].strip()):
+    if (len(raw) == 1 and _NAV_LINK.match(raw[0].strip())) or _address_only(raw):
         return None
     lines = tuple(x for x in (clean_inline(r) for r in raw) if x)
     if not lines:

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import layout
 from ..errors import AudiopaperError, OutputError
+from ..fsutil import Writer, ensure_writable_dir, staged, write_text
 from ..models import Edition
 from ..settings import PaperSettings, Settings, Show, SiteSettings, remembered_layer, resolve
 from . import catalog
@@ -78,7 +79,7 @@ def remembered(out: Path) -> dict[str, Any]:
     """The settings OUT's catalog remembers (nothing for a folder without a catalog)."""
     if not catalog.catalog_path(out).is_file():
         return {}
-    with catalog.connect(out, create=False) as conn:
+    with catalog.connect(out, create=False, readonly=True) as conn:
         return catalog.remembered_settings(conn)
 
 
@@ -89,7 +90,7 @@ def remembered_artwork(out: Path) -> Path | None:
 
     if not catalog.catalog_path(out).is_file():
         return None
-    with catalog.connect(out, create=False) as conn:
+    with catalog.connect(out, create=False, readonly=True) as conn:
         name = catalog.get_meta(conn, "artwork")
     path = out / name if name else None
     return path if path is not None and path.is_file() and not marker(path) else None
@@ -126,11 +127,11 @@ def write_favicon(out: Path, artwork: str) -> Path | None:
     return draw(out, art)
 
 
-def publish_site(out: Path, conn: Any, settings: FeedSettings) -> Published:
+def publish_site(out: Path, conn: Any, settings: FeedSettings, write: Writer = write_text) -> Published:
     editions, missing = on_disk(out, catalog.editions(conn))
     write_favicon(out, settings.artwork)
-    feeds = write_feeds(out, editions, settings)
-    pages = write_pages(out, editions, settings)
+    feeds = write_feeds(out, editions, settings, write)
+    pages = write_pages(out, editions, settings, write)
     return Published(tuple(feeds), tuple(pages), len(editions), sum(len(e.articles) for e in editions), tuple(missing))
 
 
@@ -139,17 +140,21 @@ def regenerate(out: Path, show: Show | None = None, site: SiteSettings | None = 
     fresh = not catalog.catalog_path(out).exists()
     if fresh and not any((out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}")):
         raise AudiopaperError(f"{out}: no catalog and no editions here", "build an edition into this folder first")
-    with catalog.connect(out) as conn, catalog.transaction(conn):
-        if fresh:
-            catalog.import_manifests(conn, out)
-        return publish_site(out, conn, resolve_settings(out, conn, show, site))
+    ensure_writable_dir(out, "copy the folder somewhere writable and run there")
+    with staged() as stage:
+        with catalog.connect(out) as conn, catalog.transaction(conn):
+            if fresh:
+                catalog.import_manifests(conn, out)
+            published = publish_site(out, conn, resolve_settings(out, conn, show, site), stage.write_text)
+        stage.commit()  # the catalog has committed: the files that show it go in place
+    return published
 
 
 def papers_in(out: Path) -> set[str | None]:
     """The papers whose editions OUT holds: its catalog's, or, before it has one, its
     editions' manifests' (None: editions with no paper name)."""
     if catalog.catalog_path(out).is_file():
-        with catalog.connect(out, create=False) as conn:
+        with catalog.connect(out, create=False, readonly=True) as conn:
             return catalog.papers(conn)
     found: set[str | None] = set()
     for manifest in (out / layout.EDITIONS).glob(f"*/{layout.MANIFEST_JSON}"):
@@ -193,16 +198,20 @@ def publish_edition(
     ``show`` and ``site`` None: what the catalog remembers."""
     fresh = not catalog.catalog_path(out).exists()
     # One write transaction from recording to the last page: a second build into the same
-    # OUT waits, so whichever writes the feeds last has seen both editions.
-    with catalog.connect(out) as conn, catalog.transaction(conn):
-        if fresh:
-            # Editions built before OUT had a catalog stay in the feed.
-            catalog.import_manifests(conn, out, skip=edition.folder)
-        # Checked again here, under the lock: another paper's build may have published
-        # into OUT since this one began.
-        feed_home(out, edition.paper, catalog.papers(conn))
-        row = catalog.record_edition(conn, out, edition)
-        publish_site(out, conn, resolve_settings(out, conn, show, site, edition))
+    # OUT waits, so whichever writes the feeds last has seen both editions. Feeds and
+    # pages are staged and go in place only once the catalog has committed: a full disk
+    # at any point leaves the old feeds, never feeds ahead of the catalog.
+    with staged() as stage:
+        with catalog.connect(out) as conn, catalog.transaction(conn):
+            if fresh:
+                # Editions built before OUT had a catalog stay in the feed.
+                catalog.import_manifests(conn, out, skip=edition.folder)
+            # Checked again here, under the lock: another paper's build may have published
+            # into OUT since this one began.
+            feed_home(out, edition.paper, catalog.papers(conn))
+            row = catalog.record_edition(conn, out, edition)
+            publish_site(out, conn, resolve_settings(out, conn, show, site, edition), stage.write_text)
+        stage.commit()
     return row
 
 

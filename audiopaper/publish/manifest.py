@@ -78,6 +78,8 @@ def manifest_dict(edition: Edition, out: Path, stats: RunStats, published: Editi
         "engine": edition.engine,
         "voice": edition.voice,
         "intro_s": round(edition.intro_s, 3),
+        "intro_engine": edition.intro_engine,
+        **({"intro_fallback": True} if edition.intro_fallback else {}),
     }
     if published is not None:
         head["guid"] = published.guid

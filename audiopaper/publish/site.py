@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..audio.chapters import edition_chapters
-from ..fsutil import write_text
+from ..audio.chapters import SPOKEN_INTRO_S, edition_chapters
+from ..fsutil import Writer, write_text
 from ..layout import ARTICLES_FEED, EDITION_ART, EDITIONS_FEED, FAVICON, INDEX_PAGE
 from .catalog import ArticleRow, EditionRow
 from .feed import FeedSettings, clock, episode_title, feed_title, normalize_base_url, render, url_for
@@ -84,7 +84,9 @@ def edition_page(ed: EditionRow, settings: FeedSettings, paper_title: str, has_a
         chapters_json=rel(folder, ed.chapters) if ed.chapters else None,
         art=EDITION_ART if has_art else None,
         duration=clock(ed.duration_s),
-        chapters=edition_chapters([(a.slug, a.title, a.start_s) for a in ed.articles], ed.duration_s),
+        chapters=edition_chapters(
+            [(a.slug, a.title, a.start_s) for a in ed.articles], ed.duration_s, ed.intro_s >= SPOKEN_INTRO_S
+        ),
         articles=[ArticleView(a, rel(folder, a.mp3), rel(folder, a.vtt), clock(a.duration_s)) for a in ed.articles],
         home=rel(folder, INDEX_PAGE),
         favicon=rel(folder, FAVICON),
@@ -113,7 +115,9 @@ def index_page(editions: Sequence[EditionRow], settings: FeedSettings, has_art: 
     )
 
 
-def write_pages(out: Path, editions: Sequence[EditionRow], settings: FeedSettings) -> list[Path]:
+def write_pages(
+    out: Path, editions: Sequence[EditionRow], settings: FeedSettings, write: Writer = write_text
+) -> list[Path]:
     written = []
     title = feed_title(editions, settings)
     for ed in editions:
@@ -121,9 +125,9 @@ def write_pages(out: Path, editions: Sequence[EditionRow], settings: FeedSetting
         if not folder.is_dir():
             continue  # the edition's files were removed by hand; nothing to play
         path = out / ed.page
-        write_text(path, edition_page(ed, settings, title, (folder / EDITION_ART).is_file()))
+        write(path, edition_page(ed, settings, title, (folder / EDITION_ART).is_file()))
         written.append(path)
     index = out / INDEX_PAGE
-    write_text(index, index_page(editions, settings, (out / settings.artwork).is_file()))
+    write(index, index_page(editions, settings, (out / settings.artwork).is_file()))
     written.append(index)
     return written

@@ -21,7 +21,7 @@ from .byline import (
     parse_credit,
     parse_dateline,
 )
-from .rules import enclosed, headline_like, is_brief_title, is_date_line, is_notice_title
+from .rules import enclosed, headline_like, is_brief_title, is_date_line, is_field, is_notice_title
 from .tagger import Tag
 
 MAX_KICKER_LINES = 3
@@ -216,14 +216,38 @@ def _is_byline_next(blocks: Sequence[Block], j: int) -> bool:
     return parse_dateline(text) is not None or parse_author(text) is not None
 
 
+def _region_top(blocks: Sequence[Block], st: Structure, k: int, floor: int, source: str) -> bool:
+    """Nothing of an earlier story's text lies directly above block ``k``."""
+    above = k - 1
+    return (
+        above < floor
+        or blocks[above].kind in ("break", "heading")
+        or blocks[above].source != source
+        or above in st.labels
+    )
+
+
+def _plain_kicker(blocks: Sequence[Block], st: Structure, k: int, floor: int, source: str) -> bool:
+    """A plain line above a marked title is its kicker when it leads into it (ends in a
+    colon or dash: "系列报道之三：", "…机制建设——") or when nothing of the story before
+    lies above it. Otherwise it is that story's last line: a signature, a credit, the
+    end of a list, which a page that marks its titles does not set as a kicker."""
+    block = blocks[k]
+    if not _plain_line(block, allow_lead=True):
+        return False
+    return block.text[-1] in "：:—" or _region_top(blocks, st, k, floor, source)
+
+
 def _marked_up(blocks: Sequence[Block], st: Structure, i: int, floor: int) -> Headline:
     title = blocks[i]
     k = i - 1
     kicker: list[str] = []
-    while k >= floor and len(kicker) < MAX_KICKER_LINES:
+    while k >= floor and len(kicker) < MAX_KICKER_LINES and blocks[k].source == title.source:
+        # A kicker is on the title's own page: text above it on an earlier page file
+        # is the end of another story.
         block = blocks[k]
-        if (block.kind == "heading" and block.level > title.level and k not in st.labels) or _plain_line(
-            block, allow_lead=True
+        if (block.kind == "heading" and block.level > title.level and k not in st.labels) or _plain_kicker(
+            blocks, st, k, floor, title.source
         ):
             kicker.insert(0, block.text)
             k -= 1
@@ -247,12 +271,17 @@ def _marked_up(blocks: Sequence[Block], st: Structure, i: int, floor: int) -> He
     return Headline(k + 1, j, title.text, _join_lines(kicker), _join_lines(subtitle), why=why)
 
 
-def _run_end(blocks: Sequence[Block], start: int) -> int:
+def _run_end(blocks: Sequence[Block], start: int, indented: bool = False) -> int:
     """End of a run of headline-like lines. Lines ending in a colon or dash only lead a
-    headline (kickers); after the title such a line is a salutation ("市民朋友们：")."""
+    headline (kickers); after the title such a line is a salutation ("市民朋友们：").
+    On a page whose paragraphs are indented, an indented line ends the run."""
     end = start
     leading = True
-    while end < len(blocks) and _plain_line(blocks[end], allow_lead=True):
+    while (
+        end < len(blocks)
+        and _plain_line(blocks[end], allow_lead=True)
+        and not (indented and end > start and blocks[end].indent and not blocks[start].indent)
+    ):
         lead_mark = blocks[end].text[-1] in "：:—"
         if lead_mark and not leading:
             break
@@ -276,14 +305,14 @@ def _by_shape(blocks: Sequence[Block], start: int, end: int) -> Headline:
     )
 
 
-def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int, shape_only: bool) -> bool:
+def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int) -> bool:
+    """The rules' reading of a run of short lines: a headline when a byline follows,
+    or it has several lines, or it opens the page or follows the end of a story."""
     if end >= len(blocks) or end - start > MAX_KICKER_LINES + MAX_SUBTITLE_LINES or not _opens_story(blocks[end]):
         return False
     follower = blocks[end].text
     if parse_dateline(follower) or parse_author(follower):
         return True
-    if not shape_only:
-        return False
     before = blocks[start - 1] if start else None
     return (
         end - start >= 2
@@ -302,8 +331,37 @@ def unmarked_sources(blocks: Sequence[Block], st: Structure | None = None) -> fr
     return frozenset(b.source for b in blocks) - marked
 
 
-VETO = 0.9
-TITLE_P = 0.5  # the tagger must be this sure a rule-found headline is body text to overrule it
+@dataclass(frozen=True)
+class Layout:
+    """The conventions of one page file without markup, which give layout cues their
+    meaning: where paragraphs are indented and headlines are not, an indented line is
+    body text, never a headline line; where blank lines set stories apart, a story
+    starts after one."""
+
+    indented: bool = False
+    gapped: bool = False
+
+
+MIN_GAPS = 2
+
+
+def page_layouts(blocks: Sequence[Block]) -> dict[str, Layout]:
+    by_source: dict[str, list[Block]] = {}
+    for block in blocks:
+        by_source.setdefault(block.source, []).append(block)
+    out: dict[str, Layout] = {}
+    for source, page in by_source.items():
+        paragraphs = [b for b in page if b.kind == "paragraph"]
+        flush = sum(not b.indent for b in paragraphs)
+        indented = 0 < flush * 2 < len(paragraphs)
+        after_gap = [page[k + 1] for k in range(len(page) - 1) if page[k].kind == "break"]
+        opening = [b for b in after_gap if b.kind == "paragraph" and _plain_line(b, allow_lead=True)]
+        gapped = len(after_gap) >= MIN_GAPS and len(opening) * 10 >= len(after_gap) * 7
+        out[source] = Layout(indented, gapped)
+    return out
+
+
+TITLE_P = 0.5  # the tagger's probability of "title" above which a line is taken as one
 
 
 def _tag(tags: Mapping[tuple[str, int], Tag], block: Block) -> str | None:
@@ -323,20 +381,90 @@ def _byline_follows(blocks: Sequence[Block], end: int) -> bool:
     return parse_dateline(text) is not None or parse_author(text) is not None or is_source_line(text)
 
 
-def _vetoed(tags: Mapping[tuple[str, int], Tag], head: Headline, blocks: Sequence[Block]) -> bool:
-    """The tagger is sure the line the rules took for a title is body text (a short
-    label line, a caption, a closing credit inside a story)."""
-    title = next((b for b in blocks[head.start : head.end] if b.text == head.title), None)
-    tag = tags.get((title.source, title.line)) if title is not None else None
-    return tag is not None and tag.label in ("body", "other") and tag.score >= VETO
+MAX_LONG_HEADLINE = 80
 
 
-def _tagged_run(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i: int) -> Headline:
+def _long_headline(blocks: Sequence[Block], i: int, layout: Layout) -> bool:
+    """A headline too long or too punctuated to look like one ("…会议上强调，认真开展…，
+    推动…") ends without a stop and still stands where headlines stand: right above its
+    byline, or first after a gap on a page whose stories are set apart by gaps."""
+    block = blocks[i]
+    text = block.text
+    if (
+        block.kind != "paragraph"
+        or len(text) > MAX_LONG_HEADLINE
+        or text[-1] in "。！？!?；;，,、…：:"
+        or text.startswith(("—", "－－", "--"))  # a subtitle under its title
+        or _never_title(text)
+        or i + 1 >= len(blocks)
+        or blocks[i + 1].source != block.source
+    ):
+        return False
+    if parse_author(blocks[i + 1].text) is not None:
+        return True
+    after_gap = i > 0 and blocks[i - 1].kind == "break"
+    return layout.gapped and after_gap and not block.indent and blocks[i + 1].kind == "paragraph"
+
+
+def _signed_off(blocks: Sequence[Block], end: int) -> bool:
+    """A date or a photo credit right under short lines: they sign a notice or a
+    picture off (衡阳市人民政府 / 2022年1月27日); no story opens that way."""
+    if end >= len(blocks) or blocks[end].kind != "paragraph":
+        return False
+    return is_date_line(blocks[end].text) or parse_credit(blocks[end].text) is not None
+
+
+def _never_title(text: str) -> bool:
+    """Lines no score makes a headline: a form's field, a byline or credit, a note."""
+    return is_field(text) or is_meta_line(text) or enclosed(text)
+
+
+def _strong_start(blocks: Sequence[Block], i: int, end: int) -> bool:
+    """Layout that opens a story whatever the words say: a byline or dateline right
+    under the run, the top of a page file, a deliberate gap above it, or a line that
+    closes a story (a photo credit, a signature's date, a jump marker)."""
+    before = blocks[i - 1] if i else None
+    return _byline_follows(blocks, end) or before is None or before.source != blocks[i].source or _closes_story(before)
+
+
+def _against_layout(blocks: Sequence[Block], i: int, end: int, layout: Layout) -> bool:
+    """The page's conventions rule out a headline here: an indented line where headlines
+    are flush, or no blank line above where blank lines set stories apart."""
+    if layout.indented and blocks[i].indent:
+        return True
+    return layout.gapped and not _strong_start(blocks, i, end)
+
+
+def _tagger_decides(
+    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i: int, end: int, indented: bool
+) -> Headline | None:
+    """A run of short lines in text without markup: a headline when layout says so
+    beyond doubt, else when the tagger finds a title in it."""
+    if _strong_start(blocks, i, end) and _shape_run_is_headline(blocks, i, end):
+        return _by_shape(blocks, i, end)
+    for k in range(i, max(end, i + 1)):
+        if _tag(tags, blocks[k]) == "title":
+            head = _tagged_run(blocks, tags, k, indented)
+            if _signed_off(blocks, head.end):
+                return None
+            kicker = _join_lines([b.text for b in blocks[i:k]])
+            return Headline(i, head.end, head.title, kicker, head.subtitle, why=head.why)
+    return None
+
+
+def _tagged_run(
+    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i: int, indented: bool = False
+) -> Headline:
     """A title line the tagger found, with the title and subtitle lines right after it."""
     titles = [blocks[i].text]
     subtitles: list[str] = []
     j = i + 1
-    while j < len(blocks) and blocks[j].kind == "paragraph" and blocks[j].source == blocks[i].source:
+    while (
+        j < len(blocks)
+        and blocks[j].kind == "paragraph"
+        and blocks[j].source == blocks[i].source
+        and not (indented and blocks[j].indent and not blocks[i].indent)
+    ):
         tag = tags.get((blocks[j].source, blocks[j].line))
         if tag is None or tag.label not in ("title", "subtitle") or len(titles) + len(subtitles) >= 4:
             break
@@ -359,6 +487,7 @@ def find_headlines(
     tags = tags or {}
     tagged = {source for source, _ in tags}
     shape_sources = unmarked_sources(blocks, st)
+    layouts = page_layouts([b for b in blocks if b.source in shape_sources])
     heads: list[Headline] = []
     floor = 0
     i = 0
@@ -387,22 +516,44 @@ def find_headlines(
         ):
             # A page that marks its titles marks all of them: short lines there are
             # kickers, subtitles or the text's own sub-heads, never a story's start.
-            end = _run_end(blocks, i)
-            if not _shape_run_is_headline(blocks, i, end, block.source in shape_sources):
-                if block.source in tagged and _tag(tags, block) == "title":
-                    head = _tagged_run(blocks, tags, i)
-                else:
-                    i += 1
-                    continue
-            else:
-                head = _by_shape(blocks, i, end)
-                strong = _byline_follows(blocks, end) or (i > 0 and blocks[i - 1].kind == "break")
-                if block.source in tagged and not strong and _vetoed(tags, head, blocks):
-                    i += 1
-                    continue
-        elif block.source in tagged and block.kind == "paragraph" and _tag(tags, block) == "title":
+            layout = layouts.get(block.source, Layout())
+            end = _run_end(blocks, i, layout.indented)
+            found = (
+                None
+                if _against_layout(blocks, i, end, layout)
+                else _tagger_decides(blocks, tags, i, end, layout.indented)
+                if block.source in tagged
+                else _by_shape(blocks, i, end)
+                if _shape_run_is_headline(blocks, i, end)
+                else None
+            )
+            if found is None:
+                i += 1
+                continue
+            head = found
+        elif (
+            block.source in shape_sources
+            and _long_headline(blocks, i, layouts.get(block.source, Layout()))
+            and not _against_layout(blocks, i, i + 1, layouts.get(block.source, Layout()))
+        ):
+            head = Headline(
+                i, i + 1, block.text, why="rule: a long unpunctuated line above a byline or after a story gap"
+            )
+        elif (
+            block.source in tagged
+            and block.kind == "paragraph"
+            and _tag(tags, block) == "title"
+            and not _never_title(block.text)
+        ):
             # A headline the rules did not see (long, or punctuated like a sentence).
-            head = _tagged_run(blocks, tags, i)
+            layout = layouts.get(block.source, Layout())
+            if _against_layout(blocks, i, i + 1, layout):
+                i += 1
+                continue
+            head = _tagged_run(blocks, tags, i, layout.indented)
+            if _signed_off(blocks, head.end):
+                i += 1
+                continue
         else:
             i += 1
             continue
@@ -420,7 +571,7 @@ def _after_marker(blocks: Sequence[Block], st: Structure, i: int) -> Headline:
         return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker, head.why)
     if nxt < len(blocks) and _plain_line(blocks[nxt], allow_lead=True):
         end = _run_end(blocks, nxt)
-        if _shape_run_is_headline(blocks, nxt, end, True):
+        if _shape_run_is_headline(blocks, nxt, end):
             head = _by_shape(blocks, nxt, end)
             return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker, head.why)
     return Headline(i, nxt, marker, continued_from=marker, why="jump marker opens a continuation")

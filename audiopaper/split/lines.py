@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ..models import Block
 from .byline import is_marker, is_source_line, parse_author, parse_credit, parse_dateline
+from .cohesion import measure
 from .rules import enclosed, headline_like, is_date_line
 
 _ENUMERATED = re.compile(
@@ -106,7 +107,73 @@ def _level(x: float) -> str:
     return str(min(4, int(x * 5)))
 
 
+_COHESION = (0.01, 0.02, 0.03, 0.045, 0.07, 0.1, 0.15, 0.25)
+
+
+def _cohesion_level(x: float) -> str:
+    return str(sum(x > edge for edge in _COHESION))
+
+
 WINDOW = 4  # lines each side for vocabulary comparisons
+REACH = 30  # lines each side searched for sibling sub-heads
+_LEAD = re.compile(
+    r"^(?:本报|据|记者|新华社|中新社|\(|（)|^.{0,12}?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日"
+    r"|^(?:近日|日前|近期|昨天|昨日|今天|今日|当天|前天|上周|本周|日内)"
+)
+
+
+def _keys(text: str) -> set[str]:
+    """What sibling sub-heads of one story share: labels before a colon that begin or
+    end alike ("市场化：", "产业化："; "观点之一：", "观点之二："), a number in front,
+    the same opening words."""
+    if _ENUMERATED.match(text):
+        return {"enum"}
+    colon = next((k for k, c in enumerate(text[:10]) if c in "：:"), -1)
+    if colon > 0:
+        label = text[:colon]
+        return {f"label<{label[0]}", f"label>{label[-1]}"}
+    return {f"open:{text[:2]}"}
+
+
+def _siblings(blocks: Sequence[Block], candidates: list[bool]) -> tuple[list[str], list[float]]:
+    """Per line: how many other short headline-like lines nearby share its template or
+    its first or last character, and how much its words echo the nearest such line
+    above (a story's title, when this is one of its sub-heads)."""
+    texts = [b.text for b in blocks]
+    count: list[str] = []
+    echo: list[float] = []
+    for i, text in enumerate(texts):
+        if not candidates[i]:
+            count.append("x")
+            echo.append(0.0)
+            continue
+        lo, hi = max(0, i - REACH), min(len(texts), i + REACH + 1)
+        mine = _keys(text)
+        same = sum(1 for j in range(lo, hi) if candidates[j] and abs(j - i) > 1 and mine & _keys(texts[j]))
+        count.append(str(min(same, 2)))
+        above = next((j for j in range(i - 2, lo - 1, -1) if candidates[j]), None)
+        echo.append(_overlap(_bigrams(text), _bigrams(texts[above])) if above is not None else 0.0)
+    return count, echo
+
+
+def _headline_words(text: str) -> dict[str, str | float]:
+    """How a short line is worded: the characters it opens and closes with (headlines
+    end on a verb or a result, 举行, 召开, 死亡; sub-heads on a noun), and the marks
+    that join a headline's phrases."""
+    return {
+        "w_last": text[-1],
+        "w_last2": text[-2:],
+        "w_first2": text[:2],
+        "inner_space": float(" " in text.strip()),
+        "colon": float("：" in text or ":" in text),
+        "dash": float("——" in text or "—" in text[1:]),
+    }
+
+
+# Neighbours' features copied onto a line. Only the adjacent lines: what lies two
+# lines away is the story-length habit of the papers trained on (a brief's next
+# title, a feature's next paragraph), which held-out papers do not share.
+NEIGHBOUR_KEYS = ("len", "end", "indent", "headline_like", "author", "names", "enclosed", "dateline", "shift")
 
 
 def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
@@ -121,6 +188,18 @@ def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
     for b, f in zip(blocks, own, strict=True):
         f["layout"] = f"{'I' if indents else '-'}{'G' if gaps else '-'}|{int(b.indent)}{int(b.gap_before)}"
     grams = [_bigrams(b.text) for b in blocks]
+    candidates = [bool(f["headline_like"]) and not f["author"] and not f["enclosed"] for f in own]
+    siblings, echo_head = _siblings(blocks, candidates)
+    for i, f in enumerate(own):
+        f["siblings"] = siblings[i]
+        f["echo_head"] = _level(echo_head[i])
+        f["lead_next"] = float(i + 1 < len(blocks) and bool(_LEAD.match(blocks[i + 1].text)))
+        if candidates[i]:
+            f.update(_headline_words(blocks[i].text))
+    for f, c in zip(own, measure([b.text for b in blocks]), strict=True):
+        f["coh"] = _cohesion_level(c.across)
+        f["coh_above"] = _cohesion_level(c.above)
+        f["coh_below"] = _cohesion_level(c.below)
     for i, f in enumerate(own):
         before = set().union(*grams[max(0, i - WINDOW) : i])
         after = set().union(*grams[i + 1 : i + 1 + WINDOW])
@@ -135,22 +214,10 @@ def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
         row["first"] = float(i == 0)
         row["last"] = float(i == len(own) - 1)
         row["gap_after"] = float(i + 1 < len(blocks) and blocks[i + 1].gap_before)
-        for offset in (-2, -1, 1, 2):
+        for offset in (-1, 1):
             j = i + offset
             if 0 <= j < len(own):
-                other = own[j]
-                for key in (
-                    "len",
-                    "end",
-                    "indent",
-                    "headline_like",
-                    "author",
-                    "names",
-                    "enclosed",
-                    "dateline",
-                    "shift",
-                ):
-                    row[f"{offset}:{key}"] = other[key]
+                row.update({f"{offset}:{key}": own[j][key] for key in NEIGHBOUR_KEYS})
             else:
                 row[f"{offset}:none"] = 1.0
         row["end+next_indent"] = f"{f['end']}|{row.get('1:indent', 'x')}"

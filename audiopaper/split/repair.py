@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from ..ingest.inline import join_text
 from ..models import Paragraph
 from .draft import Draft, Fix, excerpt
-from .rules import FINAL, dangles, imbalance
+from .rules import FINAL, dangles, imbalance, is_field
 
 JOINABLE_INTO = ("body", "list_item")
 DEBRIS_WINDOW = 8  # characters per shingle when looking for duplicated passages
@@ -23,7 +23,8 @@ _PUNCTUATION = frozenset("，,、；;：:。！？!?…“”‘’（）()《�
 
 
 def _can_join(left: Paragraph, right: Paragraph) -> bool:
-    return left.role in JOINABLE_INTO and right.role == "body" and dangles(left.text)
+    # A form's field ("地点：市第一中学") ends without a stop and is still complete.
+    return left.role in JOINABLE_INTO and right.role == "body" and dangles(left.text) and not is_field(left.text)
 
 
 def join_paragraphs(draft: Draft) -> tuple[Draft, list[Fix]]:

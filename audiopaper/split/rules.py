@@ -48,17 +48,27 @@ def is_date_line(text: str) -> bool:
     return _DATE.match(text.strip()) is not None
 
 
+# A field of a form or a notice: a short label, a colon, a short value ("地点：市第一中学",
+# "时间：1月5日", "主办：市文明办"). Headlines that open with a label go on at length
+# ("港报：动车事故幸存女孩被幼儿园拒收").
+_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,4}[：:]\s*[^，。；：:\s]{1,10}$")
+
+
+def is_field(text: str) -> bool:
+    return _FIELD.match(text.strip()) is not None
+
+
 def headline_like(text: str, *, allow_lead: bool = False) -> bool:
     """Short, one phrase, no sentence punctuation at the end: how headline lines look.
 
     ``allow_lead`` admits the colon and dash that end a kicker ("系列报道之三：",
     "…机制建设——").
     """
-    if not 2 <= len(text) <= 42 or _SENTENCE_MARKS.search(text[:-1]) or text.count("，") >= 2:
+    if not 2 <= len(text) <= 42 or _SENTENCE_MARKS.search(text[:-1]) or text.count("，") >= 2 or is_field(text):
         # Two commas make a sentence, not a headline.
         return False
     last = text[-1]
-    if last in "，,、。！？!?；;…":
+    if last in "，,、。；;…":  # a question or an exclamation can be a headline
         return False
     if last in "：:—":
         return allow_lead

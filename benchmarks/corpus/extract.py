@@ -2,6 +2,9 @@
 
     python benchmarks/corpus/extract.py fudan  CLONE_GIT_DIR OUT_DIR
     python benchmarks/corpus/extract.py sogou  CLONE_GIT_DIR OUT_DIR
+    python benchmarks/corpus/extract.py nist   CLONE_GIT_DIR OUT_DIR
+    python benchmarks/corpus/extract.py cec    CLONE_GIT_DIR OUT_DIR
+    python benchmarks/corpus/extract.py feeds  CLONE_GIT_DIR OUT_DIR
 
 A clone may be a bare git directory (as the mirror tool leaves it) or a work tree.
 Each source becomes ``OUT_DIR/stories/<source>.jsonl``: one story per line with its
@@ -11,8 +14,10 @@ splitter does: these records are the gold standard the splitter is scored agains
 
 Sources (see benchmarks/corpus/SOURCES.md): the Fudan text-classification corpus
 (1990s newspaper articles reprinted by a clipping service, one file per article, a
-header of 【field】 lines, wrapped at a fixed width) and the SogouCS sample (2012 news
-pages, one <doc> per story).
+header of 【field】 lines, wrapped at a fixed width), the SogouCS sample (2012 news
+pages, one <doc> per story), the NIST Open MT Chinese newswire (2002–2008) and the
+Chinese Emergency Corpus (newswire.py), and RTHK/TDM news feeds (feeds.py). The feeds
+also give issues in their own native shape, written to ``OUT_DIR/native/``.
 """
 
 from __future__ import annotations
@@ -22,11 +27,18 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import feeds  # noqa: E402
+import newswire  # noqa: E402
 
 # Newspapers only: the Fudan corpus is mostly journal papers, which are not what a
 # daily's reader hands over.
@@ -100,7 +112,23 @@ def _paragraphs(lines: list[str]) -> list[str]:
             paragraphs[-1] += line.strip()
     # The clipping service's notes on characters its font lacked are not the paper's text.
     kept = [p.rstrip("＊").strip() for p in paragraphs]
-    return [p for p in kept if p and not p.startswith(("字库未存字", "＠")) and not re.match(r"^[①-⑳]原字", p)]
+    return [p for p in kept if p and not p.startswith(("字库未存", "＠")) and not re.match(r"^[①-⑳]原字", p)]
+
+
+TITLE_WIDTH = 56  # characters: where the clipping service wrapped its title field
+
+
+def _title_lines(lines: list[str]) -> list[str]:
+    """The 【标题】 field wraps a long headline over lines; a line ending in a comma or
+    an enumeration mark, or filling the field's width, is cut mid-headline and goes
+    on in the next line."""
+    out: list[str] = []
+    for line in lines:
+        if out and (out[-1][-1:] in "，,、" or (len(out[-1]) >= TITLE_WIDTH and out[-1][-1:] not in "。！？）)》”")):
+            out[-1] += line
+        else:
+            out.append(line)
+    return out
 
 
 def fudan(clone: Path) -> dict[str, list[dict[str, object]]]:
@@ -116,7 +144,7 @@ def fudan(clone: Path) -> dict[str, list[dict[str, object]]]:
         date = "".join(fields.get("原刊期号", []))
         if paper.startswith("人民日报") and _RESERVED.match(date):
             continue
-        title_lines = fields.get("标题", [])
+        title_lines = _title_lines(fields.get("标题", []))
         paragraphs = _paragraphs(body)
         if not title_lines or len(paragraphs) < 2:
             continue
@@ -178,13 +206,43 @@ def sogou(clone: Path) -> dict[str, list[dict[str, object]]]:
     return {"sogou": stories}
 
 
+def _native(
+    out: Path, shape: str, source: str, issues: list[tuple[str, bytes, list[Any]]], chrome: tuple[str, ...]
+) -> None:
+    """Write issues in a source's own shape, with gold from its own markup."""
+    root = out / "native" / shape
+    shutil.rmtree(root, ignore_errors=True)
+    for n, (name, data, stories) in enumerate(issues, start=1):
+        folder = root / f"{source}-{n:03d}"
+        folder.mkdir(parents=True)
+        (folder / "issue.md").write_bytes(data)
+        gold = {
+            "shape": shape,
+            "source": source,
+            "native": True,
+            "origin": name,
+            "files": ["issue.md"],
+            "stories": [{k: s[k] for k in ("title", "subtitle", "kicker", "byline", "paragraphs")} for s in stories],
+            "chrome": list(chrome),
+        }
+        (folder / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"{source}: {len(issues)} native {shape} issues -> {root}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", choices=("fudan", "sogou"))
+    parser.add_argument("source", choices=("fudan", "sogou", "nist", "cec", "feeds"))
     parser.add_argument("clone", type=Path)
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
-    found = {"fudan": fudan, "sogou": sogou}[args.source](args.clone)
+    if args.source == "feeds":
+        stories, issues = feeds.rthk(args.clone, _git_files)
+        found = {"rthk": stories, "tdm": feeds.tdm(args.clone, _git_files)}
+        _native(args.out, "digest-md", "rthk", issues, feeds.RTHK_CHROME)
+    elif args.source in ("nist", "cec"):
+        found = getattr(newswire, args.source)(args.clone, _git_files)
+    else:
+        found = {"fudan": fudan, "sogou": sogou}[args.source](args.clone)
     (args.out / "stories").mkdir(parents=True, exist_ok=True)
     for source, stories in found.items():
         path = args.out / "stories" / f"{source}.jsonl"

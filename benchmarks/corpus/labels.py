@@ -1,6 +1,7 @@
 """Line labels for training and checking the line tagger, read off a corpus issue's
 gold file (never off the splitter): a line that is a story's title is ``title``, its
-subtitle ``subtitle``, its byline ``byline``, part of a body paragraph ``body``."""
+subtitle ``subtitle``, its byline ``byline``, part of a body paragraph ``body``, or
+``subhead`` where that body line is set like a headline (a sub-head of the story)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from audiopaper import ingest
 from audiopaper.models import Block
+from audiopaper.split.rules import headline_like
 
 PLAIN_SHAPES = ("plain-1990s", "plain-indent")
 _SPACE = re.compile(r"\s+")
@@ -42,7 +44,9 @@ def label_pages(paths: list[Path], gold: dict[str, Any]) -> list[tuple[list[Bloc
             elif any(b and text.endswith(b) and len(text) <= len(b) + 8 for b in bylines):
                 labels.append("byline")
             elif text in body:
-                labels.append("body")
+                # A line of a story's body set like a headline is its sub-head: the
+                # one kind of line most like a title, given a label of its own.
+                labels.append("subhead" if headline_like(block.text, allow_lead=True) else "body")
             else:
                 labels.append("other")
         out.append((blocks, labels))

@@ -1,0 +1,123 @@
+"""Text without markup: the page's own layout conventions, lexical cohesion, and the
+lines that are never headlines, with the shipped tagger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audiopaper import split
+from audiopaper.ingest import page_blocks
+from audiopaper.models import Issue, SplitResult
+from audiopaper.split.cohesion import measure
+from audiopaper.split.headline import page_layouts
+from audiopaper.split.rules import headline_like, is_field
+
+
+def split_plain(text: str) -> SplitResult:
+    return split.split(Issue(sources=(Path("issue.txt"),), blocks=tuple(page_blocks(text, "issue.txt", "text"))))
+
+
+SPORTS = [
+    "国家体委今天在北京召开全国体育工作会议，部署全民健身和竞技体育的工作任务。",
+    "会议指出，全民健身计划实施以来，城乡体育设施明显改善，参加体育锻炼的人数逐年增加。",
+    "会议要求，各地体委要把全民健身工作摆上重要位置，加强体育设施建设和体育骨干培训。",
+    "国家体委主任在会上说，竞技体育要在奥运会上保持优势项目，体育后备人才培养要抓紧。",
+]
+GRAIN = [
+    "今年夏粮收购工作全面展开，各地粮食部门敞开收购农民余粮，收购价格保持稳定。",
+    "据粮食部门统计，截至目前全省已收购小麦四十万吨，农民售粮踊跃，粮库储备充足。",
+]
+
+
+def test_cohesion_is_high_inside_a_story_and_low_between_stories() -> None:
+    lines = [*SPORTS, *GRAIN]
+    cohesion = measure(lines)
+    inside = cohesion[2].across  # between two paragraphs about the sports meeting
+    between = cohesion[4].across  # where the grain story begins
+    assert inside > 2 * between
+
+
+def test_fields_of_a_form_are_never_headlines() -> None:
+    for field in ("地点：市第一中学", "时间：1月5日", "主办单位：市文明办"):
+        assert is_field(field) and not headline_like(field)
+    for title in ("港报：动车事故幸存女孩被幼儿园拒收", "黄怒波：十年内捐五百亿 不再信任官办慈善机构"):
+        assert not is_field(title) and headline_like(title)
+
+
+def test_layout_conventions_are_read_per_page() -> None:
+    gapped = "".join(f"标题{n}\n　　正文一。\n　　正文二。\n　　正文三。\n\n" for n in "一二三")
+    layout = page_layouts(page_blocks(gapped, "a.txt", "text"))["a.txt"]
+    assert layout.indented and layout.gapped
+    spaced = "标题一\n\n正文一。\n\n正文二。\n\n标题二\n\n正文三。\n"
+    layout = page_layouts(page_blocks(spaced, "b.txt", "text"))["b.txt"]
+    assert not layout.indented and not layout.gapped
+
+
+def test_where_blank_lines_part_stories_a_short_line_inside_one_is_a_sub_head() -> None:
+    text = (
+        "全国体育工作会议在京召开\n"
+        + "".join(f"　　{p}\n" for p in SPORTS[:2])
+        + "全国体育设施建设现场会在京召开\n"
+        + "".join(f"　　{p}\n" for p in SPORTS[2:])
+        + "\n夏粮收购全面展开\n"
+        + "".join(f"　　{p}\n" for p in GRAIN)
+    )
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+    assert "全国体育设施建设现场会在京召开" in [p.text for p in result.articles[0].paragraphs]
+
+
+def test_an_indented_short_line_is_body_where_headlines_are_flush() -> None:
+    text = (
+        "全国体育工作会议在京召开\n"
+        + f"　　{SPORTS[0]}\n"
+        + "　　全国体育设施建设现场会在京召开\n"
+        + "".join(f"　　{p}\n" for p in SPORTS[1:])
+    )
+    result = split_plain(text)
+    assert len(result.articles) == 1
+    assert result.articles[0].paragraphs[1].text == "全国体育设施建设现场会在京召开"
+
+
+def test_a_signer_above_a_date_is_no_headline() -> None:
+    text = (
+        "关于春节期间禁止燃放烟花爆竹的通告\n\n"
+        "为保障人民群众生命财产安全，现就春节期间禁止燃放烟花爆竹有关事项通告如下。\n\n"
+        "衡阳市人民政府\n\n2022年1月27日\n"
+    )
+    result = split_plain(text)
+    assert len(result.articles) == 1
+    assert [p.role for p in result.articles[0].paragraphs][-2:] == ["signature", "signature"]
+
+
+def test_without_the_model_the_page_conventions_still_hold(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The splitter runs on rules alone where python-crfsuite or the model is missing.
+    from audiopaper.split import tagger
+
+    monkeypatch.setattr(tagger, "shipped", lambda: None)
+    gapped = (
+        "全国体育工作会议在京召开\n"
+        + "".join(f"　　{p}\n" for p in SPORTS[:2])
+        + "设施建设\n全民健身\n"  # two short lines: a headline by the rules' shape alone
+        + "".join(f"　　{p}\n" for p in SPORTS[2:])
+        + "\n夏粮收购全面展开\n"
+        + "".join(f"　　{p}\n" for p in GRAIN)
+        + "\n粮库储备充足\n"
+        + "".join(f"　　{p}\n" for p in GRAIN)
+    )
+    titles = ["全国体育工作会议在京召开", "夏粮收购全面展开", "粮库储备充足"]
+    assert [a.title for a in split_plain(gapped).articles] == titles
+
+
+def test_a_long_title_with_commas_is_found_by_the_tagger() -> None:
+    # Not shaped like a headline (two commas), so only the tagger can find it.
+    title = "胡锦涛在全国农村学习教育工作会议上强调，认真开展学习教育活动，推动农村改革发展"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{title}\n\n本报记者 陈雁\n\n"
+        + "本报北京2月25日讯 全国农村学习教育工作会议今天在北京召开，会议总结了试点工作经验。\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
