@@ -23,6 +23,7 @@ from .cache import AudioCache
 from .clipstore import ClipStore
 from .edition import EditionName, name_edition
 from .engines import MAX_CONCURRENCY, EngineConfig, select
+from .engines.base import Batched
 from .errors import AudiopaperError, InputError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir, remove_empty_dirs
 from .ingest.inline import strip_controls
@@ -266,26 +267,47 @@ def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -
     feed_home(out, facts.paper)  # one paper per feed: refused before any long work
     cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
     main, fallback = cast.main, cast.fallback
-    with clock.stage("speech"):
-        script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
-        scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
-        # the read-back invariant: any character no voice would say is named here
-        speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
+    if isinstance(main.engine, Batched):
+        main.engine.prepare()  # the model loads while the speech stage runs
+    try:
+        with clock.stage("speech"):
+            lexicon = speech.load_lexicon(options.lexicon)
+            script_options = speech.ScriptOptions(lexicon=lexicon, spellings=cast.spellings)
+            scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
+            # the read-back invariant: any character no voice would say is named here
+            speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
+            # An engine that schedules its own cores reads the intro in the articles' queue:
+            # made now, it names every article, as it will unless one fails.
+            early_intro = (
+                intro_script(facts.paper, facts.date, [s.article for s in scripts], script_options)
+                if isinstance(main.engine, Batched)
+                else None
+            )
+    except BaseException:
+        cast.close()  # a model loading in the background is let go
+        raise
     with claim_edition(out, facts.date, facts.paper, progress) as folder, ClipStore(folder) as store:
         cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
         try:
             with clock.stage("synth"):
+                # each finished article's PCM goes to the store, not the heap, while the model runs
+                engine, voice = main.engine, main.voice
                 report = synthesize_edition(
-                    scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress, store
+                    scripts, engine, voice, cache, timer, synth_options, fallback, progress, store, early_intro
                 )
             if not report.clips:
                 raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
-            with clock.stage("speech"):
-                intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
-            with clock.stage("synth"):
-                intro_clip, intro_warnings = synthesize_intro(
-                    intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
-                )
+            intro_warnings: tuple[str, ...] = ()
+            if report.intro is not None and not report.failed:
+                intro_clip = report.intro
+            else:
+                with clock.stage("speech"):
+                    intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
+                with clock.stage("synth"):
+                    intro_clip, intro_warnings = synthesize_intro(
+                        intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress,
+                        report.engine_down, store,
+                    )  # fmt: skip
         finally:
             cast.close()  # the models need not sit beside the edition's audio
         with clock.stage("audio"):
