@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer import _click as click  # the click Typer bundles (its exceptions are not click's)
@@ -18,7 +18,9 @@ from typer.core import TyperGroup
 
 from . import __version__, interrupts
 from .errors import AudiopaperError, UsageError
-from .models import Progress
+
+if TYPE_CHECKING:
+    from .models import Progress
 
 
 class OneLineErrors(TyperGroup):
@@ -316,6 +318,14 @@ def build(
         60.0, "--edge-timeout", min=0.1, help="Deadline for one online engine request, seconds."
     ),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries of a failed online request (with backoff)."),
+    max_memory: int | None = typer.Option(
+        None,
+        "--max-memory",
+        min=300,
+        help="MB the build may use while an offline engine reads: fewer readings run at once to stay within it"
+        " (default: 900, or 250 per core on bigger machines, at most half of the free memory; below what the model"
+        " itself needs, one at a time). Same audio either way.",
+    ),
     cover: Path | None = typer.Option(
         None, "--cover", help="The show's artwork instead of the drawn one: square PNG or JPEG, 1400-3000 px."
     ),
@@ -357,7 +367,7 @@ def build(
             use_cache=not no_cache,
             lexicon=lexicon,
             fallback=fallback,
-            engine_config=EngineConfig(timeout_s=edge_timeout, concurrency=concurrency),
+            engine_config=EngineConfig(timeout_s=edge_timeout, concurrency=concurrency, max_memory_mb=max_memory),
             retry=RetryPolicy(attempts=retries + 1),
             cover=paper_settings.artwork,
             chime=not no_chime,

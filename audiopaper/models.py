@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
+if TYPE_CHECKING:  # only annotations name it: commands that never touch audio need not load numpy
+    import numpy as np
 
 # --- ingest -------------------------------------------------------------------------
 
@@ -253,6 +254,8 @@ class PcmFile:
         return self.samples
 
     def load(self) -> np.ndarray:
+        import numpy as np  # here, not at the top: start-up of commands without audio stays light
+
         pcm = np.fromfile(self.path, dtype="<i2")
         if len(pcm) != self.samples:
             raise OSError(f"{self.path}: {len(pcm)} samples, {self.samples} were written")

@@ -23,6 +23,7 @@ from .cache import AudioCache
 from .clipstore import ClipStore
 from .edition import EditionName, name_edition
 from .engines import MAX_CONCURRENCY, EngineConfig, select
+from .engines.base import Batched
 from .errors import AudiopaperError, InputError, UsageError
 from .fsutil import clean_partials, ensure_writable_dir, remove_empty_dirs
 from .ingest.inline import strip_controls
@@ -420,22 +421,41 @@ def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -
     home_for(options.out, facts.paper)  # one paper per feed: refused before the engine is chosen
     cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
     main, fallback = cast.main, cast.fallback
-    prepared = prepare(paths, options, cast, clock, facts)
+    if isinstance(main.engine, Batched):
+        main.engine.prepare()  # the model loads while the speech stage runs
+    try:
+        prepared = prepare(paths, options, cast, clock, facts)
+        with clock.stage("speech"):
+            # An engine that schedules its own cores reads the intro in the articles' queue:
+            # made now, it names every article, as it will unless one fails.
+            early_intro = (
+                prepared.intro([s.article for s in prepared.scripts]) if isinstance(main.engine, Batched) else None
+            )
+    except BaseException:
+        cast.close()  # a model loading in the background is let go
+        raise
     with claimed(prepared, progress) as prepared, ClipStore(prepared.folder) as store:
         cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
         try:
             with clock.stage("synth"):
+                # each finished article's PCM goes to the store, not the heap, while the model runs
+                engine, voice = main.engine, main.voice
                 report = synthesize_edition(
-                    prepared.scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress, store
+                    prepared.scripts, engine, voice, cache, timer, synth_options, fallback, progress, store, early_intro
                 )
             if not report.clips:
                 raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
-            with clock.stage("speech"):
-                intro = prepared.intro([s.article for s, _ in report.clips])
-            with clock.stage("synth"):
-                intro_clip, intro_warnings = synthesize_intro(
-                    intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
-                )
+            intro_warnings: tuple[str, ...] = ()
+            if report.intro is not None and not report.failed:
+                intro_clip = report.intro
+            else:
+                with clock.stage("speech"):
+                    intro = prepared.intro([s.article for s, _ in report.clips])
+                with clock.stage("synth"):
+                    intro_clip, intro_warnings = synthesize_intro(
+                        intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress,
+                        report.engine_down, store,
+                    )  # fmt: skip
         finally:
             cast.close()  # the models need not sit beside the edition's audio
         voiced = Voiced(

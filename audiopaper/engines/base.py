@@ -16,23 +16,25 @@ of it through the Protocol; nothing outside this package names one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import SynthesisError, UsageError
 from ..models import Reading, Spelling, Synthesis, Voice
 from ..presets import Preset
 
 __all__ = [
     "Availability",
+    "Batched",
     "Engine",
     "EngineConfig",
     "MAX_CONCURRENCY",
     "Reader",
     "Remote",
+    "Request",
     "Synthesis",
     "VoiceListing",
     "Plugin",
@@ -67,6 +69,10 @@ class EngineConfig:
     timeout_s: float = 60.0
     #: most simultaneous requests to an online engine
     concurrency: int = 4
+    #: what a local engine may make this process grow to, in MB (None: its own choice
+    #: from the cores and the memory available); it runs fewer inferences at once to
+    #: stay within it, which changes how fast, never what, it reads
+    max_memory_mb: int | None = None
     #: where an offline engine infers: "cpu", or "gpu" where its runtime offers one
     #: (onnxruntime-gpu's CUDA provider; a batch's GPU workers ask for it)
     device: str = "cpu"
@@ -105,6 +111,36 @@ class Remote(Protocol):
 
     def finish(self, answer: Any, readings: Sequence[Reading]) -> Synthesis:
         """Check the answer is whole and decode it; raises EngineFailure."""
+        ...
+
+
+@dataclass(frozen=True)
+class Request:
+    """One engine call's worth of sentences and the voice to read them in."""
+
+    readings: tuple[Reading, ...]
+    voice: Voice
+
+
+@runtime_checkable
+class Batched(Protocol):
+    """A local engine that schedules many requests itself, so that no core waits at the
+    end of one request (or one article) while another could start: the synth stage hands
+    it every chunk it has to synthesize, from every article at once."""
+
+    def synthesize_many(
+        self, requests: Sequence[Request]
+    ) -> Generator[tuple[int, Synthesis | SynthesisError], None, None]:
+        """Audio for every request, yielded as ``(index, result)`` as each is finished
+        (in any order); a request that fails yields its SynthesisError and the others
+        go on. Each result's ``engine_s`` is the inference time that passed since the
+        previous one was yielded, so they add up to the time the engine was busy.
+        Closing the iterator early drops what has not started."""
+        ...
+
+    def prepare(self) -> None:
+        """Start loading what synthesis needs, in the background, so that it overlaps
+        the work before it; synthesis waits for it, and a failure shows there."""
         ...
 
 
