@@ -84,15 +84,20 @@ def ensure_writable_dir(folder: Path, elsewhere: str = "choose another folder wi
             probe.unlink()
 
 
-def clean_partials(folder: Path) -> int:
-    """Remove temporary files a killed run left behind (not those of a live one); returns how many."""
+def clean_partials(folder: Path, recursive: bool = True) -> int:
+    """Remove temporary files a killed run left behind (not those of a live one); returns
+    how many. ``recursive=False``: the folder's own files only (the top of a site, where
+    the editions below are another build's business)."""
     removed = 0
     if not folder.is_dir():
         return 0
-    for p in folder.rglob(".*.part*"):
-        if p.is_file() and not pid_alive(_writer_pid(p.name)):
-            p.unlink(missing_ok=True)
-            removed += 1
+    for p in folder.rglob(".*.part*") if recursive else folder.glob(".*.part*"):
+        try:
+            if p.is_file() and not pid_alive(_writer_pid(p.name)):
+                p.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
     return removed
 
 

@@ -394,6 +394,9 @@ class Progress:
     message: str = ""
     audio_s: float = 0.0
     eta_s: float | None = None
+    #: one item of a larger run (an issue of a batch): a bar of its own on a terminal,
+    #: only its start and end in plain lines
+    item: bool = False
 
 
 ProgressFn = Callable[[Progress], None]

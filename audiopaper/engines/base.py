@@ -37,9 +37,12 @@ __all__ = [
     "Request",
     "Synthesis",
     "VoiceListing",
+    "Plugin",
     "create",
     "float_to_int16",
+    "install",
     "names",
+    "plugins",
     "ranked",
     "register",
     "spans_of",
@@ -70,6 +73,9 @@ class EngineConfig:
     #: from the cores and the memory available); it runs fewer inferences at once to
     #: stay within it, which changes how fast, never what, it reads
     max_memory_mb: int | None = None
+    #: where an offline engine infers: "cpu", or "gpu" where its runtime offers one
+    #: (onnxruntime-gpu's CUDA provider; a batch's GPU workers ask for it)
+    device: str = "cpu"
 
 
 @dataclass(frozen=True)
@@ -238,6 +244,44 @@ def register(name: str, rank: int = 50) -> Callable[[Factory], Factory]:
         return factory
 
     return deco
+
+
+@dataclass(frozen=True)
+class Plugin:
+    """An engine registered from outside the package, by where its factory lives, so a
+    worker in another process (or machine) can register it too."""
+
+    name: str
+    module: str
+    qualname: str
+    rank: int
+
+
+def plugins() -> tuple[Plugin, ...]:
+    """The engines registered from outside this package whose factory a worker can import."""
+    with _LOCK:
+        entries = dict(_REGISTRY)
+    found = []
+    for name, entry in sorted(entries.items()):
+        module = getattr(entry.factory, "__module__", "") or ""
+        qualname = getattr(entry.factory, "__qualname__", "") or ""
+        if module.startswith("audiopaper.") or not qualname or "<" in qualname:
+            continue
+        found.append(Plugin(name, module, qualname, entry.rank))
+    return tuple(found)
+
+
+def install(found: Sequence[Plugin]) -> None:
+    """Register ``found`` here (in a worker), importing each factory from its module."""
+    import importlib
+
+    for plugin in found:
+        if plugin.name in _REGISTRY:
+            continue
+        target: Any = importlib.import_module(plugin.module)
+        for part in plugin.qualname.split("."):
+            target = getattr(target, part)
+        register(plugin.name, plugin.rank)(target)
 
 
 def unregister(name: str) -> None:

@@ -371,11 +371,12 @@ class _Model:
     def users(self) -> int:
         return len(self.limits)
 
-    def acquire(self, max_memory_mb: int | None = None) -> _Model:
-        """Load the model if no one has (raises EngineUnavailable); count one more user."""
+    def acquire(self, max_memory_mb: int | None = None, device: str = "cpu") -> _Model:
+        """Load the model if no one has (raises EngineUnavailable); count one more user.
+        The first user's ``device`` decides where it runs (one session per process)."""
         with self.lock:
             if self.session is None:
-                self.session = _load_session()
+                self.session = _load_session(device)
                 self.base_mb = None
             self.limits.append(max_memory_mb)
             self._budget()
@@ -439,7 +440,7 @@ class _Model:
         return _trim(np.asarray(out, dtype=np.float32).ravel())
 
 
-def _load_session() -> Any:
+def _load_session(device: str = "cpu") -> Any:
     """The ONNX session, made with the options measured to suit this model
     (docs/design.md): one thread per inference (the scheduler runs one per core), the
     memory arena kept (without it every inference pays its page faults again: twice the
@@ -452,9 +453,12 @@ def _load_session() -> Any:
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     opts.enable_mem_pattern = False
     opts.log_severity_level = 3
+    providers = ["CPUExecutionProvider"]
+    if device == "gpu" and "CUDAExecutionProvider" in ort.get_available_providers():
+        providers.insert(0, "CUDAExecutionProvider")  # onnxruntime-gpu is installed (a batch's GPU worker)
     blob = model_bytes()
     try:
-        session = ort.InferenceSession(blob, sess_options=opts, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(blob, sess_options=opts, providers=providers)
     except Exception as exc:  # onnxruntime raises its own exception types
         raise EngineUnavailable(f"kokoro model failed to load: {exc}", "reinstall with `make install`") from exc
     # onnxruntime's Python wrapper keeps the model bytes (92 MB) for the session's life,
@@ -569,7 +573,7 @@ class KokoroEngine:
         avail = self.available()
         if not avail.ok:
             raise EngineUnavailable(f"kokoro engine unavailable: {avail.reason}", avail.hint)
-        return _MODEL.acquire(self.config.max_memory_mb)
+        return _MODEL.acquire(self.config.max_memory_mb, self.config.device)
 
     def _load(self) -> _Model:
         loading = self._loading

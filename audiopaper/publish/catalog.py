@@ -513,6 +513,19 @@ def edition_by_folder(conn: sqlite3.Connection, folder: str) -> EditionRow | Non
     return None if r is None else _edition_row(conn, r)
 
 
+def newest(conn: sqlite3.Connection) -> tuple[int, EditionRow | None]:
+    """How many editions the catalog holds, and the newest one (for a site's top index,
+    which must not load every edition's sentences on every publish)."""
+    count = int(conn.execute("SELECT COUNT(*) FROM editions").fetchone()[0])
+    r = conn.execute(f"SELECT {_EDITION_COLUMNS} FROM editions ORDER BY date DESC, folder DESC LIMIT 1").fetchone()
+    return count, None if r is None else _edition_row(conn, r)
+
+
+def folders(conn: sqlite3.Connection) -> set[str]:
+    """Every edition folder the catalog records (relative to its home)."""
+    return {str(r[0]) for r in conn.execute("SELECT folder FROM editions")}
+
+
 def editions(conn: sqlite3.Connection) -> list[EditionRow]:
     """Every edition, newest first (by date, then by most recent build)."""
     # One read transaction, so a build committing meanwhile cannot give a mixed view
