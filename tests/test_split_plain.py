@@ -121,3 +121,87 @@ def test_a_long_title_with_commas_is_found_by_the_tagger() -> None:
     )
     result = split_plain(text)
     assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
+
+
+def test_a_wire_credit_closing_a_story_opens_the_next_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Stories parted by blank lines, but the paper left none after a wire story: its
+    # closing credit "（新华社北京3月11日电）" ends the story as a gap would. (A rule of
+    # layout: it holds without the model.)
+    from audiopaper.split import tagger
+
+    monkeypatch.setattr(tagger, "shipped", lambda: None)
+    text = (
+        "全国体育工作会议在京召开\n"
+        + "".join(f"　　{p}\n" for p in SPORTS)
+        + "　　（新华社北京3月11日电）\n"
+        + "夏粮收购全面展开\n"
+        + "".join(f"　　{p}\n" for p in GRAIN)
+        + "\n粮库储备充足\n"
+        + "".join(f"　　{p}\n" for p in GRAIN)
+    )
+    titles = [a.title for a in split_plain(text).articles]
+    assert titles == ["全国体育工作会议在京召开", "夏粮收购全面展开", "粮库储备充足"]
+
+
+# A title too long and too punctuated to be shaped like a headline.
+LONG_TITLE = "国务院召开全国安全生产电视电话会议，要求各地压实责任，排查隐患，坚决遏制重特大事故发生，确保人民群众生命财产安全和社会稳定大局"
+
+
+def test_a_long_title_above_a_dateline_opens_a_story() -> None:
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{LONG_TITLE}\n\n"
+        + "新华社北京3月11日电　国务院今天召开全国安全生产电视电话会议，部署当前安全生产工作。\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    assert len(LONG_TITLE) > 60
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", LONG_TITLE]
+
+
+def test_a_dash_subtitle_goes_with_the_long_title_above_it() -> None:
+    title = "坚持以经济建设为中心，全面推进改革开放和社会主义现代化建设，为实现跨世纪宏伟目标而奋斗"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{title}\n\n——在全省经济工作会议上的讲话\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
+    assert result.articles[1].subtitle == "——在全省经济工作会议上的讲话"
+    assert [p.text for p in result.articles[1].paragraphs] == GRAIN
+
+
+def test_a_document_title_above_its_note_opens_a_story(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A rule of layout: it holds without the model.
+    from audiopaper.split import tagger
+
+    monkeypatch.setattr(tagger, "shipped", lambda: None)
+    title = "全国人民代表大会常务委员会关于加强经济工作监督的决定，关于进一步做好预算审查和监督工作的若干规定"
+    note = "（1999年12月25日第九届全国人民代表大会常务委员会第十三次会议通过）"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{title}\n\n{note}\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
+    assert note in [p.text for p in result.articles[1].paragraphs]
+
+
+def test_the_lines_under_a_headline_before_its_lead_are_its_deck() -> None:
+    # Right above a dateline, the deck looks like a long headline of its own.
+    deck = "国家体委主任作工作报告，部署全民健身和竞技体育任务，各地代表交流经验"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + f"{deck}\n\n"
+        + "新华社北京3月11日电　国家体委今天在北京召开全国体育工作会议。\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[1:])
+        + "夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]

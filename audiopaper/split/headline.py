@@ -17,6 +17,7 @@ from .byline import (
     is_marker,
     is_meta_line,
     is_source_line,
+    is_wire_close,
     parse_author,
     parse_credit,
     parse_dateline,
@@ -186,7 +187,7 @@ def _closes_story(block: Block) -> bool:
         return True
     text = block.text
     last = block.lines[-1] if block.lines else text
-    return parse_credit(text) is not None or is_date_line(last) or is_marker(text)
+    return parse_credit(text) is not None or is_date_line(last) or is_marker(text) or is_wire_close(text)
 
 
 def _later_same_level(blocks: Sequence[Block], st: Structure, start: int, level: int) -> bool:
@@ -381,26 +382,53 @@ def _byline_follows(blocks: Sequence[Block], end: int) -> bool:
     return parse_dateline(text) is not None or parse_author(text) is not None or is_source_line(text)
 
 
-MAX_LONG_HEADLINE = 80
+MAX_LONG_HEADLINE = 120
+SHORT_LONG_HEADLINE = 80  # beyond this, a line with a sentence stop inside is a paragraph
+MAX_SUBTITLE = 60
+_SENTENCE_STOP = re.compile(r"[。！？!?；;]")
+# The note under a document's title: "（2000年3月11日政协第九届全国委员会第三次会议通过）".
+_DOCUMENT_NOTE = re.compile(r"^[（(]\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{0,60}(?:通过|发布|公布|施行)[)）]$")
+
+
+def _dash_subtitle(text: str) -> bool:
+    """A subtitle set under its title with a dash: "——在全国双拥模范城命名大会上的报告"."""
+    return text.startswith(("——", "－－", "--")) and len(text) <= MAX_SUBTITLE and not _SENTENCE_STOP.search(text)
+
+
+def _deck(blocks: Sequence[Block], heads: Sequence[Headline], i: int) -> bool:
+    """Block ``i`` is one of the lines under a headline before any body text: the
+    headline's deck ("中央政治局主持会议 总书记江泽民同志作重要讲话 …"), not a new one."""
+    if not heads or heads[-1].end > i or blocks[heads[-1].start].source != blocks[i].source:
+        return False
+    return all(b.kind == "paragraph" and b.text[-1] not in "。！？!?…" for b in blocks[heads[-1].end : i])
 
 
 def _long_headline(blocks: Sequence[Block], i: int, layout: Layout) -> bool:
     """A headline too long or too punctuated to look like one ("…会议上强调，认真开展…，
-    推动…") ends without a stop and still stands where headlines stand: right above its
-    byline, or first after a gap on a page whose stories are set apart by gaps."""
+    推动…") has no sentence stop and still stands where headlines stand: right above its
+    byline or dateline, above a document's note (adopted on…), or first after a gap on a
+    page whose stories are set apart by gaps."""
     block = blocks[i]
     text = block.text
     if (
         block.kind != "paragraph"
         or len(text) > MAX_LONG_HEADLINE
         or text[-1] in "。！？!?；;，,、…：:"
+        or (len(text) > SHORT_LONG_HEADLINE and _SENTENCE_STOP.search(text))
         or text.startswith(("—", "－－", "--"))  # a subtitle under its title
         or _never_title(text)
         or i + 1 >= len(blocks)
         or blocks[i + 1].source != block.source
     ):
         return False
-    if parse_author(blocks[i + 1].text) is not None:
+    below = blocks[i + 1].text
+    if (
+        parse_author(below) is not None
+        or parse_dateline(below) is not None
+        or _DOCUMENT_NOTE.match(below)
+        # (a quotation's "——鲁迅" is no subtitle: a title has no stop inside)
+        or (_dash_subtitle(below) and not _SENTENCE_STOP.search(text))
+    ):
         return True
     after_gap = i > 0 and blocks[i - 1].kind == "break"
     return layout.gapped and after_gap and not block.indent and blocks[i + 1].kind == "paragraph"
@@ -533,11 +561,22 @@ def find_headlines(
             head = found
         elif (
             block.source in shape_sources
+            and not _deck(blocks, heads, i)
             and _long_headline(blocks, i, layouts.get(block.source, Layout()))
             and not _against_layout(blocks, i, i + 1, layouts.get(block.source, Layout()))
         ):
+            dashed = (
+                i + 1 < len(blocks)
+                and blocks[i + 1].kind == "paragraph"
+                and _dash_subtitle(blocks[i + 1].text)
+                and not _SENTENCE_STOP.search(block.text)
+            )
             head = Headline(
-                i, i + 1, block.text, why="rule: a long unpunctuated line above a byline or after a story gap"
+                i,
+                i + 2 if dashed else i + 1,
+                block.text,
+                subtitle=blocks[i + 1].text if dashed else None,
+                why="rule: a long unpunctuated line above a byline, a dateline or a subtitle, or after a story gap",
             )
         elif (
             block.source in tagged
