@@ -205,3 +205,34 @@ def test_the_lines_under_a_headline_before_its_lead_are_its_deck() -> None:
     )
     result = split_plain(text)
     assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+
+
+BRIEFS = [
+    ("恒指下午初段跌逾五百点", "港股下午开市初段延续跌势，恒生指数较早时跌逾五百点，成交额约六百亿元。"),
+    ("机场新设自助通道", "入境处宣布，机场入境大堂第三季将推出新的自助通道，合资格居民可以容貌识别过关。"),
+    ("海洋公园发现江豚尸体", "海洋公园保育基金表示，长洲对开海面发现一条江豚尸体，是本年度第十五宗搁浅个案。"),
+    ("韩股初段向上", "韩国股市今早初段向上，综合指数升约百分之一，电子股及汽车股领涨。"),
+]
+
+
+def test_on_a_page_of_briefs_every_title_line_between_paragraphs_opens_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # One paragraph under each title, as wire digests set them: the sub-head reading
+    # ("a short line inside a story") does not apply where no story has two paragraphs.
+    # A convention of the page's layout: it holds without the model.
+    from audiopaper.split import tagger
+
+    monkeypatch.setattr(tagger, "shipped", lambda: None)
+    text = "".join(f"{title}\n\n{body}\n\n" for title, body in BRIEFS)
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == [title for title, _ in BRIEFS]
+    assert [[p.text for p in a.paragraphs] for a in result.articles] == [[body] for _, body in BRIEFS]
+
+
+def test_numbered_points_under_one_title_are_not_briefs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Numbered points each over one paragraph are a list inside one story.
+    from audiopaper.split import tagger
+
+    monkeypatch.setattr(tagger, "shipped", lambda: None)
+    points = "".join(f"{n}、{title}\n\n{body}\n\n" for n, (title, body) in zip("一二三四", BRIEFS, strict=True))
+    result = split_plain("港股及机场安排一览\n\n" + points)
+    assert [a.title for a in result.articles] == ["港股及机场安排一览"]

@@ -337,13 +337,45 @@ class Layout:
     """The conventions of one page file without markup, which give layout cues their
     meaning: where paragraphs are indented and headlines are not, an indented line is
     body text, never a headline line; where blank lines set stories apart, a story
-    starts after one."""
+    starts after one; where nearly every paragraph has a title line above it (a page
+    of briefs), a title line between two paragraphs opens a story."""
 
     indented: bool = False
     gapped: bool = False
+    briefs: bool = False
 
 
 MIN_GAPS = 2
+MIN_BRIEFS = 3  # body lines: fewer say nothing about how a page sets its stories
+_BODY_END = "。！？!?…”’」』\"'）)"
+
+
+def _body_line(block: Block) -> bool:
+    """A paragraph that ends as a sentence does."""
+    return block.kind == "paragraph" and block.text[-1] in _BODY_END and bool(_SENTENCE_STOP.search(block.text))
+
+
+def _brief_title(block: Block) -> bool:
+    """A line that could title a brief: no stop at its end, not a form's field, a
+    byline or a note, not a numbered point of a list."""
+    text = block.text
+    return (
+        block.kind == "paragraph"
+        and len(text) <= MAX_LONG_HEADLINE
+        and text[-1] not in "。！？!?；;，,、…：:"
+        and not _SENTENCE_STOP.search(text)
+        and not _never_title(text)
+        and not _ENUMERATED.match(text)
+    )
+
+
+def _briefs(paragraphs: Sequence[Block]) -> bool:
+    """A page of one-paragraph stories: nearly every body paragraph has a title line
+    right above it (a wire or web digest). There a title line between two paragraphs
+    opens a story, whatever it says: a story's sub-heads stand over runs of paragraphs."""
+    bodies = [k for k, b in enumerate(paragraphs) if _body_line(b)]
+    headed = sum(1 for k in bodies if k and _brief_title(paragraphs[k - 1]))
+    return len(bodies) >= MIN_BRIEFS and headed * 10 >= len(bodies) * 8
 
 
 def page_layouts(blocks: Sequence[Block]) -> dict[str, Layout]:
@@ -358,7 +390,7 @@ def page_layouts(blocks: Sequence[Block]) -> dict[str, Layout]:
         after_gap = [page[k + 1] for k in range(len(page) - 1) if page[k].kind == "break"]
         opening = [b for b in after_gap if b.kind == "paragraph" and _plain_line(b, allow_lead=True)]
         gapped = len(after_gap) >= MIN_GAPS and len(opening) * 10 >= len(after_gap) * 7
-        out[source] = Layout(indented, gapped)
+        out[source] = Layout(indented, gapped, _briefs(paragraphs))
     return out
 
 
@@ -430,8 +462,20 @@ def _long_headline(blocks: Sequence[Block], i: int, layout: Layout) -> bool:
         or (_dash_subtitle(below) and not _SENTENCE_STOP.search(text))
     ):
         return True
+    if _brief_slot(blocks, i, i + 1, layout):
+        return True
     after_gap = i > 0 and blocks[i - 1].kind == "break"
     return layout.gapped and after_gap and not block.indent and blocks[i + 1].kind == "paragraph"
+
+
+def _brief_slot(blocks: Sequence[Block], i: int, end: int, layout: Layout) -> bool:
+    """On a page of briefs, a title line between the body of one brief and the next."""
+    if not layout.briefs or end - i != 1 or not _brief_title(blocks[i]):
+        return False
+    if end >= len(blocks) or blocks[end].source != blocks[i].source or not _body_line(blocks[end]):
+        return False
+    above = next((b for b in reversed(blocks[:i]) if b.kind != "break"), None)
+    return above is None or above.source != blocks[i].source or _body_line(above)
 
 
 def _signed_off(blocks: Sequence[Block], end: int) -> bool:
@@ -549,6 +593,8 @@ def find_headlines(
             found = (
                 None
                 if _against_layout(blocks, i, end, layout)
+                else _by_shape(blocks, i, end)
+                if _brief_slot(blocks, i, end, layout)
                 else _tagger_decides(blocks, tags, i, end, layout.indented)
                 if block.source in tagged
                 else _by_shape(blocks, i, end)
