@@ -236,3 +236,26 @@ def test_numbered_points_under_one_title_are_not_briefs(monkeypatch) -> None:  #
     points = "".join(f"{n}、{title}\n\n{body}\n\n" for n, (title, body) in zip("一二三四", BRIEFS, strict=True))
     result = split_plain("港股及机场安排一览\n\n" + points)
     assert [a.title for a in result.articles] == ["港股及机场安排一览"]
+
+
+def test_a_line_repeating_the_title_above_heads_a_section_of_that_story() -> None:
+    # Say the tagger takes every short line for a title: the one that repeats the words
+    # of the story's own title ("…玻璃贴膜更难砸" / "贴膜玻璃更难砸") is its sub-head; the
+    # next story's title says something new.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = (
+        "汽车逃生锤不可靠　玻璃贴膜更难砸\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + "贴膜玻璃更难砸\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+        + "夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    heads = find_headlines(blocks, tags=tags)
+    assert [h.title.replace("\u3000", " ") for h in heads] == ["汽车逃生锤不可靠 玻璃贴膜更难砸", "夏粮收购全面展开"]
