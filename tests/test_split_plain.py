@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from audiopaper import split
 from audiopaper.ingest import page_blocks
 from audiopaper.models import Issue, SplitResult
@@ -259,3 +261,24 @@ def test_a_line_repeating_the_title_above_heads_a_section_of_that_story() -> Non
     }
     heads = find_headlines(blocks, tags=tags)
     assert [h.title.replace("\u3000", " ") for h in heads] == ["汽车逃生锤不可靠 玻璃贴膜更难砸", "夏粮收购全面展开"]
+
+
+@pytest.mark.parametrize(
+    "numbered", ["２　设施建设提速", "（二）设施建设提速", "二、设施建设提速", "第二章 设施建设", "之二 设施建设提速"]
+)
+def test_a_numbered_line_heads_a_section_never_a_story(numbered: str) -> None:
+    # Say the tagger takes it for a title: numbering orders the parts of one text.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + f"{numbered}\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]

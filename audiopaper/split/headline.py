@@ -66,6 +66,13 @@ def _plain_line(block: Block, *, allow_lead: bool = False) -> bool:
 DEFAULT_TITLE_LEVEL = 2  # "#" and "##" are titles unless the page's structure says otherwise
 MAX_LABEL = 6  # characters: "要闻", "详细新闻", "国内新闻" label a section, titles are longer
 _ENUMERATED = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
+# A numbered section of a story: "一、", "（三）", "2.", "２ 未现…", "第三章", "之一". No
+# story title in the corpus opens so (369 sub-heads do): numbering orders parts of one
+# text.
+_NUMBERED = re.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．]|\d{1,2}[\s\u3000]"
+    r"|第[一二三四五六七八九十百\d]{1,4}[章节条部篇编讲]|[之其][一二三四五六七八九十])"
+)
 _MASTHEAD = re.compile(r"《[^》]{1,20}》|\d{4}\s*[年\-/.]\s*\d{1,2}")
 
 
@@ -493,6 +500,12 @@ def _echoes(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) 
     return bool(mine) and len(mine & bigrams(heads[-1].title)) >= ECHO * len(mine)
 
 
+def _section_head(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
+    """A line the tagger took for a title that heads a section of the story it stands in:
+    it is numbered, or it repeats the story's title."""
+    return bool(_NUMBERED.match(head.title)) or _echoes(blocks, heads, head)
+
+
 def _signed_off(blocks: Sequence[Block], end: int) -> bool:
     """A date or a photo credit right under short lines: they sign a notice or a
     picture off (衡阳市人民政府 / 2022年1月27日); no story opens that way."""
@@ -616,7 +629,7 @@ def find_headlines(
                 if _shape_run_is_headline(blocks, i, end)
                 else None
             )
-            if found is None or (found.why.startswith("tagger") and _echoes(blocks, heads, found)):
+            if found is None or (found.why.startswith("tagger") and _section_head(blocks, heads, found)):
                 i += 1
                 continue
             head = found
@@ -651,7 +664,7 @@ def find_headlines(
                 i += 1
                 continue
             head = _tagged_run(blocks, tags, i, layout.indented)
-            if _signed_off(blocks, head.end) or _echoes(blocks, heads, head):
+            if _signed_off(blocks, head.end) or _section_head(blocks, heads, head):
                 i += 1
                 continue
         else:
