@@ -282,3 +282,18 @@ def test_a_numbered_line_heads_a_section_never_a_story(numbered: str) -> None:
         (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
     }
     assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+
+
+def test_a_formula_is_never_a_title() -> None:
+    # Say the tagger takes it for a title: an equals sign makes a formula or a table's row.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    formula = "应分股金＝未分配利润×股份比例"
+    text = "全国体育工作会议在京召开\n\n" + f"{SPORTS[0]}\n\n{formula}\n\n" + "".join(f"{p}\n\n" for p in SPORTS[1:])
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert headline_like(formula)
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]

@@ -514,9 +514,13 @@ def _signed_off(blocks: Sequence[Block], end: int) -> bool:
     return is_date_line(blocks[end].text) or parse_credit(blocks[end].text) is not None
 
 
+_FORMULA = re.compile(r"[=＝]")
+
+
 def _never_title(text: str) -> bool:
-    """Lines no score makes a headline: a form's field, a byline or credit, a note."""
-    return is_field(text) or is_meta_line(text) or enclosed(text)
+    """Lines no score makes a headline: a form's field, a byline or credit, a note, a
+    formula or a table's row (an equals sign: in no title of the corpus)."""
+    return is_field(text) or is_meta_line(text) or enclosed(text) or bool(_FORMULA.search(text))
 
 
 def _strong_start(blocks: Sequence[Block], i: int, end: int) -> bool:
@@ -629,7 +633,9 @@ def find_headlines(
                 if _shape_run_is_headline(blocks, i, end)
                 else None
             )
-            if found is None or (found.why.startswith("tagger") and _section_head(blocks, heads, found)):
+            if found is None or (
+                found.why.startswith("tagger") and (_section_head(blocks, heads, found) or _never_title(found.title))
+            ):
                 i += 1
                 continue
             head = found
