@@ -6,18 +6,57 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+from typer import _click as click  # the click Typer bundles (its exceptions are not click's)
+from typer.core import TyperGroup
 
-from . import __version__
-from .errors import AudiopaperError
-from .models import Progress
+from . import __version__, interrupts
+from .errors import AudiopaperError, UsageError
+
+if TYPE_CHECKING:
+    from .models import Progress
+
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (an unknown option, a value that does not parse) as one line with
+    the hint, like every other error, instead of Typer's five-line box."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()  # the help itself
+            rv = exc.exit_code
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "audiopaper"
+            err(f"error: {exc.format_message()} (see '{where} --help')")
+            rv = exc.exit_code
+        except typer.Abort:
+            err("error: aborted")
+            rv = EXIT_ERROR
+        code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Turn a daily newspaper issue into an audio edition: MP3s, chapters, transcripts, a podcast feed.",
     no_args_is_help=True,
     add_completion=False,
@@ -25,7 +64,7 @@ app = typer.Typer(
 )
 
 # 2 (usage) comes with the error: UsageError.exit_code, or Typer's own for bad options
-EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 3, 130
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 3, 130, 143
 
 
 def err(message: str) -> None:
@@ -43,11 +82,19 @@ def run_guarded(fn: Callable[[], int | None]) -> None:
         code = fn() or 0
     except AudiopaperError as exc:
         raise fail(exc) from None
-    except KeyboardInterrupt:
-        err("interrupted; finished work is kept, rerun to resume")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as exc:
+        raise typer.Exit(interrupted(exc)) from None
     if code:
         raise typer.Exit(code)
+
+
+def interrupted(exc: BaseException) -> int:
+    """Say so in one line; the exit code the shell expects for the signal."""
+    interrupts.quiet_unwinding()
+    code = interrupts.exit_code(exc)
+    what = "terminated" if code == 128 + signal.SIGTERM else "interrupted"
+    err(f"{what}; finished work is kept, rerun to resume")
+    return code
 
 
 def emit_json(doc: Any) -> None:
@@ -99,7 +146,12 @@ class ProgressView:
 
     def _line(self, p: Progress) -> None:
         eta = f", ETA {_mmss(p.eta_s)}" if p.eta_s else ""
-        if p.total:
+        if p.item:
+            # one issue of a batch: its start and its end; the batch's own line counts articles
+            if 0 < p.done < p.total:
+                return
+            line = f"[{p.stage}] {p.message}"
+        elif p.total:
             line = (
                 f"[{p.stage}] article {min(p.done + 1, p.total)} of {p.total}: {p.message[:24]}"
                 if p.done < p.total
@@ -130,7 +182,7 @@ class ProgressView:
             self._bar.start()
         task = self._tasks.get(p.stage)
         fields = {
-            "audio": f"{p.audio_s / 60:.1f} min audio" if p.total else "",
+            "audio": f"{p.audio_s / 60:.1f} min audio" if p.total and not p.item else "",
             # the synth stage's own estimate (it knows what the cache will answer)
             "eta": f"ETA {_mmss(p.eta_s)}" if p.eta_s else "",
             "note": p.message[:40],
@@ -138,6 +190,10 @@ class ProgressView:
         if task is None:
             task = self._tasks[p.stage] = self._bar.add_task(p.stage, total=p.total or None, **fields)
         self._bar.update(task, completed=p.done, total=p.total or None, **fields)
+        if p.item and p.total and p.done >= p.total:
+            # a finished issue of a batch leaves the screen (a year's archive would not fit)
+            self._bar.remove_task(task)
+            del self._tasks[p.stage]
 
 
 def _is_terminal(stream: Any) -> bool:
@@ -251,12 +307,25 @@ def build(
         " (default: the preferred offline engine).",
     ),
     concurrency: int = typer.Option(
-        4, "--concurrency", min=1, help="Most simultaneous connections to an online engine."
+        4,
+        "--concurrency",
+        min=1,
+        # engines.MAX_CONCURRENCY, checked with the other options (importing the engines here
+        # would slow every command's start)
+        help="Most simultaneous connections to an online engine (at most 16).",
     ),
     edge_timeout: float = typer.Option(
         60.0, "--edge-timeout", min=0.1, help="Deadline for one online engine request, seconds."
     ),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries of a failed online request (with backoff)."),
+    max_memory: int | None = typer.Option(
+        None,
+        "--max-memory",
+        min=300,
+        help="MB the build may use while an offline engine reads: fewer readings run at once to stay within it"
+        " (default: 900, or 250 per core on bigger machines, at most half of the free memory; below what the model"
+        " itself needs, one at a time). Same audio either way.",
+    ),
     cover: Path | None = typer.Option(
         None, "--cover", help="The show's artwork instead of the drawn one: square PNG or JPEG, 1400-3000 px."
     ),
@@ -269,8 +338,9 @@ def build(
     from .engines import EngineConfig
     from .pipeline import BuildOptions
     from .pipeline import build as run_build
+    from .publish import remembered
     from .resilience import RetryPolicy
-    from .settings import for_out
+    from .settings import request, resolve
 
     def body() -> int:
         flags = publisher_flags(
@@ -279,7 +349,9 @@ def build(
             explicit=explicit, copyright=copyright_, locked=locked, feed_limit=feed_limit, artwork=cover,
             voice=voice, engine=engine, bitrate=bitrate, base_url=base_url, moved_to=moved_to,
         )  # fmt: skip
-        settings = for_out(out, flags, config)
+        # The show and URL are resolved again once the paper is known, over its home's memory.
+        asked = request(flags, config)
+        settings = resolve([*asked.layers, remembered(out)], where=asked.where)
         paper_settings = settings.paper
         options = BuildOptions(
             out=out,
@@ -295,10 +367,11 @@ def build(
             use_cache=not no_cache,
             lexicon=lexicon,
             fallback=fallback,
-            engine_config=EngineConfig(timeout_s=edge_timeout, concurrency=concurrency),
+            engine_config=EngineConfig(timeout_s=edge_timeout, concurrency=concurrency, max_memory_mb=max_memory),
             retry=RetryPolicy(attempts=retries + 1),
             cover=paper_settings.artwork,
             chime=not no_chime,
+            request=asked,
         )
         with ProgressView(not quiet) as view:
             result = run_build(issue, options, progress=view)
@@ -313,6 +386,135 @@ def build(
         else:
             typer.echo(str(result.edition.mp3))
         return EXIT_PARTIAL if result.partial else EXIT_OK
+
+    run_guarded(body)
+
+
+@app.command()
+def batch(
+    source: list[str] = typer.Argument(
+        None,
+        help="Issues: a folder laid out by date (2022-01-27/*.md), files with dates in their names,"
+        " a list file, or a glob (quoted). Optional with --papers.",
+        show_default=False,
+        metavar="SOURCE",
+    ),
+    out: Path = typer.Option(Path("output"), "-o", "--out", help="Output folder (one or several papers)."),
+    papers: Path | None = typer.Option(
+        None, "--papers", help="papers.toml: several papers, each with its sources, folder, title, voice and feed."
+    ),
+    config: Path | None = CONFIG,
+    paper: list[str] = typer.Option(
+        [],
+        "--paper",
+        help="Paper name: once for every SOURCE, or once per SOURCE in order (default: as each issue prints it).",
+    ),
+    engine: str | None = typer.Option(None, "--engine", help="auto (default), or an engine from `audiopaper voices`."),
+    voice: str | None = typer.Option(None, "--voice", help="Voice preset (news-female, news-male) or engine voice."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Workers reading articles on this machine (processes), or Ray actors with --ray."
+    ),
+    ray: str | None = typer.Option(
+        None, "--ray", help="Send articles to Ray actors: a cluster's ADDRESS, or auto for a local Ray instance."
+    ),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache folder (default OUT/.cache)."),
+    cache_url: str | None = typer.Option(
+        None, "--cache-url", help="Synthesis cache every worker reaches, as an fsspec URL (s3://…, file://…)."
+    ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
+    language: str | None = LANGUAGE,
+    owner_name: str | None = OWNER_NAME,
+    owner_email: str | None = OWNER_EMAIL,
+    category: str | None = CATEGORY,
+    subcategory: str | None = SUBCATEGORY,
+    explicit: bool | None = EXPLICIT,
+    copyright_: str | None = COPYRIGHT,
+    locked: bool | None = LOCKED,
+    base_url: str | None = BASE_URL,
+    moved_to: str | None = MOVED_TO,
+    feed_limit: int | None = typer.Option(
+        None, "--feed-limit", min=0, help="At most this many items per feed (default 100; 0: no limit)."
+    ),
+    bitrate: int | None = typer.Option(None, "--bitrate", help="MP3 bitrate in kb/s, mono (default 64)."),
+    fallback: str | None = typer.Option(
+        None, "--fallback", help="Offline engine that reads, whole, an article the online engine could not, or none."
+    ),
+    concurrency: int = typer.Option(
+        4, "--concurrency", min=1, help="Most simultaneous connections to an online engine."
+    ),
+    edge_timeout: float = typer.Option(
+        60.0, "--edge-timeout", min=0.1, help="Deadline for one online request, seconds."
+    ),
+    retries: int = typer.Option(3, "--retries", min=0, help="Retries of a failed online request (with backoff)."),
+    no_chime: bool = typer.Option(False, "--no-chime", help="Silence between stories instead of a chime."),
+    lexicon: Path | None = typer.Option(None, "--lexicon", help="Your pronunciation lexicon (TOML), on top of ours."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
+) -> None:
+    """Build many issues (of one or several papers) into OUT: one engine load, one work
+    queue, each edition published as soon as it is read; a rerun resumes. Exit 3 if any
+    issue failed."""
+    from .batch import default_publishers, run
+    from .batch.plan import plan, settings_file
+    from .batch.work import Pool, WorkerSpec, local_pool
+    from .engines import EngineConfig
+    from .engines.base import plugins
+    from .pipeline import BuildOptions
+    from .render import batch_doc, batch_table
+    from .resilience import RetryPolicy
+
+    def body() -> int:
+        if cache_url and (cache_dir or no_cache):
+            raise UsageError("--cache-url with --cache-dir or --no-cache", "give one place for the cache")
+        flags = publisher_flags(
+            language=language, owner_name=owner_name, owner_email=owner_email, category=category,
+            subcategory=subcategory, explicit=explicit, copyright=copyright_, locked=locked, feed_limit=feed_limit,
+            voice=voice, engine=engine, bitrate=bitrate, base_url=base_url, moved_to=moved_to,
+        )  # fmt: skip
+        engine_config = EngineConfig(timeout_s=edge_timeout, concurrency=concurrency)
+        base = BuildOptions(
+            out=out,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+            lexicon=lexicon,
+            fallback=fallback,
+            engine_config=engine_config,
+            retry=RetryPolicy(attempts=retries + 1),
+            chime=not no_chime,
+        )
+        issues = plan(source or [], paper, base, flags, settings_file(papers, config))
+        # Workers may run elsewhere (Ray actors start in folders of their own): an absolute place.
+        cache = cache_url or (None if no_cache else str((cache_dir or out / ".cache").resolve()))
+        spec = WorkerSpec(cache, engine_config, base.retry, plugins())
+        pool: Pool
+        if ray is not None:
+            from .batch.cluster import LOCAL, RayPool
+
+            if ray not in LOCAL and cache_url is None and not quiet:
+                err(
+                    f"note: every Ray worker machine must reach the cache {cache} (a shared folder), else give --cache-url"
+                )
+            pool = RayPool(spec, ray, workers if workers > 1 else None)
+        else:
+            pool = local_pool(spec, workers)
+        try:
+            with ProgressView(not quiet) as view:
+                report = run(issues, out, pool, progress=view, publishers=default_publishers())
+        except BaseException:
+            pool.close(wait=False)
+            raise
+        pool.close()
+        for outcome in report.outcomes:
+            where = " ".join(str(x) for x in (outcome.paper, outcome.date) if x) or str(outcome.files[0])
+            for warning in outcome.warnings:
+                err(f"warning: {where}: {warning}")
+            for failure in outcome.failed:
+                err(f"failed: {where}: {failure}")
+        if as_json:
+            emit_json(batch_doc(report))
+        else:
+            typer.echo(batch_table(report))
+        return EXIT_OK if report.ok else EXIT_PARTIAL
 
     run_guarded(body)
 
@@ -466,9 +668,11 @@ def feed(
         None, "--limit", "--feed-limit", min=0, help="At most this many items per feed (default 100; 0: no limit)."
     ),
 ) -> None:
-    """Rebuild the feeds and pages from OUT's catalog (with the publisher settings)."""
-    from .publish import regenerate
-    from .settings import for_out
+    """Rebuild the feeds and pages from OUT's catalog (with the publisher settings); for
+    OUT of several papers, every paper's and the list of papers."""
+    from .publish import regenerate, regenerate_site
+    from .publish.homes import home_of, is_site
+    from .settings import for_out, request
 
     def body() -> int:
         if not out.is_dir():
@@ -478,12 +682,26 @@ def feed(
             owner_email=owner_email, category=category, subcategory=subcategory, explicit=explicit,
             copyright=copyright_, locked=locked, feed_limit=limit, base_url=base_url, moved_to=moved_to,
         )  # fmt: skip
-        settings = for_out(out, flags, config)
-        published = regenerate(out, settings.paper.show, settings.site)
-        for rel in published.missing:
-            err(f"warning: {out / rel} is in the catalog but missing; left out of the feeds (rebuild that edition)")
-        for path in (*published.feeds, *published.pages):
-            typer.echo(str(path))
+        if is_site(out):
+            if title is not None or description is not None or author is not None:
+                raise UsageError(
+                    f"{out} holds several papers: --title, --description and --author name one",
+                    f"give the paper's folder: audiopaper feed {out}/<paper> --title …, or set them in papers.toml",
+                )
+            done = regenerate_site(out, lambda paper: request(flags, config, paper=paper).layers)
+        else:
+            if home_of(out) is not None and (base_url is not None or moved_to is not None):
+                raise UsageError(
+                    f"{out} is one paper of the site {out.resolve().parent}: its URL is the site's",
+                    f"audiopaper feed {out.resolve().parent} --base-url … moves every paper",
+                )
+            settings = for_out(out, flags, config)
+            done = [regenerate(out, settings.paper.show, settings.site)]
+        for published in done:
+            for rel in published.missing:
+                err(f"warning: {out / rel} is in the catalog but missing; left out of the feeds (rebuild that edition)")
+            for path in (*published.feeds, *published.pages):
+                typer.echo(str(path))
         return 0
 
     run_guarded(body)
@@ -519,7 +737,7 @@ def check(
     skip: list[str] = typer.Option(
         [],
         "--skip",
-        help="Leave out a rule (repeatable); rules: catalog, feed, owner, locked, loopback, enclosure, guid, transcript, cues, chapters, tags, artwork, pages, decode, loudness.",
+        help="Leave out a rule (repeatable); rules: catalog, feed, owner, locked, loopback, enclosure, guid, manifest, transcript, cues, chapters, tags, artwork, pages, decode, loudness.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (schema 1)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress on stderr."),
@@ -559,12 +777,12 @@ def _exit_now(code: int) -> None:
 
 
 def main() -> None:
+    interrupts.install()
     try:
         app()
     except SystemExit as exc:
-        if exc.code == EXIT_INTERRUPTED:
-            _exit_now(EXIT_INTERRUPTED)
+        if exc.code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+            _exit_now(int(exc.code))
         raise
-    except KeyboardInterrupt:
-        err("interrupted; finished work is kept, rerun to resume")
-        _exit_now(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        _exit_now(interrupted(exc))

@@ -1,5 +1,9 @@
 """Where everything lives in an output folder: every file name is spelled here once.
 
+A paper's files (catalog, feeds, pages, editions) live in its *home*: OUT itself when OUT
+holds one paper (the layout ``build`` has always made), or ``OUT/<slug>/`` when OUT is a
+site of several papers (``publish.homes`` decides which).
+
 The layout is a contract with podcast apps (URLs in feeds that have been published must
 keep working) and with tools that read ``manifest.json``, so no other module types a
 file name of OUT.
@@ -10,6 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 # --- OUT/ ----------------------------------------------------------------------------
+#: a site (several papers in one OUT): the papers, each in OUT/<slug>/, and OUT's URL
+PAPERS_JSON = "papers.json"
+#: taken while papers.json is read and changed (two builds into one OUT at once)
+PAPERS_LOCK = ".papers.lock"
+
+# --- a paper's home: OUT itself (one paper), or OUT/<slug>/ in a site ------------------
 CATALOG = "catalog.sqlite"
 EDITIONS_FEED = "feed.xml"
 ARTICLES_FEED = "feed-articles.xml"

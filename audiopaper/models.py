@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
+if TYPE_CHECKING:  # only annotations name it: commands that never touch audio need not load numpy
+    import numpy as np
 
 # --- ingest -------------------------------------------------------------------------
 
@@ -242,10 +243,31 @@ class Span:
 
 
 @dataclass(frozen=True)
-class Clip:
-    """Synthesized audio for one article (or the intro): mono PCM plus sentence timings."""
+class PcmFile:
+    """Int16 mono PCM (raw, little-endian) kept in a file until the audio stage reads
+    it: a long issue's audio (hours, at ~2.6 MB a minute) must not sit in memory at once."""
 
-    pcm: np.ndarray = field(repr=False)  # int16, mono
+    path: Path
+    samples: int
+
+    def __len__(self) -> int:
+        return self.samples
+
+    def load(self) -> np.ndarray:
+        import numpy as np  # here, not at the top: start-up of commands without audio stays light
+
+        pcm = np.fromfile(self.path, dtype="<i2")
+        if len(pcm) != self.samples:
+            raise OSError(f"{self.path}: {len(pcm)} samples, {self.samples} were written")
+        return pcm.astype(np.int16, copy=False)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Synthesized audio for one article (or the intro): mono PCM, in memory or in a
+    file (``audio()`` reads it either way), plus sentence timings."""
+
+    pcm: np.ndarray | PcmFile = field(repr=False)  # int16, mono
     sample_rate: int
     spans: tuple[Span, ...]
     engine: str
@@ -255,6 +277,10 @@ class Clip:
     @property
     def duration_s(self) -> float:
         return len(self.pcm) / self.sample_rate
+
+    def audio(self) -> np.ndarray:
+        """The PCM, read from its file (each time: the caller decides how long to hold it)."""
+        return self.pcm.load() if isinstance(self.pcm, PcmFile) else self.pcm
 
 
 # --- audio / publish ----------------------------------------------------------------
@@ -349,6 +375,10 @@ class Edition:
     decision: EngineDecision | None = None
     paper_from: Clue | None = None
     date_from: Clue | None = None
+    #: the engine that read the intro (None: it could not be read, the edition opens with
+    #: silence), and whether that was the fallback engine
+    intro_engine: str | None = None
+    intro_fallback: bool = False
 
 
 # --- progress -----------------------------------------------------------------------
@@ -364,6 +394,9 @@ class Progress:
     message: str = ""
     audio_s: float = 0.0
     eta_s: float | None = None
+    #: one item of a larger run (an issue of a batch): a bar of its own on a terminal,
+    #: only its start and end in plain lines
+    item: bool = False
 
 
 ProgressFn = Callable[[Progress], None]

@@ -12,25 +12,37 @@ import contextlib
 import datetime as dt
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from . import ingest, layout, speech, split
+from . import ingest, layout, locking, speech, split
 from .audio import cover, ffmpeg
 from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
+from .clipstore import ClipStore
 from .edition import EditionName, name_edition
-from .engines import EngineConfig, select
-from .errors import AudiopaperError, UsageError
-from .fsutil import clean_partials, ensure_writable_dir
-from .models import SPELLINGS, Article, Edition, ProgressFn, Script, Spelling, SplitResult, no_progress
-from .publish import feed_home, public_base_url, publish_edition, remembered_artwork, write_edition_manifest
+from .engines import MAX_CONCURRENCY, EngineConfig, select
+from .engines.base import Batched
+from .errors import AudiopaperError, InputError, UsageError
+from .fsutil import clean_partials, ensure_writable_dir, remove_empty_dirs
+from .ingest.inline import strip_controls
+from .models import SPELLINGS, Article, Clip, Edition, Progress, ProgressFn, Script, Spelling, SplitResult, no_progress
+from .publish import (
+    HomeSettings,
+    home_settings,
+    public_base_url,
+    publish_home_edition,
+    remembered_artwork,
+    write_edition_manifest,
+)
 from .publish.catalog import EditionRow
-from .publish.feed import url_for
-from .publish.manifest import RunStats, Timings, edition_folder, manifest_dict
+from .publish.feed import DEFAULT_BASE_URL, url_for
+from .publish.homes import Home, home_for
+from .publish.manifest import BuildRecord, RunStats, Timings, edition_folder, manifest_dict
+from .recipe import RecipeParts, edition_recipe
 from .resilience import RetryPolicy
-from .settings import BITRATES, DEFAULT_BITRATE, Show, SiteSettings
+from .settings import BITRATES, DEFAULT_BITRATE, Request, Show, SiteSettings
 from .speech.intro import intro_script
 from .synth import SynthOptions, SynthTimer, synthesize_edition, synthesize_intro, synthesize_script
 
@@ -59,6 +71,13 @@ class BuildOptions:
     retry: RetryPolicy = RetryPolicy()
     cover: Path | None = None  # the user's own artwork instead of the drawn one
     chime: bool = True
+    #: the flags and settings file of the run: when given, the show and URL are resolved
+    #: from them over the memory of the paper's home, once the paper is known
+    request: Request | None = None
+    #: a new OUT becomes a site of several papers (batch), not a one-paper folder
+    new_site: bool = False
+    #: the paper's folder in a site (None: from its name)
+    slug: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,7 @@ class BuildResult:
     engine_reason: str = ""
     #: lines for stderr: articles read by the fallback engine, an intro left out
     warnings: tuple[str, ...] = ()
+    record: BuildRecord | None = None
 
     @property
     def partial(self) -> bool:
@@ -80,7 +100,7 @@ class BuildResult:
     @property
     def manifest(self) -> dict[str, Any]:
         """The document written to ``manifest_path``."""
-        return manifest_dict(self.edition, self.out, self.stats, self.published)
+        return manifest_dict(self.edition, self.out, self.stats, self.published, self.record)
 
 
 Stage = Literal["split", "speech", "synth", "audio", "publish"]
@@ -101,6 +121,10 @@ class StageClock:
         finally:
             self.spent[name] = self.spent.get(name, 0.0) + time.perf_counter() - t0
 
+    def add(self, name: Stage, seconds: float) -> None:
+        """Time spent on a stage elsewhere (a batch's synthesis, spread over its workers)."""
+        self.spent[name] = self.spent.get(name, 0.0) + seconds
+
     def timings(self, engine_s: float) -> Timings:
         s = self.spent.get
         total = time.perf_counter() - self.started
@@ -116,6 +140,8 @@ class IssueFacts:
 
     split: SplitResult
     name: EditionName
+    #: lines for stderr about the issue itself (articles with a headline and no text)
+    warnings: tuple[str, ...] = ()
 
     @property
     def paper(self) -> str | None:
@@ -138,35 +164,84 @@ def read_issue(paths: Sequence[Path], options: BuildOptions) -> IssueFacts:
     result = load_split(paths)
     if not result.articles:
         raise AudiopaperError(f"{paths[0]}: no articles found", "check that the file is an issue's text")
-    name = name_edition(result.issue, result.articles, options.paper, options.date, options.title)
-    return IssueFacts(result, name)
+    bare = [a.title for a in result.articles if not a.paragraphs]
+    if len(bare) == len(result.articles):
+        raise InputError(
+            f"{paths[0]}: only headlines, no article text ({len(bare)} titles)",
+            "give the issue's full text, not its table of contents",
+        )
+    warnings = (f"{len(bare)} article(s) have a headline and no text, read as the headline alone: {'; '.join(bare[:3])}",)
+    # the user's own names go into tags, feeds and pages: no control or direction characters
+    name = name_edition(
+        result.issue,
+        result.articles,
+        strip_controls(options.paper or "").strip() or None,
+        options.date,
+        strip_controls(options.title or "").strip() or None,
+    )
+    return IssueFacts(result, name, warnings if bare else ())
 
 
-def check_options(options: BuildOptions) -> str:
-    """Everything about the options that can fail, before any long work; returns the
-    public base URL of OUT (for links in chapters.json)."""
-    base_url = public_base_url(options.out, options.site)  # a bad URL fails now, not after synthesis
+def check_options(options: BuildOptions) -> None:
+    """Everything about the options that can fail, before any long work."""
+    public_base_url(options.out, options.site)  # a bad URL fails now, not after synthesis
     if options.bitrate not in BITRATES:
         raise UsageError(f"--bitrate {options.bitrate}: not an MP3 bitrate", f"choose from {BITRATES}")
     ensure_writable_dir(options.out)
-    clean_partials(options.out / layout.EDITIONS)
+    if options.use_cache and options.cache_dir is not None:
+        ensure_writable_dir(options.cache_dir, "choose another --cache-dir, or build with --no-cache")
     select.check_fallback(options.fallback)
-    if options.engine_config.concurrency < 1:
-        raise UsageError(f"--concurrency must be at least 1, not {options.engine_config.concurrency}")
+    if not 1 <= options.engine_config.concurrency <= MAX_CONCURRENCY:
+        raise UsageError(
+            f"--concurrency must be 1 to {MAX_CONCURRENCY}, not {options.engine_config.concurrency}",
+            "the online service throttles clients that open more connections",
+        )
     if options.cover is not None:
-        cover.check_user_cover(options.cover)
-    return base_url
+        # re-encoded now too (a second or two), so artwork that cannot fit fails before synthesis
+        cover.user_cover_bytes(options.cover, cover.check_user_cover(options.cover))
+
+
+def cache_root(options: BuildOptions) -> Path | None:
+    """Where synthesized audio is kept: ``--cache-dir``, else OUT/.cache (shared by every
+    paper of a site: the cache is keyed by content)."""
+    return None if not options.use_cache else (options.cache_dir or options.out / layout.CACHE)
 
 
 def open_cache(options: BuildOptions) -> AudioCache:
-    cache = AudioCache(None if not options.use_cache else (options.cache_dir or options.out / layout.CACHE))
+    cache = AudioCache(cache_root(options))
     cache.clean_stale()
     return cache
 
 
+def settings_for(home: Home, options: BuildOptions) -> HomeSettings:
+    """The show and URL the edition is published with in its home: resolved from the
+    run's request over the home's memory, else the ``show`` and ``site`` given (else the
+    memory)."""
+    if options.request is not None:
+        return home_settings(home, options.request.layers, options.request.where)
+    memory = home_settings(home, ())
+    site = memory.site
+    if options.site is not None:
+        base = home.url(options.site.base_url or DEFAULT_BASE_URL)
+        moved = home.url(options.site.moved_to) if options.site.moved_to else None
+        site = SiteSettings(base, moved)
+    asked = {"base_url": options.site.base_url, "moved_to": options.site.moved_to} if options.site else {}
+    return HomeSettings(options.show or memory.show, site, asked)
+
+
 def make_edition(
-    facts: IssueFacts, folder: Path, assembled: Assembled, cast: select.Cast, failed: Sequence[str], art: Path
+    facts: IssueFacts,
+    folder: Path,
+    assembled: Assembled,
+    cast: select.Cast,
+    failed: Sequence[str],
+    art: Path,
+    intro: Clip,
 ) -> Edition:
+    # The edition is named after the engine that read it: when every article fell back,
+    # that is the fallback engine, not the one asked for.
+    readers = {a.engine for a in assembled.articles}
+    engine = readers.pop() if len(readers) == 1 else cast.main.engine.name
     return Edition(
         date=facts.date,
         paper=facts.paper,
@@ -174,7 +249,7 @@ def make_edition(
         folder=folder,
         mp3=assembled.mp3,
         duration_s=assembled.duration_s,
-        engine=cast.main.engine.name,
+        engine=engine,
         voice=cast.main.voice.preset,
         articles=assembled.articles,
         intro_s=assembled.intro_s,
@@ -187,57 +262,232 @@ def make_edition(
         decision=cast.decision(),
         paper_from=facts.name.paper_from,
         date_from=facts.name.date_from,
+        intro_engine=intro.engine if intro.spans else None,
+        intro_fallback=intro.fallback,
     )
 
 
-def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
-    clock, out = StageClock(), options.out
-    base_url = check_options(options)
-    with clock.stage("split"):
-        facts = read_issue(paths, options)
-    feed_home(out, facts.paper)  # one paper per feed: refused before any long work
-    cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
-    main, fallback = cast.main, cast.fallback
+@dataclass(frozen=True)
+class Prepared:
+    """An issue ready for synthesis: read, named, placed in its paper's home, and
+    scripted; everything before the engine is asked for audio."""
+
+    paths: tuple[Path, ...]
+    facts: IssueFacts
+    home: Home
+    folder: Path  # the edition's folder in its home
+    scripts: tuple[Script, ...]
+    script_options: speech.ScriptOptions
+    settings: HomeSettings
+    record: BuildRecord  # its recipe and public URL, for the manifest
+    #: the edition's name warning, the issue's own and the speech stage's read-back warnings
+    warnings: tuple[str, ...] = ()
+
+    def intro(self, articles: Sequence[Article]) -> Script:
+        """The intro (导读) naming ``articles``, the ones that could be read."""
+        return intro_script(self.facts.paper, self.facts.date, articles, self.script_options)
+
+
+def _edition_url(settings: HomeSettings, home: Home, folder: Path) -> str:
+    return url_for(settings.site.base_url or DEFAULT_BASE_URL, f"{folder.relative_to(home.path).as_posix()}/")
+
+
+def prepare(
+    paths: Sequence[Path],
+    options: BuildOptions,
+    cast: select.Cast,
+    clock: StageClock,
+    facts: IssueFacts | None = None,
+    recipe: str | None = None,
+) -> Prepared:
+    """Read, name and script an issue, and place its edition in its paper's home (a
+    paper OUT cannot take is refused here, before any synthesis). The folder is claimed
+    (``claimed``) only when synthesis starts."""
+    if facts is None:
+        with clock.stage("split"):
+            facts = read_issue(paths, options)
+    # one paper per feed: refused before any long work; in a site, the paper's folder
+    home = home_for(options.out, facts.paper, new_site=options.new_site, slug=options.slug)
+    settings = settings_for(home, options)
     with clock.stage("speech"):
         script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
-        scripts = [speech.make_script(a, script_options) for a in facts.split.articles]
+        scripts = tuple(speech.make_script(a, script_options) for a in facts.split.articles)
         # the read-back invariant: any character no voice would say is named here
         speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
-    folder = edition_folder(out, facts.date, facts.paper)
-    ensure_writable_dir(folder)
-    cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
-    try:
-        with clock.stage("synth"):
-            report = synthesize_edition(
-                scripts, main.engine, main.voice, cache, timer, synth_options, fallback, progress
-            )
-        if not report.clips:
-            raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
-        with clock.stage("speech"):
-            intro = intro_script(facts.paper, facts.date, [s.article for s, _ in report.clips], script_options)
-        with clock.stage("synth"):
-            intro_clip, intro_warnings = synthesize_intro(
-                intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress, report.engine_down
-            )
-    finally:
-        cast.close()  # the models need not sit beside the edition's audio
+    folder = edition_folder(home.path, facts.date, facts.paper)
+    record = BuildRecord(recipe or recipe_of(paths, options, cast), _edition_url(settings, home, folder))
+    warnings = (*((facts.name.warning,) if facts.name.warning else ()), *facts.warnings, *speech_warnings)
+    return Prepared(tuple(paths), facts, home, folder, scripts, script_options, settings, record, warnings)
+
+
+@contextlib.contextmanager
+def claim_edition(out: Path, date: dt.date, paper: str | None, progress: ProgressFn = no_progress) -> Iterator[Path]:
+    """The edition's folder, held by this build alone until it is done (``locking``); a
+    second build of the same edition waits here. Left empty, the folder is removed."""
+    while True:
+        folder = edition_folder(out, date, paper)
+
+        def waiting(folder: Path = folder) -> None:
+            where = folder.relative_to(out).as_posix()
+            progress(Progress("build", 0, 0, f"waiting for the other build of {where} to finish"))
+
+        with locking.exclusive(folder, waiting) as held:
+            # While this build waited, the folder may have been removed (the other build
+            # failed) or taken by another paper's edition of the same date: look again.
+            if held and edition_folder(out, date, paper) == folder:
+                try:
+                    yield folder
+                finally:
+                    remove_empty_dirs(folder / layout.ARTICLES, folder)
+                return
+
+
+@contextlib.contextmanager
+def claimed(prepared: Prepared, progress: ProgressFn = no_progress) -> Iterator[Prepared]:
+    """``prepared`` with its edition's folder held by this build alone (``claim_edition``)
+    from synthesis to its manifest; what killed builds left in it is swept first."""
+    home, facts = prepared.home, prepared.facts
+    with claim_edition(home.path, facts.date, facts.paper, progress) as folder:
+        clean_partials(folder)
+        if folder != prepared.folder:  # taken meanwhile by another paper's edition of the date
+            record = replace(prepared.record, url=_edition_url(prepared.settings, home, folder))
+            prepared = replace(prepared, folder=folder, record=record)
+        yield prepared
+
+
+@dataclass(frozen=True)
+class Voiced:
+    """What synthesis gave an edition: the clips of the articles that could be read (in
+    order), the intro's clip, the failures and warnings, and what the cache answered."""
+
+    clips: tuple[tuple[Script, Clip], ...]
+    intro: Clip
+    failed: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    engine_s: float = 0.0
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
+def finish(
+    prepared: Prepared, voiced: Voiced, options: BuildOptions, cast: select.Cast, clock: StageClock
+) -> BuildResult:
+    """The audio and publish stages: art, the edition's MP3s and transcripts, the
+    catalog, feeds and pages of its home, and last its manifest. Call it with the
+    edition's folder claimed (``claimed``)."""
+    facts, folder, home, settings = prepared.facts, prepared.folder, prepared.home, prepared.settings
+    if not voiced.clips:
+        raise AudiopaperError("every article failed to synthesize: " + "; ".join(voiced.failed[:3]))
     with clock.stage("audio"):
         # The show's art is undated (apps cache it); the edition's own art carries the date.
-        art = cover.write_cover(out, facts.paper, options.cover or remembered_artwork(out))
+        art = cover.write_cover(home.path, facts.paper, options.cover or remembered_artwork(home.path))
         episode_art = cover.write_episode_art(folder, facts.paper, facts.date, art)
-        source = ", ".join(p.name for p in paths)
-        url = url_for(base_url, f"{folder.relative_to(out).as_posix()}/")
+        source = ", ".join(p.name for p in prepared.paths)
         info = EditionInfo(
-            facts.paper, facts.date, facts.title, source, url, episode_art, options.chime, options.bitrate
+            facts.paper,
+            facts.date,
+            facts.title,
+            source,
+            prepared.record.url,
+            episode_art,
+            options.chime,
+            options.bitrate,
         )
-        assembled = assemble_edition(folder, info, intro_clip, report.clips)
-    edition = make_edition(facts, folder, assembled, cast, report.failed, art)
+        assembled = assemble_edition(folder, info, voiced.intro, voiced.clips)
+    edition = make_edition(facts, folder, assembled, cast, voiced.failed, art, voiced.intro)
     with clock.stage("publish"):
-        published = publish_edition(out, edition, options.show, options.site)
-    stats = RunStats(clock.timings(timer.engine_s), cache.stats.hits, cache.stats.misses)
-    path = write_edition_manifest(out, edition, stats, published)
-    warnings = (*((facts.name.warning,) if facts.name.warning else ()), *speech_warnings, *report.warnings, *intro_warnings)
-    return BuildResult(edition, path, out, published, stats, cast.choice.reason, warnings)
+        published = publish_home_edition(home, edition, settings)
+    stats = RunStats(clock.timings(voiced.engine_s), voiced.cache_hits, voiced.cache_misses)
+    path = write_edition_manifest(home.path, edition, stats, published, prepared.record)
+    warnings = (*prepared.warnings, *voiced.warnings)
+    return BuildResult(edition, path, home.path, published, stats, cast.choice.reason, warnings, prepared.record)
+
+
+def build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn = no_progress) -> BuildResult:
+    made_out = not options.out.exists()
+    try:
+        return _build(paths, options, progress)
+    except BaseException:
+        # A failed build leaves no empty folder behind (its edition's own is removed by claim_edition).
+        remove_empty_dirs(options.out / layout.EDITIONS, *((options.out,) if made_out else ()))
+        raise
+
+
+def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -> BuildResult:
+    clock = StageClock()
+    check_options(options)
+    with clock.stage("split"):
+        facts = read_issue(paths, options)
+    home_for(options.out, facts.paper)  # one paper per feed: refused before the engine is chosen
+    cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
+    main, fallback = cast.main, cast.fallback
+    if isinstance(main.engine, Batched):
+        main.engine.prepare()  # the model loads while the speech stage runs
+    try:
+        prepared = prepare(paths, options, cast, clock, facts)
+        with clock.stage("speech"):
+            # An engine that schedules its own cores reads the intro in the articles' queue:
+            # made now, it names every article, as it will unless one fails.
+            early_intro = (
+                prepared.intro([s.article for s in prepared.scripts]) if isinstance(main.engine, Batched) else None
+            )
+    except BaseException:
+        cast.close()  # a model loading in the background is let go
+        raise
+    with claimed(prepared, progress) as prepared, ClipStore(prepared.folder) as store:
+        cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
+        try:
+            with clock.stage("synth"):
+                # each finished article's PCM goes to the store, not the heap, while the model runs
+                engine, voice = main.engine, main.voice
+                report = synthesize_edition(
+                    prepared.scripts, engine, voice, cache, timer, synth_options, fallback, progress, store, early_intro
+                )
+            if not report.clips:
+                raise AudiopaperError("every article failed to synthesize: " + "; ".join(report.failed[:3]))
+            intro_warnings: tuple[str, ...] = ()
+            if report.intro is not None and not report.failed:
+                intro_clip = report.intro
+            else:
+                with clock.stage("speech"):
+                    intro = prepared.intro([s.article for s, _ in report.clips])
+                with clock.stage("synth"):
+                    intro_clip, intro_warnings = synthesize_intro(
+                        intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress,
+                        report.engine_down, store,
+                    )  # fmt: skip
+        finally:
+            cast.close()  # the models need not sit beside the edition's audio
+        voiced = Voiced(
+            report.clips,
+            intro_clip,
+            report.failed,
+            (*report.warnings, *intro_warnings),
+            timer.engine_s,
+            cache.stats.hits,
+            cache.stats.misses,
+        )
+        return finish(prepared, voiced, options, cast, clock)
+
+
+def recipe_of(paths: Sequence[Path], options: BuildOptions, cast: select.Cast) -> str:
+    """What an edition is made from (``recipe.edition_recipe``) for this build."""
+    return edition_recipe(
+        paths,
+        RecipeParts(
+            engine=cast.main.engine.name,
+            engine_version=cast.main.engine.version(),
+            voice=cast.main.voice,
+            fallback=cast.fallback.engine.name if cast.fallback else None,
+            paper=options.paper,
+            date=options.date,
+            title=options.title,
+            bitrate=options.bitrate,
+            chime=options.chime,
+            lexicon=options.lexicon,
+            cover=options.cover,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -296,5 +546,5 @@ def say(text: str, out: Path, engine: str | None = None, voice: str | None = Non
     finally:
         reader.close()
     if out.suffix.lower() == ".mp3":
-        return ffmpeg.encode_mp3(clip.pcm, clip.sample_rate, out)
-    return ffmpeg.write_wav(clip.pcm, clip.sample_rate, out)
+        return ffmpeg.encode_mp3(clip.audio(), clip.sample_rate, out)
+    return ffmpeg.write_wav(clip.audio(), clip.sample_rate, out)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .models import Reading, Script, Sentence, Spelling, SplitResult
 
 if TYPE_CHECKING:  # types only: rendering a split needs neither engines nor presets loaded
+    from .batch import BatchReport
     from .doctor import Check, EngineReport
     from .presets import Preset
 
@@ -163,3 +166,100 @@ def doctor_doc(results: Sequence[Check]) -> dict[str, Any]:
 
 def doctor_text(results: Sequence[Check]) -> str:
     return "\n".join(f"{'ok ' if c.ok else 'NO '} {c.name}: {c.detail}" for c in results)
+
+
+def _clock(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def batch_doc(report: BatchReport) -> dict[str, Any]:
+    """`batch --json`: every issue's outcome and the run's totals."""
+
+    def rel(path: Path | None) -> str | None:
+        if path is None:
+            return None
+        try:
+            return path.resolve().relative_to(report.out.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    return {
+        "schema": 1,
+        "out": str(report.out),
+        "workers": report.workers,
+        "seconds": round(report.seconds, 3),
+        "counts": {s: report.count(s) for s in ("built", "partial", "skipped", "failed")},
+        "audio_s": round(report.audio_s, 3),
+        "cache": {"hits": report.cache_hits, "misses": report.cache_misses},
+        "issues": [
+            {
+                "sources": [str(p) for p in o.files],
+                "status": o.status,
+                "paper": o.paper,
+                "date": o.date.isoformat() if o.date else None,
+                "folder": rel(o.folder),
+                "articles": o.articles,
+                "failed": list(o.failed),
+                "audio_s": round(o.audio_s, 3),
+                "seconds": round(o.seconds, 3),
+                "cache": {"hits": o.cache_hits, "misses": o.cache_misses},
+                "warnings": list(o.warnings),
+            }
+            for o in report.outcomes
+        ],
+    }
+
+
+def batch_table(report: BatchReport, width: int | None = None) -> str:
+    """The summary a batch ends with: one row per issue, oldest first, then the totals."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for name, justify in (
+        ("paper", "left"),
+        ("date", "left"),
+        ("status", "left"),
+        ("articles", "right"),
+        ("audio", "right"),
+        ("time", "right"),
+        ("edition / why", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    order = sorted(report.outcomes, key=lambda o: (o.date is None, o.date or dt.date.min, o.paper or ""))
+    for o in order:
+        where = ""
+        if o.status == "failed":
+            where = o.failed[0] if o.failed else ""
+        elif o.folder is not None:
+            try:
+                where = o.folder.resolve().relative_to(report.out.resolve()).as_posix()
+            except ValueError:
+                where = str(o.folder)
+            if o.status == "partial":
+                where += f" ({len(o.failed)} article(s) left out)"
+        table.add_row(
+            o.paper or "—",
+            o.date.isoformat() if o.date else "—",
+            o.status,
+            str(o.articles) if o.status != "failed" else "",
+            _clock(o.audio_s) if o.audio_s else "",
+            _clock(o.seconds) if o.status != "skipped" else "",
+            where,
+        )
+    buf = io.StringIO()
+    console = Console(file=buf, width=width or 160, no_color=True, highlight=False, soft_wrap=False)
+    console.print(table)
+    counts = ", ".join(f"{report.count(s)} {s}" for s in ("built", "partial", "skipped", "failed") if report.count(s))
+    hours = report.seconds / 3600
+    built = report.count("built") + report.count("partial")
+    rate = f", {built / hours:.1f} issues/hour" if built and hours > 0 else ""
+    rtf = f", RTF {report.seconds / report.audio_s:.3f}" if report.audio_s else ""
+    total = (
+        f"{len(report.outcomes)} issues: {counts or 'none'} in {_clock(report.seconds)}{rate}{rtf};"
+        f" {report.cache_misses} chunks synthesized, {report.cache_hits} from the cache ({report.workers})"
+    )
+    return buf.getvalue().rstrip() + "\n" + total

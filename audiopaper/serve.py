@@ -12,21 +12,32 @@ import email.utils
 import http.server
 import os
 import posixpath
+import queue
 import re
+import selectors
 import signal
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from .errors import AudiopaperError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 CHUNK = 64 * 1024
+#: threads that read requests and send files; more requests than this wait their turn
+WORKERS = 32
+#: a keep-alive connection with no new request for this long is closed
+IDLE_TIMEOUT_S = 15.0
+#: a request or a send that stalls this long ends its connection (a slow-loris client
+#: holds one worker at most this long)
+REQUEST_TIMEOUT_S = 20.0
 
 TYPES = {
     ".mp3": "audio/mpeg",
@@ -112,6 +123,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     root: Path = Path(".")
     log: Callable[[str], None] | None = None
+    timeout = REQUEST_TIMEOUT_S
+    # Unbuffered reads: the connection goes back to the server's watcher between
+    # requests, and bytes a buffer had read ahead (a pipelined request) would be lost.
+    rbufsize = 0
+
+    def handle(self) -> None:
+        """One request; the server keeps the connection (keep-alive) or closes it."""
+        self.close_connection = True
+        self.handle_one_request()
 
     def version_string(self) -> str:
         return self.server_version
@@ -213,7 +233,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     break
                 self.wfile.write(chunk)
                 left -= len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
             # Players routinely drop a range request half-way when the listener seeks.
             self.close_connection = True
 
@@ -222,9 +242,120 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.log(f"{self.address_string()} {format % args}")
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True  # a player holding a connection open must not block Ctrl-C
+class Server(http.server.HTTPServer):
+    """Many connections, few threads: a burst of podcast apps is answered, and sockets
+    held open (idle keep-alive, or opened and never used) cost no thread.
+
+    ``ThreadingHTTPServer`` gave each connection a thread for as long as the client held
+    it, and listened with a backlog of 5: 200 connections at once left many unanswered
+    for a minute, and 550 idle ones pinned 549 threads (issue #16). Here the kernel queues
+    a burst (``request_queue_size``), one watcher thread waits on every open connection
+    with a selector, and only a connection with a request to read gets one of
+    ``WORKERS`` threads, for that one request; a keep-alive connection then goes back to
+    the watcher, which closes it after ``IDLE_TIMEOUT_S`` without a request.
+    """
+
     allow_reuse_address = True
+    # the kernel caps it at net.core.somaxconn (4096 on current Linux)
+    request_queue_size = 1024
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[http.server.BaseHTTPRequestHandler],
+        workers: int = WORKERS,
+        idle_timeout_s: float = IDLE_TIMEOUT_S,
+    ) -> None:
+        super().__init__(address, handler)
+        self.idle_timeout_s = idle_timeout_s
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="serve")
+        self._incoming: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._closed = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="serve-watcher", daemon=True)
+        self._watcher.start()
+
+    # socketserver calls this for each accepted connection, on the thread that accepts
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._park(request, client_address)
+
+    def _park(self, sock: socket.socket, address: Any) -> None:
+        """Hand a connection to the watcher until it has a request to read."""
+        if self._closed.is_set():
+            self.shutdown_request(sock)
+            return
+        self._incoming.put((sock, address))
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+
+    def _serve_one(self, sock: socket.socket, address: Any) -> None:
+        try:
+            # (typeshed types the server argument as Self of BaseServer)
+            handler = self.RequestHandlerClass(sock, address, cast(Any, self))
+        except Exception:
+            self.handle_error(sock, address)
+            self.shutdown_request(sock)
+            return
+        if getattr(handler, "close_connection", True):
+            self.shutdown_request(sock)
+        else:
+            self._park(sock, address)
+
+    def _watch(self) -> None:
+        """The one thread that waits on idle connections (only it touches the selector)."""
+        selector = selectors.DefaultSelector()
+        selector.register(self._wake_r, selectors.EVENT_READ)
+        deadlines: dict[socket.socket, float] = {}
+        try:
+            while not self._closed.is_set():
+                for key, _ in selector.select(timeout=0.5):
+                    if key.fileobj is self._wake_r:
+                        with contextlib.suppress(OSError):
+                            self._wake_r.recv(4096)
+                        continue
+                    sock = key.fileobj
+                    assert isinstance(sock, socket.socket)
+                    selector.unregister(sock)
+                    deadlines.pop(sock, None)
+                    try:
+                        self._pool.submit(self._serve_one, sock, key.data)
+                    except RuntimeError:  # the pool is shut down: the server is closing
+                        self.shutdown_request(sock)
+                while True:
+                    try:
+                        sock, address = self._incoming.get_nowait()
+                    except queue.Empty:
+                        break
+                    try:
+                        selector.register(sock, selectors.EVENT_READ, address)
+                    except (ValueError, OSError):  # closed meanwhile
+                        continue
+                    deadlines[sock] = time.monotonic() + self.idle_timeout_s
+                now = time.monotonic()
+                for sock in [s for s, due in deadlines.items() if due <= now]:
+                    selector.unregister(sock)
+                    del deadlines[sock]
+                    self.shutdown_request(sock)
+        finally:
+            for sock in deadlines:
+                self.shutdown_request(sock)
+            selector.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line, not socketserver's traceback: a client that vanishes mid-answer is routine."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError | TimeoutError):
+            stderr_log(f"{client_address[0] if client_address else '?'} error: {type(exc).__name__}: {exc}")
+
+    def server_close(self) -> None:
+        self._closed.set()
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+        self._watcher.join(timeout=5)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        super().server_close()
+        self._wake_r.close()
+        self._wake_w.close()
 
 
 class Server6(Server):
@@ -232,7 +363,11 @@ class Server6(Server):
 
 
 def make_server(
-    root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, log: Callable[[str], None] | None = None
+    root: Path,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    log: Callable[[str], None] | None = None,
+    idle_timeout_s: float = IDLE_TIMEOUT_S,
 ) -> Server:
     """A bound (not yet running) server for ``root``; port 0 picks a free port."""
     root = root.resolve()
@@ -241,7 +376,7 @@ def make_server(
     handler = type("OutHandler", (Handler,), {"root": root, "log": staticmethod(log) if log else None})
     server_cls: type[Server] = Server6 if ":" in host else Server
     try:
-        return server_cls((host, port), handler)
+        return server_cls((host, port), handler, idle_timeout_s=idle_timeout_s)
     except OSError as exc:
         raise AudiopaperError(
             f"cannot listen on {host}:{port} ({exc.strerror})", "choose another --port or --host"

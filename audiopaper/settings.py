@@ -313,29 +313,106 @@ def site_layer(table: Mapping[str, Any], where: str) -> Layer:
     return layer
 
 
-def read_file(path: Path) -> Layer:
-    """Every setting ``path`` states; a one-line UsageError for anything wrong in it."""
+#: keys of a ``[[papers]]`` table that are no publisher setting: where the paper's issues
+#: are, and the folder its feed lives in (``OUT/<slug>/``); read by ``batch``
+PAPERS_KEYS = ("sources", "slug")
+
+
+@dataclass(frozen=True)
+class PaperEntry:
+    """One ``[[papers]]`` table of a settings file (a papers.toml): the paper's own
+    settings (the same keys as ``[paper]``, over it), its sources and its folder."""
+
+    name: str
+    layer: Layer
+    sources: tuple[str, ...] = ()  # as written; relative ones are relative to the file
+    slug: str | None = None
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class PapersFile:
+    """A settings file read whole: ``[paper]`` and ``[site]`` (for every paper), and its
+    ``[[papers]]``."""
+
+    path: Path
+    layer: Layer
+    papers: tuple[PaperEntry, ...] = ()
+
+    def paper(self, name: str | None) -> PaperEntry | None:
+        return next((p for p in self.papers if p.name == name), None) if name else None
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such settings file", "`audiopaper init` writes one") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the settings file ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _paper_entry(n: int, table: Any, path: Path) -> PaperEntry:
+    where = f"{path} [[papers]] #{n}"
+    if not isinstance(table, dict):
+        raise UsageError(f"{where} must be a table of settings")
+    own = {k: v for k, v in table.items() if k not in PAPERS_KEYS}
+    layer = paper_layer(own, where, path.parent)
+    name = _text(layer.get("name"))
+    if name is None:
+        raise UsageError(f"{where}: every paper needs its name", 'add name = "…日报"')
+    sources = table.get("sources", [])
+    if isinstance(sources, str):
+        sources = [sources]
+    if not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
+        raise UsageError(f"{where}: sources must be a list of paths or globs")
+    slug = table.get("slug")
+    if slug is not None and not isinstance(slug, str):
+        raise UsageError(f"{where}: slug must be a string")
+    return PaperEntry(name, layer, tuple(sources), slug, f"{path} [[papers]] {name}")
+
+
+def read_papers(path: Path) -> PapersFile:
+    """Every setting ``path`` states, ``[[papers]]`` included; a one-line UsageError for
+    anything wrong in it, found now rather than after minutes of synthesis."""
+    data = _load_toml(path)
     layer: Layer = {}
+    entries: list[PaperEntry] = []
     for table, content in data.items():
-        if table not in ("paper", "site"):
-            raise _unknown(str(path), table, ["paper", "site"])
+        if table not in ("paper", "site", "papers"):
+            raise _unknown(str(path), table, ["paper", "site", "papers"])
+        if table == "papers":
+            if not isinstance(content, list):
+                raise UsageError(
+                    f"{path}: [papers] is not a table of settings",
+                    "did you mean [paper]? Several papers are [[papers]] tables, one per paper",
+                )
+            entries += [_paper_entry(n, t, path) for n, t in enumerate(content, start=1)]
+            continue
         if not isinstance(content, dict):
             raise UsageError(f"{path}: [{table}] must be a table of settings")
         if table == "paper":
             layer.update(paper_layer(content, str(path), path.parent))
         else:
             layer.update(site_layer(content, str(path)))
-    # Everything is checked now, not after minutes of synthesis.
     resolve([layer], where=str(path))
-    return layer
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.name in seen:
+            raise UsageError(f"{path}: the paper {entry.name} is named twice", "give each paper one [[papers]] table")
+        seen.add(entry.name)
+        resolve([entry.layer, layer], where=entry.where)
+    return PapersFile(path, layer, tuple(entries))
+
+
+def read_file(path: Path, paper: str | None = None) -> Layer:
+    """Every setting ``path`` states for a run (of ``paper``: its ``[[papers]]`` table
+    over ``[paper]``, when the file names it); a one-line UsageError for anything wrong."""
+    found = read_papers(path)
+    entry = found.paper(paper)
+    return {**found.layer, **entry.layer} if entry is not None else found.layer
 
 
 def find_config(explicit: Path | None = None, cwd: Path | None = None) -> Path | None:
@@ -425,7 +502,9 @@ def resolve(layers: Iterable[Layer], where: str = "settings") -> Settings:
         try:
             return normalize_base_url(value) if value else None
         except UsageError as exc:
-            raise UsageError(f"{where}: {name} {value!r} is not an http(s) URL", exc.hint) from None
+            # the reason as normalize_base_url words it, said of this setting
+            reason = exc.message.replace("--base-url ", "", 1)
+            raise UsageError(f"{where}: {name} {reason}", exc.hint) from None
 
     site = SiteSettings(base_url=url("base_url"), moved_to=url("moved_to"))
     return Settings(paper, site)
@@ -443,19 +522,42 @@ def remembered_layer(settings: Settings) -> Layer:
     return {k: ("" if v is None else v) for k, v in values.items() if k in REMEMBERED}
 
 
+@dataclass(frozen=True)
+class Request:
+    """What a run asks for, before any output folder's memory: its flags, then its
+    settings file (the first that states a key wins)."""
+
+    layers: tuple[Layer, ...] = ()
+    source: Path | None = None
+
+    @property
+    def where(self) -> str:
+        return str(self.source) if self.source else "settings"
+
+
+def request(
+    flags: Mapping[str, Any], config: Path | None = None, cwd: Path | None = None, paper: str | None = None
+) -> Request:
+    """The flags given (None: not given) and the settings file (``--config``, else
+    audiopaper.toml in the working folder), checked now."""
+    path = find_config(config, cwd)
+    flag_layer = {k: v for k, v in flags.items() if v is not None}
+    unknown = set(flag_layer) - set(KEYS)
+    if unknown:
+        raise _unknown("flags", sorted(unknown)[0], KEYS)
+    named = paper if paper is not None else _text(flag_layer.get("name"))
+    file_layer = read_file(path, named) if path is not None else {}
+    return Request((flag_layer, file_layer), path)
+
+
 def for_out(out: Path, flags: Mapping[str, Any], config: Path | None = None, cwd: Path | None = None) -> Settings:
     """The settings of a run into ``out``: flags, then the settings file, then what
     ``out``'s catalog remembers, then the defaults."""
     from .publish import remembered
 
-    path = find_config(config, cwd)
-    file_layer = read_file(path) if path is not None else {}
-    flag_layer = {k: v for k, v in flags.items() if v is not None}
-    unknown = set(flag_layer) - set(KEYS)
-    if unknown:
-        raise _unknown("flags", sorted(unknown)[0], KEYS)
-    resolved = resolve([flag_layer, file_layer, remembered(out)], where=str(path) if path else "settings")
-    return replace(resolved, source=path)
+    asked = request(flags, config, cwd)
+    resolved = resolve([*asked.layers, remembered(out)], where=asked.where)
+    return replace(resolved, source=asked.source)
 
 
 # --- audiopaper init -----------------------------------------------------------------
@@ -472,7 +574,7 @@ def template() -> str:
         "",
     ]
     for table, heading in (
-        ("paper", "# The paper and its show (several papers will share these keys, issue #12)."),
+        ("paper", "# The paper and its show (with [[papers]] tables, the keys every paper shares)."),
         ("site", "# Where the output folder is published."),
     ):
         lines += [heading, f"[{table}]"]
@@ -481,6 +583,17 @@ def template() -> str:
                 continue
             flag = key.flag.split("/")[0]
             lines += [f"# {key.help} Flag: {flag}.", f"# {key.name} = {key.example}", ""]
+    lines += [
+        "# Several papers in one output folder (`audiopaper batch`): one [[papers]] table per",
+        "# paper, with its name, its issues (sources: folders by date, dated files, list files,",
+        "# globs; relative to this file), its folder in the output (slug; default: the pinyin",
+        "# of its name) and any [paper] key of its own, over the ones above.",
+        "#   [[papers]]",
+        '#   name = "衡阳日报"',
+        '#   sources = ["archive/hengyang"]',
+        '#   slug = "hengyang"',
+        '#   voice = "news-female"',
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -3,10 +3,17 @@ timing, and joining a clip's chunks.
 
 An article is planned as chunks of whole sentences, each sent to the engine in the
 spelling it declares; chunks found in the cache are used as they are, the rest are
-synthesized (an online engine's concurrently, each request retried on its own) and
-written to the cache as soon as each arrives, so an interrupted build resumes where it
-stopped. An article whose chunks cannot all be had from the online engine is read whole
-by the fallback engine: never two voices inside one article.
+synthesized (an online engine's concurrently, each request retried on its own; a local
+engine that schedules its own cores, ``engines.base.Batched``, gets every chunk of every
+article at once, so no core waits at an article's end) and written to the cache as soon
+as each arrives, so an interrupted build resumes where it stopped. An article whose chunks
+cannot all be had from the online engine is read whole by the fallback engine: never two
+voices inside one article.
+
+The articles of several editions can share one queue (``synthesize_editions``): a batch
+of builds keeps the cores as busy as one build does. A finished article's clip is made
+as soon as its last chunk arrives (and, given a ``ClipStore``, kept on disk), so its
+chunks' audio is not held beside it.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .cache import AudioCache, cache_key
-from .engines.base import Engine, Reader, Remote
+from .clipstore import ClipStore
+from .engines.base import Batched, Engine, Reader, Remote, Request
 from .errors import EngineFailure, SynthesisError
 from .models import Clip, Progress, ProgressFn, Reading, Script, Sentence, Span, Synthesis, Voice, no_progress
 from .resilience import Attempt, CoolDown, NetClock, RetryPolicy, with_retries
@@ -113,6 +121,9 @@ class SynthReport:
     warnings: tuple[str, ...]
     #: the engine was asked for audio and answered none of it (its service is down)
     engine_down: bool = False
+    #: the intro given with the articles, read by the engine in the same queue (None:
+    #: none given, or it could not be read: ``synthesize_intro`` then reads it)
+    intro: Clip | None = None
 
 
 @dataclass
@@ -132,6 +143,11 @@ class _Item:
     script: Script
     sentences: list[Sentence]
     jobs: list[_Job]
+    #: which of the editions given to the session it belongs to
+    edition: int = 0
+    #: its clip, made as soon as its last chunk came (the chunks' audio is then let go),
+    #: kept in the session's ClipStore when it has one
+    clip: Clip | None = None
 
     @property
     def error(self) -> str:
@@ -139,7 +155,7 @@ class _Item:
 
     @property
     def done(self) -> bool:
-        return all(j.result is not None or j.error for j in self.jobs)
+        return self.clip is not None or all(j.result is not None or j.error for j in self.jobs)
 
 
 @dataclass
@@ -153,6 +169,8 @@ class _Session:
     options: SynthOptions
     on_done: Callable[[_Job], None] = lambda _job: None
     on_retry: Callable[[Attempt], None] = lambda _attempt: None
+    #: where finished clips' PCM is kept (None: held in memory)
+    store: ClipStore | None = None
     #: chunks the engine was asked for (cache misses), and those it answered
     asked: int = 0
     answered: int = 0
@@ -162,21 +180,33 @@ class _Session:
         """The engine was asked for audio and gave none."""
         return self.asked > 0 and self.answered == 0
 
-    def plan(self, scripts: Sequence[Script]) -> list[_Item]:
+    def plan(self, scripts: Sequence[Script], edition: int = 0, first: int = 0) -> list[_Item]:
+        """Items for ``scripts``, numbered from ``first`` (the items already planned)."""
         items = []
-        for n, script in enumerate(scripts):
+        for n, script in enumerate(scripts, start=first):
             chunks = chunks_for(self.engine, script.sentences)
             jobs = [
                 _Job(n, chunk_key(self.engine, self.voice, c), c, [reading_of(s, self.engine) for s in c])
                 for c in chunks
             ]
-            items.append(_Item(script, [s for c in chunks for s in c], jobs))
+            items.append(_Item(script, [s for c in chunks for s in c], jobs, edition))
         return items
 
     def clip(self, item: _Item, fallback: bool = False) -> Clip:
+        if item.clip is not None:
+            return item.clip
         parts = [j.result for j in item.jobs if j.result is not None]
         pcm, rate, spans = join_chunks(item.sentences, parts)
         return Clip(pcm, rate, tuple(spans), engine=self.engine.name, voice=self.voice.name, fallback=fallback)
+
+    def finish(self, item: _Item) -> None:
+        """Make a complete item's clip now and let its chunks go: a long edition's audio
+        is then held once (or, with a store, not at all), not twice."""
+        if item.clip is None and item.done and not item.error:
+            clip = self.clip(item)
+            item.clip = self.store.keep(clip) if self.store is not None else clip
+            for job in item.jobs:
+                job.result = None
 
     def run(self, items: Sequence[_Item], not_asked: str = "") -> None:
         """Fill every job with a result or an error; cache hits first, then the misses
@@ -202,9 +232,13 @@ class _Session:
             asyncio.run(self._run_remote(self.engine.remote, items, misses))
         else:
             self._run_here(items, misses)
-        self.answered += sum(1 for job in misses if job.result is not None)
+        # a job's audio may already be let go, its item's clip made (or kept on disk)
+        self.answered += sum(1 for job in misses if job.result is not None or items[job.item].clip is not None)
 
     def _run_here(self, items: Sequence[_Item], misses: Sequence[_Job]) -> None:
+        if isinstance(self.engine, Batched):
+            self._run_batched(self.engine, misses)
+            return
         for job in misses:
             if items[job.item].error:
                 # The article already failed; its other chunks would be thrown away.
@@ -218,6 +252,22 @@ class _Session:
                     self.timer.engine_s += job.result.engine_s
                     self.cache.put(job.key, job.result)
             self.on_done(job)
+
+    def _run_batched(self, engine: Batched, misses: Sequence[_Job]) -> None:
+        """Every miss to the engine at once; each result cached and reported as it comes."""
+        results = engine.synthesize_many([Request(tuple(job.readings), self.voice) for job in misses])
+        try:
+            for n, result in results:
+                job = misses[n]
+                if isinstance(result, SynthesisError):
+                    job.error = str(result)
+                else:
+                    job.result = result
+                    self.timer.engine_s += result.engine_s
+                    self.cache.put(job.key, result)
+                self.on_done(job)
+        finally:
+            results.close()  # Ctrl-C, or an error here: what has not started is dropped
 
     async def _run_remote(self, remote: Remote, items: Sequence[_Item], jobs: Sequence[_Job]) -> None:
         slots = asyncio.Semaphore(max(1, remote.concurrency))
@@ -297,7 +347,7 @@ def _outcome(session: _Session, item: _Item, fallback: Reader | None, what: str)
     and a warning when the fallback read it."""
     error = item.error
     if not error:
-        return session.clip(item), "", None
+        return item.clip if item.clip is not None else session.clip(item), "", None
     engine = session.engine
     if fallback is None or fallback.engine.name == engine.name:
         return None, error, None
@@ -320,16 +370,50 @@ def synthesize_edition(
     options: SynthOptions | None = None,
     fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
+    store: ClipStore | None = None,
+    intro: Script | None = None,
 ) -> SynthReport:
     """Clips for every article that could be read, by ``engine`` or, whole, by the
-    fallback; a line per article left out and per fallback used."""
-    total = len(scripts)
-    total_chars = sum(s.article.chars for s in scripts) or 1
+    fallback; a line per article left out and per fallback used. With a ``store``, each
+    clip goes to disk the moment it is whole, so memory holds the articles in progress,
+    not the issue. ``intro``: read after the articles in the same queue
+    (``SynthReport.intro``), so the cores do not wait for the articles' last sentence
+    before starting on it."""
+    (report,) = synthesize_editions([scripts], engine, voice, cache, timer, options, fallback, progress, store, [intro])
+    return report
+
+
+def synthesize_editions(
+    editions: Sequence[Sequence[Script]],
+    engine: Engine,
+    voice: Voice,
+    cache: AudioCache,
+    timer: SynthTimer,
+    options: SynthOptions | None = None,
+    fallback: Reader | None = None,
+    progress: ProgressFn = no_progress,
+    store: ClipStore | None = None,
+    intros: Sequence[Script | None] = (),
+) -> list[SynthReport]:
+    """``synthesize_edition`` for the articles of several editions read in one voice,
+    through one queue: the engine's cores go from one edition's articles to the next
+    without waiting for either to end. One report per edition, in order; progress
+    counts the articles of all of them (``intros``, one per edition or none, are read
+    in the queue too, after all the articles, and not counted)."""
+    session = _Session(engine, voice, cache, timer, options or SynthOptions(), store=store)
+    items: list[_Item] = []
+    for n, scripts in enumerate(editions):
+        items += session.plan(scripts, n, len(items))
+    total = len(items)
+    intro_items: dict[int, _Item] = {}
+    for n, intro in enumerate(intros):
+        if intro is not None:
+            (intro_items[n],) = session.plan([intro], n, len(items))
+            items.append(intro_items[n])
+    total_chars = sum(it.script.article.chars for it in items[:total]) or 1
     finished: set[int] = set()
     done_chars = 0
     t0 = time.perf_counter()
-    session = _Session(engine, voice, cache, timer, options or SynthOptions())
-    items = session.plan(scripts)
 
     def on_done(job: _Job) -> None:
         nonlocal done_chars
@@ -338,32 +422,40 @@ def synthesize_edition(
         item = items[job.item]
         if job.item in finished or not item.done:
             return
+        session.finish(item)
+        if job.item >= total:  # an intro: not an article
+            return
         finished.add(job.item)
         done_chars += item.script.article.chars
         elapsed = time.perf_counter() - t0
         eta = elapsed / done_chars * (total_chars - done_chars) if done_chars else None
-        nxt = next((it.script.title for n, it in enumerate(items) if n not in finished), "")
+        nxt = next((it.script.title for n, it in enumerate(items[:total]) if n not in finished), "")
         progress(Progress("synth", len(finished), total, nxt, timer.audio_done_s, eta))
 
     session.on_done, session.on_retry = on_done, _retry_reporter(engine, progress)
-    if scripts:
-        progress(Progress("synth", 0, total, scripts[0].title, timer.audio_done_s, None))
+    if items:
+        progress(Progress("synth", 0, total, items[0].script.title, timer.audio_done_s, None))
     session.run(items)
 
-    clips: list[tuple[Script, Clip]] = []
-    failed: list[str] = []
-    warnings: list[str] = []
-    for item in items:
-        what = f"{item.script.article.index:02d} {item.script.title}"
-        clip, error, warning = _outcome(session, item, fallback, what)
-        if clip is not None:
-            clips.append((item.script, clip))
-        else:
-            failed.append(f"{what}: {error}")
-        if warning:
-            warnings.append(warning)
+    reports: list[SynthReport] = []
+    for n in range(len(editions)):
+        clips: list[tuple[Script, Clip]] = []
+        failed: list[str] = []
+        warnings: list[str] = []
+        for item in (it for it in items[:total] if it.edition == n):
+            what = f"{item.script.article.index:02d} {item.script.title}"
+            clip, error, warning = _outcome(session, item, fallback, what)
+            if clip is not None:
+                clips.append((item.script, store.keep(clip) if store is not None else clip))
+            else:
+                failed.append(f"{what}: {error}")
+            if warning:
+                warnings.append(warning)
+        read = intro_items.get(n)
+        intro_clip = session.clip(read) if read is not None and not read.error else None
+        reports.append(SynthReport(tuple(clips), tuple(failed), tuple(warnings), session.engine_down, intro_clip))
     progress(Progress("synth", total, total, "", timer.audio_done_s, 0.0))
-    return SynthReport(tuple(clips), tuple(failed), tuple(warnings), session.engine_down)
+    return reports
 
 
 def synthesize_intro(
@@ -376,6 +468,7 @@ def synthesize_intro(
     fallback: Reader | None = None,
     progress: ProgressFn = no_progress,
     engine_down: bool = False,
+    store: ClipStore | None = None,
 ) -> tuple[Clip, tuple[str, ...]]:
     """The intro's clip, and a warning when the fallback read it or it could not be read
     at all (then half a second of silence keeps the edition's layout: intro, gap, articles).
@@ -384,7 +477,7 @@ def synthesize_intro(
     (another round of deadlines and retries) unless the cache has the intro; the fallback
     reads it.
     """
-    session = _Session(engine, voice, cache, timer, options or SynthOptions())
+    session = _Session(engine, voice, cache, timer, options or SynthOptions(), store=store)
     session.on_retry = _retry_reporter(engine, progress)
     (item,) = session.plan([script])
     session.run([item], f"not tried: {engine.name} read none of the articles" if engine_down else "")
@@ -413,7 +506,7 @@ def _read_with_fallback(script: Script, fallback: Reader, main: _Session, rate: 
         return None, item.error
     clip = session.clip(item, fallback=True)
     if clip.sample_rate != rate:
-        clip = replace(clip, pcm=resample(clip.pcm, clip.sample_rate, rate), sample_rate=rate)
+        clip = replace(clip, pcm=resample(clip.audio(), clip.sample_rate, rate), sample_rate=rate)
     main.timer.audio_done_s += clip.duration_s
     return clip, ""
 

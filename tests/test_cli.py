@@ -90,6 +90,36 @@ def test_every_command_has_help(cmd: str) -> None:
     assert r.exit_code == 0 and f" {cmd} [OPTIONS]" in r.stdout
 
 
+# What start-up must not pay for: the audio stack, the model runtime, the word segmenter
+# and the text normalizer (issue #15: `--help` stays well under half a second).
+HEAVY = ("numpy", "onnxruntime", "jieba", "wetext", "misaki", "pypinyin")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["serve", "--help"], ["--version"]])
+def test_help_imports_nothing_heavy(args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from audiopaper.cli import main\n"
+        f"sys.argv = ['audiopaper', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == "[]"
+    assert r.stdout  # it did print the help (or the version)
+
+
+def test_max_memory_below_what_any_build_needs_is_refused_before_work(tiny_issue: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["build", str(tiny_issue), "-o", str(out), "--engine", "kokoro", "--max-memory", "100"])
+    assert r.exit_code == 2 and "--max-memory" in r.stderr and "300" in r.stderr
+    assert not out.exists()
+
+
 def test_progress_is_a_live_bar_on_a_terminal(tiny_issue: Path, tmp_path: Path) -> None:
     """On a terminal (a pseudo-terminal here) stderr shows rich's bar, redrawn in place."""
     import os

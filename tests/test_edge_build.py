@@ -99,7 +99,9 @@ def test_failed_articles_are_read_whole_by_the_fallback(
         elapsed = time.perf_counter() - t0
     doc = result.manifest
     assert [(a["engine"], a.get("fallback")) for a in doc["articles"]] == [("espeak", True), ("espeak", True)]
-    assert doc["edition"]["engine"] == "edge" and doc["edition"]["fallback_engine"] == "espeak"
+    # every article (and the intro) was read by the fallback: the edition is named after it (#16)
+    assert doc["edition"]["engine"] == "espeak" and doc["edition"]["fallback_engine"] == "espeak"
+    assert doc["edition"]["intro_engine"] == "espeak" and doc["edition"]["intro_fallback"] is True
     assert len(result.warnings) == 3  # two articles and the intro
     assert all("read by espeak" in w and "tried again next build" in w for w in result.warnings)
     assert not result.partial and decodes(result.edition.mp3)

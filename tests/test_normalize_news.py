@@ -31,6 +31,11 @@ from audiopaper.speech.normalize import normalize
         ("1+1=2", "一加一等于二"),
         ("5-3=2", "五减三等于二"),
         ("8÷2=4", "八除以二等于四"),
+        # the retail calendar's named days, written without the dot; a quantity keeps its reading
+        ("商家都说618还是要抢", "商家都说六一八还是要抢"),
+        ("今年315前后投诉增多", "今年三一五前后投诉增多"),
+        ("全市共315人报名", "全市共三百一十五人报名"),
+        ("销售额达618万元", "销售额达六百一十八万元"),
         # years that are names; hyphens before numbers in names
         ("“剑网2023”专项行动", "“剑网二零二三”专项行动"),
         ("《2030年前碳达峰行动方案》", "《二零三零年前碳达峰行动方案》"),

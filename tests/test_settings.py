@@ -77,7 +77,12 @@ def test_template_mentions_every_flag() -> None:
         ('[paper]\nexplicit = "no"\n', "must be true or false"),
         ("[paper]\nfeed_limit = -1\n", "feed_limit"),
         ('[site]\nbase_url = "ftp://example.org/"\n', "not an http(s) URL"),
-        ('[papers]\ntitle = "x"\n', "unknown setting 'papers'"),
+        # [papers] is a typo of [paper] (several papers are [[papers]] tables)
+        ('[papers]\ntitle = "x"\n', "did you mean [paper]"),
+        ('[pappers]\ntitle = "x"\n', "unknown setting 'pappers'"),
+        ('[[papers]]\ntitle = "x"\n', "every paper needs its name"),
+        ('[[papers]]\nname = "甲报"\nsources = 3\n', "sources must be a list"),
+        ('[[papers]]\nname = "甲报"\nowner = "x"\n', "unknown setting 'owner'"),
         ('[paper]\ntitle = "unclosed\n', "not valid TOML"),
     ],
 )

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import layout, naming
-from ..fsutil import ensure_writable_dir, write_text
+from ..fsutil import ensure_writable_dir, pid_alive, write_text
 from ..models import ArticleAudio, Clip, LoudnessReport, Script
 from . import ffmpeg, master, transcript
 from .chapters import edition_chapters, write_chapters
@@ -93,7 +93,7 @@ def _master_and_encode(
     # Aim above -16 by however much the encoder takes off, so the *file* measures -16.
     encoder_db = ffmpeg.encoder_gain_db(out_rate, bitrate)
     target = master.TARGET_LUFS - encoder_db
-    pcm = clip.pcm
+    pcm = clip.audio()
     if len(pcm) < clip.sample_rate // 10:  # an empty clip would make an MP3 with no frames
         pcm = np.concatenate([pcm, ffmpeg.silence(0.1, clip.sample_rate)])
     done = master.master(pcm, clip.sample_rate, target, master.CEILING_DBTP)
@@ -235,14 +235,18 @@ def assemble_edition(
     ensure_writable_dir(articles_dir)
     rate = intro.sample_rate
     cover = embedded_cover(info.cover) if info.cover else None
-    for stale in folder.glob(".build-*"):  # left by a run that was killed outright
-        shutil.rmtree(stale, ignore_errors=True)
-    work = Path(tempfile.mkdtemp(prefix=".build-", dir=folder))
+    for stale in folder.glob(".build-*"):  # left by a run that was killed outright, not a live one's
+        pid = stale.name.split("-")[1]
+        if not (pid.isdigit() and pid_alive(int(pid))):
+            shutil.rmtree(stale, ignore_errors=True)
+    # named before it exists, so the finally below removes it whatever interrupts its making
+    work = folder / f".build-{os.getpid()}-{secrets.token_hex(4)}"
     # ffmpeg encodes (lame is single-threaded) in worker threads while numpy masters the
     # next clip.
     encoders = max(1, min(ENCODERS, os.cpu_count() or 1))
     pool = ThreadPoolExecutor(max_workers=encoders, thread_name_prefix="encode")
     try:
+        work.mkdir()
         bitrate = f"{info.bitrate}k"
         intro_part, article_parts = _encode_all(work, intro, articles, pool, encoders, bitrate)
         transition_mp3 = ffmpeg.encode_mp3(_transition(rate, info.chime), rate, work / "transition.mp3", bitrate)
@@ -259,7 +263,7 @@ def assemble_edition(
 
         edition_tmp = ffmpeg.concat_mp3(parts, work / layout.EDITION_MP3)
         duration = ffmpeg.mp3_duration(edition_tmp)
-        chapters = edition_chapters([(a.id, a.title, a.start_s) for a, _ in placed], duration)
+        chapters = edition_chapters([(a.id, a.title, a.start_s) for a, _ in placed], duration, bool(intro.spans))
 
         write_tags(edition_tmp, _tag_info(info, info.title, cover, duration), chapters)
         for n, (art, part) in enumerate(placed, start=1):

@@ -18,17 +18,28 @@ VERSION = "1.2.0"
 MIME = "application/json+chapters"
 
 
-def edition_chapters(articles: Sequence[tuple[str, str, float]], duration_s: float) -> tuple[Chapter, ...]:
+#: An intro that could not be read is half a second of silence (synth.synthesize_intro);
+#: a spoken one (the paper, the date, the day's titles) is always longer than this.
+SPOKEN_INTRO_S = 1.0
+
+
+def edition_chapters(
+    articles: Sequence[tuple[str, str, float]], duration_s: float, intro: bool = True
+) -> tuple[Chapter, ...]:
     """The intro from the start, then each article (id, title, start) from its first word
     to the next one's: the transition after a story belongs to it, so skipping lands on
-    a title. An edition that starts with its first article has no intro chapter."""
+    a title. An edition that starts with its first article, or whose intro could not be
+    read (``intro`` False), has no intro chapter: its first article's starts at 0."""
     starts = [start for _, _, start in articles]
     ends = [*starts[1:], duration_s]
     chapters = [
         Chapter(title, start, end, article) for (article, title, start), end in zip(articles, ends, strict=True)
     ]
     if starts and starts[0] > 0.05:
-        chapters.insert(0, Chapter(INTRO_TITLE, 0.0, starts[0]))
+        if intro:
+            chapters.insert(0, Chapter(INTRO_TITLE, 0.0, starts[0]))
+        else:
+            chapters[0] = Chapter(chapters[0].title, 0.0, chapters[0].end_s, chapters[0].article)
     return tuple(chapters)
 
 

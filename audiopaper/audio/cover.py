@@ -21,6 +21,7 @@ import io
 import os
 import shutil
 import subprocess
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 
 from .. import layout
 from ..errors import UsageError
-from ..fsutil import atomic_path, write_bytes
+from ..fsutil import atomic_path, output_error, write_bytes
 
 SIZE = 1400
 CHANNEL_SIZE = 3000  # what Apple Podcasts asks for; drawn once per OUT and paper
@@ -38,6 +39,8 @@ FAVICON_SIZES = ((16, 16), (32, 32), (48, 48))
 #: PNG text key of the marker drawn images carry: "channel|<paper>" or "episode|<paper>|<date>"
 MARKER_KEY = "audiopaper"
 EMBED_SIZE = 1400  # APIC copy: big enough for any player, small enough to repeat per file
+#: artwork larger than this is re-encoded (a 3000 px JPEG at quality 88 is ~0.5-1 MB)
+MAX_COVER_BYTES = 1_000_000
 PAPER_RED = (178, 34, 34)
 INK = (28, 28, 30)
 PAPER = (246, 242, 234)
@@ -240,9 +243,12 @@ def _save_png(img: Any, target: Path, mark: str) -> Path:
 
     info = PngInfo()
     info.add_text(MARKER_KEY, mark)
-    with atomic_path(target) as tmp:
-        # no optimize pass: it triples the time of a 3000 px image for 5% fewer bytes
-        img.save(tmp, format="PNG", pnginfo=info)
+    try:
+        with atomic_path(target) as tmp:
+            # no optimize pass: it triples the time of a 3000 px image for 5% fewer bytes
+            img.save(tmp, format="PNG", pnginfo=info)
+    except OSError as exc:  # a full disk, a read-only folder: one line, not Pillow's traceback
+        raise output_error(target, exc) from None
     return target
 
 
@@ -251,13 +257,23 @@ def check_user_cover(path: Path) -> str:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as img:
-            fmt = img.format or "?"
-            width, height = img.size
-            img.verify()
+        # Pillow refuses to open an image of more than ~179 million pixels (a
+        # "decompression bomb": a small file that unpacks to gigabytes) and only warns
+        # between 89 and 179 million; both are refused here, with the size rule's words.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                fmt = img.format or "?"
+                width, height = img.size
+                img.verify()
     except FileNotFoundError:
         raise UsageError(f"--cover {path}: no such file") from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UsageError(
+            f"--cover {path}: far too many pixels to open safely",
+            f"podcast apps want {MIN_SIZE}-{MAX_SIZE} px on a side; resize it",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UsageError(f"--cover {path}: not a readable image ({exc})", "give a PNG or JPEG file") from None
     if fmt not in ("PNG", "JPEG"):
         raise UsageError(f"--cover {path}: {fmt} image", "podcast apps take PNG or JPEG; convert it first")
@@ -274,8 +290,6 @@ def write_cover(out: Path, paper: str | None, user_cover: Path | None = None) ->
     """The show's artwork in OUT, undated: the user's image (``cover.jpg`` for a JPEG,
     ``cover.png`` for a PNG; square, RGB, no alpha), else ``cover.png`` drawn at
     CHANNEL_SIZE, which is drawn again only for another paper."""
-    from PIL import Image
-
     if user_cover is None:
         target = out / layout.COVER_PNG
         (out / layout.COVER_JPG).unlink(missing_ok=True)  # a user's earlier image, no longer the show's
@@ -286,15 +300,10 @@ def write_cover(out: Path, paper: str | None, user_cover: Path | None = None) ->
     fmt = check_user_cover(user_cover)
     target = out / (layout.COVER_PNG if fmt == "PNG" else layout.COVER_JPG)
     other = out / (layout.COVER_JPG if fmt == "PNG" else layout.COVER_PNG)
-    unchanged = target.is_file() and target.read_bytes() == user_cover.read_bytes()
-    if user_cover.resolve() != target.resolve() and not unchanged:
-        with Image.open(user_cover) as img:
-            if img.mode == "RGB" and "transparency" not in img.info and MARKER_KEY not in getattr(img, "text", {}):
-                write_bytes(target, user_cover.read_bytes())
-            else:
-                rgb = _flatten(img)
-                with atomic_path(target) as tmp:
-                    rgb.save(tmp, format=fmt, **({"quality": 92} if fmt == "JPEG" else {}))
+    if user_cover.resolve() != target.resolve():
+        data = user_cover_bytes(user_cover, fmt)
+        if not (target.is_file() and target.read_bytes() == data):
+            write_bytes(target, data)
     # One show, one image: a drawn or earlier cover of the other format would be stale.
     other.unlink(missing_ok=True)
     return target
@@ -324,9 +333,40 @@ def write_favicon(out: Path, show_art: Path) -> Path:
         rgb = _flatten(img)
     small = rgb.resize((64, 64), Image.Resampling.LANCZOS)
     target = out / layout.FAVICON
-    with atomic_path(target) as tmp:
-        small.save(tmp, format="ICO", sizes=list(FAVICON_SIZES))
+    try:
+        with atomic_path(target) as tmp:
+            small.save(tmp, format="ICO", sizes=list(FAVICON_SIZES))
+    except OSError as exc:
+        raise output_error(target, exc) from None
     return target
+
+
+def user_cover_bytes(path: Path, fmt: str) -> bytes:
+    """The user's artwork as published: the file itself when it is RGB and at most
+    MAX_COVER_BYTES, else re-encoded (alpha flattened), at full size if that fits, else
+    at MIN_SIZE px. Every subscriber's app fetches the artwork, and a 27 MB file is
+    megabytes of nothing a 3000 px image needs; re-encoding keeps the user's picture
+    instead of refusing it. A PNG that cannot fit even at MIN_SIZE (a photo saved as
+    PNG) is a UsageError: only the user can choose to make it a JPEG."""
+    from PIL import Image
+
+    size = path.stat().st_size
+    with Image.open(path) as img:
+        # a PNG of ours (its marker says drawn) is re-encoded, so the image is the user's now
+        ours = MARKER_KEY in getattr(img, "text", {})
+        if img.mode == "RGB" and "transparency" not in img.info and size <= MAX_COVER_BYTES and not ours:
+            return path.read_bytes()
+        rgb = _flatten(img)
+    for side in dict.fromkeys((rgb.width, MIN_SIZE)):
+        scaled = rgb if side == rgb.width else rgb.resize((side, side), Image.Resampling.LANCZOS)
+        buf = io.BytesIO()
+        scaled.save(buf, format=fmt, **({"quality": 88} if fmt == "JPEG" else {}))
+        if buf.tell() <= MAX_COVER_BYTES:
+            return buf.getvalue()
+    raise UsageError(
+        f"--cover {path}: {size / 1e6:.1f} MB, and still over {MAX_COVER_BYTES // 1_000_000} MB at {MIN_SIZE} px as {fmt}",
+        "save it as a JPEG",
+    )
 
 
 def _flatten(img: Any) -> Any:

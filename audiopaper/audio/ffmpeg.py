@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 import subprocess
 import wave
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import AudioError
-from ..fsutil import atomic_path
+from ..errors import AudioError, AudiopaperError
+from ..fsutil import atomic_path, output_error
 
 BITRATE = "64k"
 
@@ -36,10 +37,40 @@ def run_ffmpeg(args: Sequence[str], stdin: bytes | memoryview | None = None) -> 
     try:
         return subprocess.run(cmd, input=stdin, capture_output=True, check=True)
     except subprocess.CalledProcessError as exc:
-        tail = exc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if exc.stderr else []
-        raise AudioError(f"ffmpeg failed: {tail[0] if tail else exc.returncode}") from None
+        stderr = exc.stderr.decode("utf-8", "replace") if exc.stderr else ""
+        raise _failure(stderr, exc.returncode, _visible_folder(args[-1]) if args else None) from None
     except OSError as exc:
         raise AudioError(f"cannot run ffmpeg: {exc.strerror}") from None
+
+
+# What ffmpeg prints (strerror) when the file system refuses a write: the user's problem,
+# said the way every other write failure is said, not "ffmpeg failed: Conversion failed!"
+_OS_ERRORS = {
+    "No space left on device": errno.ENOSPC,
+    "Disk quota exceeded": errno.EDQUOT,
+    "Read-only file system": errno.EROFS,
+    "Permission denied": errno.EACCES,
+}
+
+
+def _failure(stderr: str, returncode: int, where: Path | None) -> AudiopaperError:
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    for line in reversed(lines):
+        for text, code in _OS_ERRORS.items():
+            if text in line and where is not None:
+                return output_error(where, OSError(code, text))
+    tail = next((line for line in reversed(lines) if line != "Conversion failed!"), str(returncode))
+    return AudioError(f"ffmpeg failed: {tail}")
+
+
+def _visible_folder(output: str) -> Path | None:
+    """The folder a user knows that holds ffmpeg's output file (not our work folders)."""
+    if output in ("-", "") or output.startswith("pipe:"):
+        return None
+    folder = Path(output).parent
+    while folder.name.startswith(".") and folder.parent != folder:
+        folder = folder.parent
+    return folder
 
 
 def encode_mp3(

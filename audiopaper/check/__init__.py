@@ -11,10 +11,12 @@ Every problem names the file it is about, relative to OUT.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from .. import layout
 from ..errors import AudiopaperError, UsageError
+from ..publish.homes import homes, is_site
 from .base import Context, Problem, Report
 from .feeds import enclosure_rule, feed_rule, guid_rule, locked_rule, loopback_rule, owner_rule
 from .files import (
@@ -24,6 +26,7 @@ from .files import (
     cues_rule,
     decode_rule,
     loudness_rule,
+    manifest_rule,
     pages_rule,
     tags_rule,
     transcript_rule,
@@ -41,6 +44,7 @@ RULES: dict[str, Rule] = {
     "loopback": loopback_rule,  # no URL points at this machine (127.0.0.1, localhost)
     "enclosure": enclosure_rule,  # every enclosure, transcript, chapters and image URL is a file in OUT; exact length
     "guid": guid_rule,  # item GUIDs unique and unchanged; podcast:guid the catalog's record
+    "manifest": manifest_rule,  # each edition's manifest.json parses, schema 1, agrees with the catalog
     "transcript": transcript_rule,  # VTT files present and WebVTT
     "cues": cues_rule,  # no transcript cue ends inside a word
     "chapters": chapters_rule,  # chapters.json present and valid
@@ -54,13 +58,47 @@ AUDIO_RULES = frozenset({"decode", "loudness"})
 
 
 def check(out: Path, skip: Iterable[str] = (), progress: Callable[[str], None] | None = None) -> Report:
-    """Check OUT with every rule in RULES but those named in ``skip``."""
+    """Check OUT with every rule in RULES but those named in ``skip``; a site of several
+    papers paper by paper, and its top index."""
     skip = frozenset(skip)
     unknown = sorted(skip - set(RULES))
     if unknown:
         raise UsageError(f"unknown rule(s) {', '.join(unknown)}", "rules: " + ", ".join(RULES))
     if not out.is_dir():
         raise AudiopaperError(f"{out}: no such output folder", "build an edition first")
+    if is_site(out):
+        return _check_site(out, skip, progress)
+    return _check_home(out, skip, progress)
+
+
+def _check_site(out: Path, skip: frozenset[str], progress: Callable[[str], None] | None) -> Report:
+    report = Report(out, skipped=tuple(r for r in RULES if r in skip))
+    try:
+        papers = homes(out)
+    except AudiopaperError as exc:
+        report.problems.append(Problem(layout.PAPERS_JSON, "catalog", str(exc).split(": ", 1)[-1]))
+        return report
+    index = out / layout.INDEX_PAGE
+    page = index.read_text(encoding="utf-8", errors="replace") if index.is_file() else None
+    if "pages" not in skip and page is None:
+        report.problems.append(Problem(layout.INDEX_PAGE, "pages", "missing: the site's list of papers"))
+    for home in papers:
+        assert home.slug is not None
+        if progress is not None:
+            progress(f"checking {home.slug}/")
+        if page is not None and "pages" not in skip and f'href="{home.slug}/{layout.INDEX_PAGE}"' not in page:
+            report.problems.append(Problem(layout.INDEX_PAGE, "pages", f"does not list {home.paper or home.slug}"))
+        if not (home.path / layout.CATALOG).is_file():
+            continue  # a paper registered by a build that failed before publishing: nothing to check
+        sub = _check_home(home.path, skip, progress)
+        report.problems += [replace(p, file=f"{home.slug}/{p.file}") for p in sub.problems]
+        report.editions += sub.editions
+        report.articles += sub.articles
+        report.files += sub.files
+    return report
+
+
+def _check_home(out: Path, skip: frozenset[str], progress: Callable[[str], None] | None) -> Report:
     report = Report(out, skipped=tuple(r for r in RULES if r in skip))
     try:
         ctx = Context.load(out, progress)

@@ -95,7 +95,7 @@ class Context:
     @classmethod
     def load(cls, out: Path, progress: Callable[[str], None] | None = None) -> Context:
         """Raises OutputError when the catalog cannot be read."""
-        with catalog.connect(out, create=False) as conn:
+        with catalog.connect(out, readonly=True) as conn:
             editions = catalog.editions(conn)
             memory, history = catalog.remembered_settings(conn), catalog.guid_history(conn)
             guids, artwork = catalog.feed_guids(conn), catalog.get_meta(conn, "artwork")

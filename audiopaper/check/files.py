@@ -19,7 +19,7 @@ from ..audio.cover import draw_cover, marker
 from ..audio.ffmpeg import run_ffmpeg
 from ..audio.transcript import inside_word, word_starts
 from ..errors import AudioError
-from ..publish.catalog import ArticleRow
+from ..publish.catalog import ArticleRow, EditionRow
 from .base import NS, Context, Problem
 
 ART_MIN, ART_MAX = 1400, 3000
@@ -32,6 +32,43 @@ def catalog_rule(ctx: Context) -> Iterator[Problem]:
         for rel in [ed.mp3, ed.vtt, *(x for a in ed.articles for x in (a.mp3, a.vtt))]:
             if rel and not (ctx.out / rel).is_file():
                 yield ctx.problem(rel, "catalog", "in the catalog but missing on disk (rebuild the edition)")
+
+
+def manifest_rule(ctx: Context) -> Iterator[Problem]:
+    """Each edition's manifest.json is what tools read: JSON, schema 1, and about the
+    edition and articles the catalog recorded in that folder."""
+    for ed in ctx.editions:
+        rel = f"{ed.folder}/{layout.MANIFEST_JSON}"
+        path = ctx.out / rel
+        if not path.is_file():
+            yield ctx.problem(rel, "manifest", "missing (rebuild the edition)")
+            continue
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            yield ctx.problem(rel, "manifest", f"not valid JSON ({exc})")
+            continue
+        for message in manifest_problems(doc, ed):
+            yield ctx.problem(rel, "manifest", message)
+
+
+def manifest_problems(doc: Any, ed: EditionRow) -> list[str]:
+    if not isinstance(doc, dict) or doc.get("schema") != 1:
+        return ["not a schema 1 manifest"]
+    head, articles = doc.get("edition"), doc.get("articles")
+    if not isinstance(head, dict) or not isinstance(articles, list):
+        return ['has no "edition" object or no "articles" list']
+    problems = []
+    if head.get("date") != ed.date.isoformat():
+        problems.append(f"edition date {head.get('date')!r}, the catalog says {ed.date.isoformat()}")
+    if head.get("guid") not in (None, ed.guid):
+        problems.append("edition GUID differs from the catalog's")
+    folder = ed.folder + "/"
+    listed = {f"{folder}{a.get('mp3')}" for a in articles if isinstance(a, dict)}
+    recorded = {a.mp3 for a in ed.articles}
+    if listed != recorded:
+        problems.append(f"lists {len(listed)} article MP3s, the catalog {len(recorded)} (different files)")
+    return problems
 
 
 def transcript_rule(ctx: Context) -> Iterator[Problem]:

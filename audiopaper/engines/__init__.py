@@ -7,6 +7,7 @@ reads a build, and every command finds it through the registry.
 
 from . import edge, espeak, kokoro  # noqa: F401  (registration side effect)
 from .base import (
+    MAX_CONCURRENCY,
     Availability,
     Engine,
     EngineConfig,
@@ -22,6 +23,7 @@ from .base import (
 )
 
 __all__ = [
+    "MAX_CONCURRENCY",
     "Availability",
     "Engine",
     "EngineConfig",

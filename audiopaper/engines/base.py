@@ -16,32 +16,46 @@ of it through the Protocol; nothing outside this package names one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import SynthesisError, UsageError
 from ..models import Reading, Spelling, Synthesis, Voice
 from ..presets import Preset
 
 __all__ = [
     "Availability",
+    "Batched",
     "Engine",
     "EngineConfig",
+    "MAX_CONCURRENCY",
     "Reader",
     "Remote",
+    "Request",
     "Synthesis",
     "VoiceListing",
+    "Plugin",
     "create",
     "float_to_int16",
+    "install",
     "names",
+    "plugins",
     "ranked",
     "register",
     "spans_of",
     "unregister",
 ]
+
+
+#: Most simultaneous requests to an online engine. The read-aloud service is shared and
+#: unauthenticated: past a handful of connections per client it answers 429 and then
+#: refuses, and the sample issue (69 requests) already reaches 3.6x its one-connection
+#: speed at 4 (benchmarks/bench_edge_results.md). 16 leaves room to try; more only
+#: opens sockets the service will throttle.
+MAX_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,13 @@ class EngineConfig:
     timeout_s: float = 60.0
     #: most simultaneous requests to an online engine
     concurrency: int = 4
+    #: what a local engine may make this process grow to, in MB (None: its own choice
+    #: from the cores and the memory available); it runs fewer inferences at once to
+    #: stay within it, which changes how fast, never what, it reads
+    max_memory_mb: int | None = None
+    #: where an offline engine infers: "cpu", or "gpu" where its runtime offers one
+    #: (onnxruntime-gpu's CUDA provider; a batch's GPU workers ask for it)
+    device: str = "cpu"
 
 
 @dataclass(frozen=True)
@@ -90,6 +111,36 @@ class Remote(Protocol):
 
     def finish(self, answer: Any, readings: Sequence[Reading]) -> Synthesis:
         """Check the answer is whole and decode it; raises EngineFailure."""
+        ...
+
+
+@dataclass(frozen=True)
+class Request:
+    """One engine call's worth of sentences and the voice to read them in."""
+
+    readings: tuple[Reading, ...]
+    voice: Voice
+
+
+@runtime_checkable
+class Batched(Protocol):
+    """A local engine that schedules many requests itself, so that no core waits at the
+    end of one request (or one article) while another could start: the synth stage hands
+    it every chunk it has to synthesize, from every article at once."""
+
+    def synthesize_many(
+        self, requests: Sequence[Request]
+    ) -> Generator[tuple[int, Synthesis | SynthesisError], None, None]:
+        """Audio for every request, yielded as ``(index, result)`` as each is finished
+        (in any order); a request that fails yields its SynthesisError and the others
+        go on. Each result's ``engine_s`` is the inference time that passed since the
+        previous one was yielded, so they add up to the time the engine was busy.
+        Closing the iterator early drops what has not started."""
+        ...
+
+    def prepare(self) -> None:
+        """Start loading what synthesis needs, in the background, so that it overlaps
+        the work before it; synthesis waits for it, and a failure shows there."""
         ...
 
 
@@ -193,6 +244,44 @@ def register(name: str, rank: int = 50) -> Callable[[Factory], Factory]:
         return factory
 
     return deco
+
+
+@dataclass(frozen=True)
+class Plugin:
+    """An engine registered from outside the package, by where its factory lives, so a
+    worker in another process (or machine) can register it too."""
+
+    name: str
+    module: str
+    qualname: str
+    rank: int
+
+
+def plugins() -> tuple[Plugin, ...]:
+    """The engines registered from outside this package whose factory a worker can import."""
+    with _LOCK:
+        entries = dict(_REGISTRY)
+    found = []
+    for name, entry in sorted(entries.items()):
+        module = getattr(entry.factory, "__module__", "") or ""
+        qualname = getattr(entry.factory, "__qualname__", "") or ""
+        if module.startswith("audiopaper.") or not qualname or "<" in qualname:
+            continue
+        found.append(Plugin(name, module, qualname, entry.rank))
+    return tuple(found)
+
+
+def install(found: Sequence[Plugin]) -> None:
+    """Register ``found`` here (in a worker), importing each factory from its module."""
+    import importlib
+
+    for plugin in found:
+        if plugin.name in _REGISTRY:
+            continue
+        target: Any = importlib.import_module(plugin.module)
+        for part in plugin.qualname.split("."):
+            target = getattr(target, part)
+        register(plugin.name, plugin.rank)(target)
 
 
 def unregister(name: str) -> None:

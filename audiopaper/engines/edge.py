@@ -24,7 +24,7 @@ import time
 import tomllib
 import urllib.parse
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,9 @@ END_SLACK_S = 0.1
 ENV_URL = "AUDIOPAPER_EDGE_URL"
 ENV_CONFIG = "AUDIOPAPER_CONFIG"
 PROBE_TIMEOUT_S = 3.0
+#: what ``auto`` asks the service to read before choosing it: one word, one request
+PROBE_TEXT = "好。"
+PROBE_VOICE = "zh-CN-XiaoxiaoNeural"
 
 
 class EdgeFailure(EngineFailure):
@@ -240,7 +243,11 @@ class EdgeEngine:
         return Availability(True)
 
     def probe(self) -> Availability:
-        found = probe(self.url())
+        """Whether the service reads right now: one short word, answered whole, within
+        PROBE_TIMEOUT_S. A handshake alone proves too little: a service that accepts the
+        connection and then says nothing passed it, and the build then waited out every
+        request's deadline (284 s for two articles, issue #16)."""
+        found = probe_speech(self, PROBE_TIMEOUT_S)
         return Availability(found.ok, found.reason)
 
     def voices(self) -> list[str]:
@@ -510,6 +517,33 @@ def probe(url: str | None = None, timeout_s: float = PROBE_TIMEOUT_S) -> Probe:
     finally:
         loop.close()
     return Probe(True, f"service answered in {time.perf_counter() - t0:.2f} s", time.perf_counter() - t0)
+
+
+def probe_speech(engine: EdgeEngine, timeout_s: float = PROBE_TIMEOUT_S) -> Probe:
+    """Ask ``engine``'s service for one short word with the default voice and check the
+    answer is whole audio, all within ``timeout_s``; on a private event loop that is
+    closed without waiting for a stuck DNS lookup, as ``probe`` does."""
+    quick = EdgeEngine(replace(engine.config, timeout_s=timeout_s))
+    quick._url = engine.url()
+    voice = Voice("probe", quick.name, PROBE_VOICE)
+    readings = [Reading("respelled", PROBE_TEXT, None)]
+    t0 = time.perf_counter()
+
+    async def attempt() -> None:
+        answer = await quick.fetch(readings, voice)
+        await asyncio.to_thread(quick.finish, answer, readings)
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(attempt())
+    except EngineFailure as exc:
+        return Probe(False, str(exc), time.perf_counter() - t0)
+    except Exception as exc:
+        return Probe(False, str(translate(exc)), time.perf_counter() - t0)
+    finally:
+        loop.close()
+    elapsed = time.perf_counter() - t0
+    return Probe(True, f"service answered with speech in {elapsed:.2f} s", elapsed)
 
 
 def shipped_voices() -> list[dict[str, Any]]:

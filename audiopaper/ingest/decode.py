@@ -6,8 +6,11 @@ import codecs
 from pathlib import Path
 
 from ..errors import InputError
+from .inline import strip_controls
 
-MAX_BYTES = 50 * 1024 * 1024
+#: the files of one issue together; HTML pages carry markup and menus, so this is far
+#: more than the text limit (ingest.MAX_CHARS) needs
+MAX_BYTES = 8 * 1024 * 1024
 
 # Formats people hand over by mistake; recognised by their first bytes so the message
 # can say "binary" instead of "cannot decode".
@@ -93,6 +96,13 @@ def decode(data: bytes, name: str) -> str:
     return text
 
 
+def too_large(path: Path, size: int) -> InputError:
+    return InputError(
+        f"{path}: {size / 1_048_576:.1f} MiB is more than one issue (at most {MAX_BYTES // 1_048_576} MiB of files)",
+        "build it as several issues, a few pages at a time",
+    )
+
+
 def read_text(path: Path) -> str:
     """The text of one issue file with line ends normalised to ``\\n``."""
     try:
@@ -100,7 +110,7 @@ def read_text(path: Path) -> str:
             raise InputError(f"{path}: is a folder, not an issue file")
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise InputError(f"{path}: {size // 1_048_576} MiB is too large for one issue", "split it into pages")
+            raise too_large(path, size)
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file", "check the path") from None
@@ -110,7 +120,7 @@ def read_text(path: Path) -> str:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     if not data.strip():
         raise InputError(f"{path}: the file is empty", "give an issue with some text")
-    text = decode(data, str(path)).replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_controls(decode(data, str(path)).replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip("\ufeff \t\n\u3000\xa0"):
         raise InputError(f"{path}: the file is empty", "give an issue with some text")
     return text

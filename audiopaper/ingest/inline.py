@@ -12,6 +12,15 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
 _SPACES = re.compile(r"[ \t\xa0\u2002\u2003\u2009\u200b]+")
 _WIDE = "\u3000"
+# Characters no newspaper prints and that must never reach a feed, a tag, a transcript or
+# a page: C0 and C1 controls (tab and newline are layout and stay), the bidirectional
+# embeddings, overrides, isolates and marks (U+202E turns "mp3.exe" into "exe.3pm" on
+# screen), the interlinear annotation controls, and a byte-order mark inside the text.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb\ufeff]"
+)
+# breaks written as characters: the line and paragraph separators, form feed, vertical tab
+_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n", "\x0c": "\n\n", "\x0b": "\n"})
 _WRAP = re.compile(r"[ \t\u3000]*\n\s*")
 
 
@@ -27,6 +36,11 @@ def join_text(left: str, right: str) -> str:
     if is_cjk(left[-1]) or is_cjk(right[0]):
         return left + right
     return f"{left} {right}"
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without invisible control and direction characters (breaks kept as newlines)."""
+    return _CONTROLS.sub("", text.translate(_BREAKS))
 
 
 def squeeze_spaces(text: str) -> str:

@@ -162,27 +162,56 @@ def catalog_path(out: Path) -> Path:
 
 
 @contextlib.contextmanager
-def connect(out: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
+def connect(out: Path, create: bool = True, readonly: bool = False) -> Iterator[sqlite3.Connection]:
+    """The catalog of ``out``; ``readonly`` opens it for reading only (``check``, or an
+    OUT on read-only media), which needs no write access to the file or its folder."""
     path = catalog_path(out)
-    if not create and not path.is_file():
+    if (readonly or not create) and not path.is_file():
         raise OutputError(f"{path}: no catalog here", "build an edition into this folder first")
     try:
-        # A second build into the same OUT waits for the first one's transaction rather than failing.
-        conn = sqlite3.connect(path, isolation_level=None, timeout=60)
+        if readonly:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        else:
+            # A second build into the same OUT waits for the first one's transaction rather than failing.
+            conn = sqlite3.connect(path, isolation_level=None, timeout=60)
     except sqlite3.Error as exc:
-        raise OutputError(f"{path}: cannot open the catalog ({exc})") from None
+        raise _catalog_error(path, exc) from None
     try:
         conn.execute("PRAGMA foreign_keys = ON")
-        # A rollback journal (not WAL) keeps the catalog one self-contained file that can be
-        # copied or served along with the folder.
-        conn.execute("PRAGMA journal_mode = DELETE")
-        conn.executescript(_SCHEMA)
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        if readonly:
+            conn.execute("SELECT count(*) FROM editions").fetchone()  # a file that is no catalog fails here
+        else:
+            # A rollback journal (not WAL) keeps the catalog one self-contained file that can be
+            # copied or served along with the folder.
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         yield conn
-    except sqlite3.DatabaseError as exc:
-        raise OutputError(f"{path}: the catalog is unreadable ({exc})", "move it away and rebuild") from None
+    except sqlite3.Error as exc:
+        raise _catalog_error(path, exc) from None
     finally:
         conn.close()
+
+
+# SQLite's primary result codes (sqlite3.h)
+_FULL, _READONLY, _CANTOPEN, _PERM, _BUSY, _LOCKED, _IOERR = 13, 8, 14, 3, 5, 6, 10
+_CORRUPT, _NOTADB = 11, 26
+
+
+def _catalog_error(path: Path, exc: sqlite3.Error) -> OutputError:
+    """One line that says what is wrong: only a damaged file is worth moving away."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code == _FULL:
+        return OutputError(f"{path}: the disk is full", "free some space and rerun; finished work is kept")
+    if code in (_READONLY, _CANTOPEN, _PERM):
+        return OutputError(f"{path}: cannot write the catalog ({exc})", "the folder or the file is read-only")
+    if code in (_BUSY, _LOCKED):
+        return OutputError(f"{path}: the catalog is busy ({exc})", "another build holds it; try again")
+    if code == _IOERR:
+        return OutputError(f"{path}: cannot read or write the catalog ({exc})")
+    if code in (_CORRUPT, _NOTADB):
+        return OutputError(f"{path}: the catalog is unreadable ({exc})", "move it away and rebuild")
+    return OutputError(f"{path}: the catalog failed ({exc})")
 
 
 @contextlib.contextmanager
@@ -196,10 +225,11 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")  # a full disk can fail here too: then nothing was recorded
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def article_idents(titles: Sequence[str]) -> list[str]:
@@ -483,6 +513,19 @@ def edition_by_folder(conn: sqlite3.Connection, folder: str) -> EditionRow | Non
     return None if r is None else _edition_row(conn, r)
 
 
+def newest(conn: sqlite3.Connection) -> tuple[int, EditionRow | None]:
+    """How many editions the catalog holds, and the newest one (for a site's top index,
+    which must not load every edition's sentences on every publish)."""
+    count = int(conn.execute("SELECT COUNT(*) FROM editions").fetchone()[0])
+    r = conn.execute(f"SELECT {_EDITION_COLUMNS} FROM editions ORDER BY date DESC, folder DESC LIMIT 1").fetchone()
+    return count, None if r is None else _edition_row(conn, r)
+
+
+def folders(conn: sqlite3.Connection) -> set[str]:
+    """Every edition folder the catalog records (relative to its home)."""
+    return {str(r[0]) for r in conn.execute("SELECT folder FROM editions")}
+
+
 def editions(conn: sqlite3.Connection) -> list[EditionRow]:
     """Every edition, newest first (by date, then by most recent build)."""
     # One read transaction, so a build committing meanwhile cannot give a mixed view
@@ -641,5 +684,5 @@ def import_manifests(conn: sqlite3.Connection, out: Path, skip: Path | None = No
 
 
 def load(out: Path) -> list[EditionRow]:
-    with connect(out, create=False) as conn:
+    with connect(out, readonly=True) as conn:
         return editions(conn)

@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 
 from ..audio.chapters import edition_chapters
 from ..errors import UsageError
-from ..fsutil import write_text
+from ..fsutil import Writer, write_text
 from ..layout import ARTICLES_FEED, COVER_PNG, EDITION_ART, EDITIONS_FEED, INDEX_PAGE
 from ..settings import Show
 from .catalog import ArticleRow, EditionRow
@@ -93,10 +93,35 @@ def normalize_base_url(url: str) -> str:
         host = parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
     except UnicodeError:
         raise UsageError(f"--base-url {url!r}: cannot encode the host name") from None
+    if not _valid_netloc(host):
+        # urlsplit takes "ex ample.org" as a host; every enclosure URL would then be broken
+        raise UsageError(f"--base-url {url!r}: {parts.netloc!r} is not a host name", "give one like https://example.org/paper/")
     path = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if not path.endswith("/"):
         path += "/"
     return urllib.parse.urlunsplit((parts.scheme, host, path, "", ""))
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
+
+
+def _valid_netloc(netloc: str) -> bool:
+    """An ASCII host (name, IPv4 or [IPv6]) with an optional valid port."""
+    parts = urllib.parse.urlsplit(f"//{netloc}")
+    try:
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    if "@" in netloc or not host:
+        return False
+    if netloc.startswith("[") or host.replace(".", "").isdigit():
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return True
+    return all(_LABEL.match(label) for label in host.rstrip(".").split("."))
 
 
 def url_for(base_url: str, rel: str) -> str:
@@ -412,10 +437,12 @@ def channels(editions: Sequence[EditionRow], settings: FeedSettings, out: Path |
     return result
 
 
-def write_feeds(out: Path, editions: Sequence[EditionRow], settings: FeedSettings) -> list[Path]:
+def write_feeds(
+    out: Path, editions: Sequence[EditionRow], settings: FeedSettings, write: Writer = write_text
+) -> list[Path]:
     written = []
     for name, channel in channels(editions, settings, out).items():
         path = out / name
-        write_text(path, render("feed.xml.j2", channel=channel))
+        write(path, render("feed.xml.j2", channel=channel))
         written.append(path)
     return written

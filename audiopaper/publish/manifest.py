@@ -35,6 +35,15 @@ class Timings:
 
 
 @dataclass(frozen=True)
+class BuildRecord:
+    """What the edition was built from (``recipe.edition_recipe``) and the public URL of
+    its folder: a rerun that finds both unchanged, and the files there, skips it."""
+
+    recipe: str
+    url: str
+
+
+@dataclass(frozen=True)
 class RunStats:
     """What a build cost: time per stage, and how much the synthesis cache answered."""
 
@@ -66,8 +75,11 @@ def loudness_doc(edition: Edition, report: LoudnessReport) -> dict[str, Any]:
     }
 
 
-def manifest_dict(edition: Edition, out: Path, stats: RunStats, published: EditionRow | None = None) -> dict[str, Any]:
-    """The manifest of ``edition`` (built into ``out``), with the GUIDs of ``published``."""
+def manifest_dict(
+    edition: Edition, out: Path, stats: RunStats, published: EditionRow | None = None, build: BuildRecord | None = None
+) -> dict[str, Any]:
+    """The manifest of ``edition`` (built into ``out``, its paper's home), with the GUIDs
+    of ``published`` and what it was built from (``build``)."""
     folder = edition.folder
     head: dict[str, Any] = {
         "date": edition.date.isoformat(),
@@ -78,9 +90,14 @@ def manifest_dict(edition: Edition, out: Path, stats: RunStats, published: Editi
         "engine": edition.engine,
         "voice": edition.voice,
         "intro_s": round(edition.intro_s, 3),
+        "intro_engine": edition.intro_engine,
+        **({"intro_fallback": True} if edition.intro_fallback else {}),
     }
     if published is not None:
         head["guid"] = published.guid
+    if build is not None:
+        head["recipe"] = build.recipe
+        head["url"] = build.url
     for key, clue in (("paper_from", edition.paper_from), ("date_from", edition.date_from)):
         if clue is not None:
             head[key] = dataclasses.asdict(clue)

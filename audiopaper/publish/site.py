@@ -1,4 +1,5 @@
-"""The listening pages: OUT/index.html and editions/<folder>/index.html.
+"""The listening pages: a paper's index.html and editions/<folder>/index.html, and in a
+site of several papers the top OUT/index.html that lists them.
 
 Plain HTML with inline CSS and JS and relative links only, so a page works opened from
 disk (file://, where fetch() of a neighbouring file is blocked) as well as through
@@ -8,14 +9,18 @@ for the same reason: the page never has to load the VTT to highlight the sentenc
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
 import posixpath
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..audio.chapters import edition_chapters
-from ..fsutil import write_text
+from ..audio.chapters import SPOKEN_INTRO_S, edition_chapters
+from ..fsutil import Writer, write_text
 from ..layout import ARTICLES_FEED, EDITION_ART, EDITIONS_FEED, FAVICON, INDEX_PAGE
 from .catalog import ArticleRow, EditionRow
 from .feed import FeedSettings, clock, episode_title, feed_title, normalize_base_url, render, url_for
@@ -84,7 +89,9 @@ def edition_page(ed: EditionRow, settings: FeedSettings, paper_title: str, has_a
         chapters_json=rel(folder, ed.chapters) if ed.chapters else None,
         art=EDITION_ART if has_art else None,
         duration=clock(ed.duration_s),
-        chapters=edition_chapters([(a.slug, a.title, a.start_s) for a in ed.articles], ed.duration_s),
+        chapters=edition_chapters(
+            [(a.slug, a.title, a.start_s) for a in ed.articles], ed.duration_s, ed.intro_s >= SPOKEN_INTRO_S
+        ),
         articles=[ArticleView(a, rel(folder, a.mp3), rel(folder, a.vtt), clock(a.duration_s)) for a in ed.articles],
         home=rel(folder, INDEX_PAGE),
         favicon=rel(folder, FAVICON),
@@ -113,17 +120,74 @@ def index_page(editions: Sequence[EditionRow], settings: FeedSettings, has_art: 
     )
 
 
-def write_pages(out: Path, editions: Sequence[EditionRow], settings: FeedSettings) -> list[Path]:
+@functools.lru_cache(maxsize=1)
+def _templates_digest() -> str:
+    from importlib.resources import files
+
+    from .. import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    for page in sorted(files("audiopaper.publish").joinpath("templates").iterdir(), key=lambda t: t.name):
+        h.update(page.read_bytes())
+    return h.hexdigest()
+
+
+def pages_signature(editions: Sequence[EditionRow], settings: FeedSettings) -> str:
+    """What every edition's page is made with besides its own edition: the settings, the
+    show's title and the templates. While it is unchanged, publishing one edition writes
+    only that edition's page and the index (a year of pages is not written again daily)."""
+    doc = {"settings": dataclasses.asdict(settings), "title": feed_title(editions, settings), "t": _templates_digest()}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def write_pages(
+    out: Path,
+    editions: Sequence[EditionRow],
+    settings: FeedSettings,
+    only: Collection[str] | None = None,
+    write: Writer = write_text,
+) -> list[Path]:
+    """The index and every edition's page (``only``: those editions' pages, by folder)."""
     written = []
     title = feed_title(editions, settings)
     for ed in editions:
+        if only is not None and ed.folder not in only:
+            continue
         folder = out / ed.folder
         if not folder.is_dir():
             continue  # the edition's files were removed by hand; nothing to play
         path = out / ed.page
-        write_text(path, edition_page(ed, settings, title, (folder / EDITION_ART).is_file()))
+        write(path, edition_page(ed, settings, title, (folder / EDITION_ART).is_file()))
         written.append(path)
     index = out / INDEX_PAGE
-    write_text(index, index_page(editions, settings, (out / settings.artwork).is_file()))
+    write(index, index_page(editions, settings, (out / settings.artwork).is_file()))
     written.append(index)
     return written
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """One paper as the top index of a site lists it (paths relative to OUT)."""
+
+    title: str
+    page: str
+    artwork: str | None
+    editions: int
+    latest: str | None  # the newest edition's episode title
+    feeds: tuple[FeedLinks, FeedLinks]
+
+
+def paper_view(
+    slug: str, title: str, site_url: str, artwork: str | None, editions: int, latest: str | None
+) -> PaperView:
+    """``site_url``: OUT's public URL (a paper's home is that and its slug)."""
+    base = normalize_base_url(site_url)
+    feeds = (
+        feed_links("订阅整期", f"{slug}/{EDITIONS_FEED}", title, base, ""),
+        feed_links("订阅单篇", f"{slug}/{ARTICLES_FEED}", f"{title}（单篇）", base, ""),
+    )
+    return PaperView(title, f"{slug}/{INDEX_PAGE}", f"{slug}/{artwork}" if artwork else None, editions, latest, feeds)
+
+
+def papers_page(papers: Sequence[PaperView]) -> str:
+    return render("papers.html.j2", papers=papers, total=sum(p.editions for p in papers))

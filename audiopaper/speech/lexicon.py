@@ -46,6 +46,15 @@ def parse_lexicon(text: str, origin: str = "lexicon") -> Lexicon:
     unknown = set(data) - {"pinyin", "respell"}
     if unknown:
         raise UsageError(f"{origin}: unknown table(s) {', '.join(sorted(unknown))}", "use [pinyin] and [respell]")
+    for table in ("pinyin", "respell"):
+        if not isinstance(data.get(table, {}), dict):
+            raise UsageError(
+                f"{origin}: {table} = {data[table]!r} is not a table", f'write entries under [{table}], one "word" = ... a line'
+            )
+        for word in data.get(table, {}):
+            if not word.strip():
+                # str.replace("", x) puts x between every two characters of every article
+                raise UsageError(f"{origin}: [{table}] has an empty word", "give every entry a word to match")
     pinyin: dict[str, tuple[str, ...]] = {}
     for word, value in data.get("pinyin", {}).items():
         syllables = tuple(value.split()) if isinstance(value, str) else tuple(value) if isinstance(value, list) else ()

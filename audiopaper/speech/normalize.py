@@ -313,6 +313,12 @@ _EVENT_NUMBER = re.compile(
     r"(?<![\d.])(?P<n>[1-9](?:0[1-9]|[12]\d|3[01])|1[0-2](?:0[1-9]|[12]\d|3[01]))"
     r"(?=[”’」』]?\s*(?:事件|袭击|爆炸|晚会|惨案|时期|期间|前夕|消费者权益|大地震|特大))"
 )
+# 315 and 618 standing alone are the named days of the retail calendar (3·15 consumer
+# rights day, 6·18 mid-year sales) as the press writes them without the dot; a quantity
+# of 315 has its measure word or unit after it, or a word of quantity before it.
+_NAMED_DAY = re.compile(
+    rf"(?<![\d.,，第约近共达超逾和及、至到余-])(?P<n>315|618)(?![\d.,%]|\s*(?:{MEASURE_RE}|{_UNIT_ALT}|[年月日号时点A-Za-z]))"
+)
 # “渔政35001”: a long number right after a name, closing a quotation, is the name's
 # number (a ship, a mission), read digit by digit.
 _QUOTED_NAME_NUMBER = re.compile(rf"(?<=[{_HAN}A-Za-z])(?P<n>\d{{4,}})(?=[”’」』])")
@@ -617,6 +623,7 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (_TRAIN, lambda m: read_digits(m.group("n"))),
     (_PROGRAMME, lambda m: read_digits(m.group("n"))),
     (_EVENT_NUMBER, lambda m: read_digits(m.group("n"))),
+    (_NAMED_DAY, lambda m: read_digits(m.group("n"))),
     (_SHORT_YEAR, lambda m: read_digits(m.group("n"))),
     (_A_SHARE, lambda m: read_digits(m.group())),
     (_QUOTED_NAME_NUMBER, lambda m: read_digits(m.group("n"))),
