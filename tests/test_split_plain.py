@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from audiopaper import split
 from audiopaper.ingest import page_blocks
 from audiopaper.models import Issue, SplitResult
@@ -121,3 +123,177 @@ def test_a_long_title_with_commas_is_found_by_the_tagger() -> None:
     )
     result = split_plain(text)
     assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
+
+
+def test_a_wire_credit_closing_a_story_opens_the_next_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Stories parted by blank lines, but the paper left none after a wire story: its
+    # closing credit "（新华社北京3月11日电）" ends the story as a gap would. (A rule of
+    # layout: it holds without the model.)
+    from audiopaper.split import tagger
+
+    monkeypatch.setattr(tagger, "shipped", lambda: None)
+    text = (
+        "全国体育工作会议在京召开\n"
+        + "".join(f"　　{p}\n" for p in SPORTS)
+        + "　　（新华社北京3月11日电）\n"
+        + "夏粮收购全面展开\n"
+        + "".join(f"　　{p}\n" for p in GRAIN)
+        + "\n粮库储备充足\n"
+        + "".join(f"　　{p}\n" for p in GRAIN)
+    )
+    titles = [a.title for a in split_plain(text).articles]
+    assert titles == ["全国体育工作会议在京召开", "夏粮收购全面展开", "粮库储备充足"]
+
+
+# A title too long and too punctuated to be shaped like a headline.
+LONG_TITLE = "国务院召开全国安全生产电视电话会议，要求各地压实责任，排查隐患，坚决遏制重特大事故发生，确保人民群众生命财产安全和社会稳定大局"
+
+
+def test_a_long_title_above_a_dateline_opens_a_story() -> None:
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{LONG_TITLE}\n\n"
+        + "新华社北京3月11日电　国务院今天召开全国安全生产电视电话会议，部署当前安全生产工作。\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    assert len(LONG_TITLE) > 60
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", LONG_TITLE]
+
+
+def test_a_dash_subtitle_goes_with_the_long_title_above_it() -> None:
+    title = "坚持以经济建设为中心，全面推进改革开放和社会主义现代化建设，为实现跨世纪宏伟目标而奋斗"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{title}\n\n——在全省经济工作会议上的讲话\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
+    assert result.articles[1].subtitle == "——在全省经济工作会议上的讲话"
+    assert [p.text for p in result.articles[1].paragraphs] == GRAIN
+
+
+def test_a_document_title_above_its_note_opens_a_story(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A rule of layout: it holds without the model.
+    from audiopaper.split import tagger
+
+    monkeypatch.setattr(tagger, "shipped", lambda: None)
+    title = "全国人民代表大会常务委员会关于加强经济工作监督的决定，关于进一步做好预算审查和监督工作的若干规定"
+    note = "（1999年12月25日第九届全国人民代表大会常务委员会第十三次会议通过）"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{title}\n\n{note}\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
+    assert note in [p.text for p in result.articles[1].paragraphs]
+
+
+def test_the_lines_under_a_headline_before_its_lead_are_its_deck() -> None:
+    # Right above a dateline, the deck looks like a long headline of its own.
+    deck = "国家体委主任作工作报告，部署全民健身和竞技体育任务，各地代表交流经验"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + f"{deck}\n\n"
+        + "新华社北京3月11日电　国家体委今天在北京召开全国体育工作会议。\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[1:])
+        + "夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+
+
+BRIEFS = [
+    ("恒指下午初段跌逾五百点", "港股下午开市初段延续跌势，恒生指数较早时跌逾五百点，成交额约六百亿元。"),
+    ("机场新设自助通道", "入境处宣布，机场入境大堂第三季将推出新的自助通道，合资格居民可以容貌识别过关。"),
+    ("海洋公园发现江豚尸体", "海洋公园保育基金表示，长洲对开海面发现一条江豚尸体，是本年度第十五宗搁浅个案。"),
+    ("韩股初段向上", "韩国股市今早初段向上，综合指数升约百分之一，电子股及汽车股领涨。"),
+]
+
+
+def test_on_a_page_of_briefs_every_title_line_between_paragraphs_opens_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # One paragraph under each title, as wire digests set them: the sub-head reading
+    # ("a short line inside a story") does not apply where no story has two paragraphs.
+    # A convention of the page's layout: it holds without the model.
+    from audiopaper.split import tagger
+
+    monkeypatch.setattr(tagger, "shipped", lambda: None)
+    text = "".join(f"{title}\n\n{body}\n\n" for title, body in BRIEFS)
+    result = split_plain(text)
+    assert [a.title for a in result.articles] == [title for title, _ in BRIEFS]
+    assert [[p.text for p in a.paragraphs] for a in result.articles] == [[body] for _, body in BRIEFS]
+
+
+def test_numbered_points_under_one_title_are_not_briefs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Numbered points each over one paragraph are a list inside one story.
+    from audiopaper.split import tagger
+
+    monkeypatch.setattr(tagger, "shipped", lambda: None)
+    points = "".join(f"{n}、{title}\n\n{body}\n\n" for n, (title, body) in zip("一二三四", BRIEFS, strict=True))
+    result = split_plain("港股及机场安排一览\n\n" + points)
+    assert [a.title for a in result.articles] == ["港股及机场安排一览"]
+
+
+def test_a_line_repeating_the_title_above_heads_a_section_of_that_story() -> None:
+    # Say the tagger takes every short line for a title: the one that repeats the words
+    # of the story's own title ("…玻璃贴膜更难砸" / "贴膜玻璃更难砸") is its sub-head; the
+    # next story's title says something new.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = (
+        "汽车逃生锤不可靠　玻璃贴膜更难砸\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + "贴膜玻璃更难砸\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+        + "夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    heads = find_headlines(blocks, tags=tags)
+    assert [h.title.replace("\u3000", " ") for h in heads] == ["汽车逃生锤不可靠 玻璃贴膜更难砸", "夏粮收购全面展开"]
+
+
+@pytest.mark.parametrize(
+    "numbered", ["２　设施建设提速", "（二）设施建设提速", "二、设施建设提速", "第二章 设施建设", "之二 设施建设提速"]
+)
+def test_a_numbered_line_heads_a_section_never_a_story(numbered: str) -> None:
+    # Say the tagger takes it for a title: numbering orders the parts of one text.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + f"{numbered}\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+
+
+def test_a_formula_is_never_a_title() -> None:
+    # Say the tagger takes it for a title: an equals sign makes a formula or a table's row.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    formula = "应分股金＝未分配利润×股份比例"
+    text = "全国体育工作会议在京召开\n\n" + f"{SPORTS[0]}\n\n{formula}\n\n" + "".join(f"{p}\n\n" for p in SPORTS[1:])
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert headline_like(formula)
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]

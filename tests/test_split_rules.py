@@ -9,7 +9,14 @@ import pytest
 from audiopaper import split
 from audiopaper.ingest import page_blocks
 from audiopaper.models import Issue, SplitResult
-from audiopaper.split.byline import continued_from, continued_to, parse_author, parse_credit, parse_dateline
+from audiopaper.split.byline import (
+    continued_from,
+    continued_to,
+    is_wire_close,
+    parse_author,
+    parse_credit,
+    parse_dateline,
+)
 from audiopaper.split.rules import clause_title, dangles, headline_like, imbalance, is_date_line
 from audiopaper.split.words import cuts_word
 
@@ -52,6 +59,11 @@ def texts(result: SplitResult, index: int = 1) -> list[str]:
         ),
         ("央视网消息（新闻联播）：北京冬奥组委今天发布消息。", "央视网消息", "新闻联播", "北京冬奥组委今天发布消息。"),
         ("衡阳日报讯（周明韬 通讯员 周运动）受冷空气影响。", "衡阳日报讯", "周明韬 通讯员 周运动", "受冷空气影响。"),
+        # Wire agencies, days written in words, a country after the city.
+        ("法新社日内瓦二十一日电　联合国难民署今天表示。", "法新社日内瓦二十一日电", None, "联合国难民署今天表示。"),
+        ("路透社奥克兰（新西兰）5日电 新西兰总理今天说。", "路透社奥克兰（新西兰）5日电", None, "新西兰总理今天说。"),
+        # The agency's line in brackets at the head of the lead.
+        ("（美联社东京十二月三日电）日本央行今天宣布。", "美联社东京十二月三日电", None, "日本央行今天宣布。"),
     ],
 )
 def test_datelines(text: str, dateline: str, byline: str | None, rest: str) -> None:
@@ -67,10 +79,29 @@ def test_datelines(text: str, dateline: str, byline: str | None, rest: str) -> N
         "新华社发布的消息显示，全国春运客流平稳。",
         "近日，衡阳日报社举办通讯员培训班。",
         "国家电网公司近日召开会议。",
+        # Quoting an agency inside a story is no dateline; a bracketed line alone
+        # closes the story above (see is_wire_close).
+        "据新华社电　市场交易平稳。",
+        "（新华社北京3月11日电）",
     ],
 )
 def test_not_datelines(text: str) -> None:
     assert parse_dateline(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("（新华社北京3月11日电）", True),
+        ("（法新社巴黎二十日电）", True),
+        ("（完）", True),
+        ("（本报记者 张三）", False),
+        ("（图片由市文明办提供）", False),
+        ("新华社北京3月11日电 会议召开。", False),
+    ],
+)
+def test_wire_closing_lines(text: str, expected: bool) -> None:
+    assert is_wire_close(text) is expected
 
 
 @pytest.mark.parametrize(

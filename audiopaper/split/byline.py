@@ -12,12 +12,22 @@ _ROLE = (
 )
 _SOURCE = (
     r"(?:新华社|中新社|中新网|人民网|央视网|央广网|本报|本刊"
-    r"|[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|都市报|商报|时报|新闻网|融媒体中心|报社|电视台|网))"
+    r"|[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|都市报|商报|时报|新闻网|融媒体中心|报社|电视台|网)"
+    # Wire agencies: 法新社, 路透社, 美联社, 共同社 ("据新华社电" quotes one, inside a
+    # story as often as at its head: no dateline).
+    r"|(?!据)[\u4e00-\u9fff]{1,3}社)"
 )
+# A day of the month in figures or in words (十八日, 二十一日), with or without the month.
+_DAY = r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})月)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})日"
+# The place is a city or a country and a city (奥克兰（新西兰）): up to ten characters.
+_PLACE = r"[\u4e00-\u9fff]{0,10}?(?:[（(][\u4e00-\u9fff]{2,6}[)）])?"
 _DATELINE = re.compile(
-    rf"^(?P<dateline>{_SOURCE}[\u4e00-\u9fff]{{0,6}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:讯|电|消息))"
+    rf"^(?P<dateline>{_SOURCE}{_PLACE}(?:{_DAY})?(?:讯|电|消息))"
     r"(?=[（(\s：:\u3000]|$)\s*(?:[（(](?P<byline>[^（()）]{1,60})[)）])?[\s\u3000]*[：:]?[\s\u3000]*"
 )
+# The same line in brackets at the head of the lead, as agencies set it:
+# "（法新社日内瓦二十一日电）…".
+_BRACKETED = re.compile(rf"^[（(](?P<dateline>{_SOURCE}{_PLACE}(?:{_DAY})?电)[)）]\s*")
 _AUTHOR = re.compile(rf"^[\u4e00-\u9fff]{{0,8}}?{_ROLE}")
 _ROLE_WORD = re.compile(_ROLE)
 MAX_NAME = 4  # Chinese names are two to four characters
@@ -45,7 +55,11 @@ def parse_dateline(text: str) -> Dateline | None:
     """``衡阳日报讯（全媒体记者 向吟吟）近日，…`` → dateline, byline and the lead."""
     m = _DATELINE.match(text)
     if not m:
-        return None
+        bracketed = _BRACKETED.match(text)
+        # Alone on its line, the bracketed form closes the story above it instead.
+        if bracketed is None or not text[bracketed.end() :].strip():
+            return None
+        return Dateline(bracketed.group("dateline"), None, text[bracketed.end() :].strip())
     byline = tidy(m.group("byline")) if m.group("byline") else None
     return Dateline(m.group("dateline"), byline, text[m.end() :].strip())
 
@@ -88,6 +102,15 @@ def continued_to(text: str) -> tuple[str | None, str]:
     if not m or text[m.end() :].strip():
         return None, text
     return m.group(0), text[: m.start()].rstrip()
+
+
+def is_wire_close(text: str) -> bool:
+    """A bracketed line that closes a wire story: ``（新华社北京3月11日电）``, ``（完）``."""
+    inner = text.strip()
+    if len(inner) < 3 or inner[0] not in "（(" or inner[-1] not in ")）":
+        return False
+    inner = inner[1:-1].strip()
+    return inner == "完" or bool(_DATELINE.fullmatch(inner))
 
 
 def is_marker(text: str) -> bool:

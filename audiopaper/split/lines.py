@@ -86,7 +86,8 @@ def _full_width(blocks: Sequence[Block]) -> int:
     return width if count >= max(5, len(blocks) // 5) else 0
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
+    """A line's pairs of adjacent Chinese characters: its words, roughly."""
     han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
     return {han[k] + han[k + 1] for k in range(len(han) - 1)}
 
@@ -152,7 +153,7 @@ def _siblings(blocks: Sequence[Block], candidates: list[bool]) -> tuple[list[str
         same = sum(1 for j in range(lo, hi) if candidates[j] and abs(j - i) > 1 and mine & _keys(texts[j]))
         count.append(str(min(same, 2)))
         above = next((j for j in range(i - 2, lo - 1, -1) if candidates[j]), None)
-        echo.append(_overlap(_bigrams(text), _bigrams(texts[above])) if above is not None else 0.0)
+        echo.append(_overlap(bigrams(text), bigrams(texts[above])) if above is not None else 0.0)
     return count, echo
 
 
@@ -187,7 +188,7 @@ def features(blocks: Sequence[Block]) -> list[dict[str, str | float]]:
     gaps = sum(b.gap_before for b in blocks) * 2 > len(blocks)
     for b, f in zip(blocks, own, strict=True):
         f["layout"] = f"{'I' if indents else '-'}{'G' if gaps else '-'}|{int(b.indent)}{int(b.gap_before)}"
-    grams = [_bigrams(b.text) for b in blocks]
+    grams = [bigrams(b.text) for b in blocks]
     candidates = [bool(f["headline_like"]) and not f["author"] and not f["enclosed"] for f in own]
     siblings, echo_head = _siblings(blocks, candidates)
     for i, f in enumerate(own):
