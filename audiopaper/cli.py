@@ -249,6 +249,9 @@ BASE_URL = typer.Option(
 MOVED_TO = typer.Option(
     None, "--moved-to", help='The feeds\' new base URL after a move: announced with itunes:new-feed-url ("" to stop).'
 )
+FEED_LIMIT = typer.Option(None, "--feed-limit", min=0, help="At most this many items per feed (default 100; 0: no limit).")
+BITRATE = typer.Option(None, "--bitrate", help="MP3 bitrate in kb/s, mono (default 64).")
+NO_CACHE = typer.Option(False, "--no-cache", help="Synthesize everything anew.")
 
 
 def publisher_flags(**flags: Any) -> dict[str, Any]:
@@ -294,12 +297,10 @@ def build(
     locked: bool | None = LOCKED,
     base_url: str | None = BASE_URL,
     moved_to: str | None = MOVED_TO,
-    feed_limit: int | None = typer.Option(
-        None, "--feed-limit", min=0, help="At most this many items per feed (default 100; 0: no limit)."
-    ),
-    bitrate: int | None = typer.Option(None, "--bitrate", help="MP3 bitrate in kb/s, mono (default 64)."),
+    feed_limit: int | None = FEED_LIMIT,
+    bitrate: int | None = BITRATE,
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Synthesis cache (default OUT/.cache)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
+    no_cache: bool = NO_CACHE,
     fallback: str | None = typer.Option(
         None,
         "--fallback",
@@ -421,7 +422,7 @@ def batch(
     cache_url: str | None = typer.Option(
         None, "--cache-url", help="Synthesis cache every worker reaches, as an fsspec URL (s3://…, file://…)."
     ),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Synthesize everything anew."),
+    no_cache: bool = NO_CACHE,
     language: str | None = LANGUAGE,
     owner_name: str | None = OWNER_NAME,
     owner_email: str | None = OWNER_EMAIL,
@@ -432,10 +433,8 @@ def batch(
     locked: bool | None = LOCKED,
     base_url: str | None = BASE_URL,
     moved_to: str | None = MOVED_TO,
-    feed_limit: int | None = typer.Option(
-        None, "--feed-limit", min=0, help="At most this many items per feed (default 100; 0: no limit)."
-    ),
-    bitrate: int | None = typer.Option(None, "--bitrate", help="MP3 bitrate in kb/s, mono (default 64)."),
+    feed_limit: int | None = FEED_LIMIT,
+    bitrate: int | None = BITRATE,
     fallback: str | None = typer.Option(
         None, "--fallback", help="Offline engine that reads, whole, an article the online engine could not, or none."
     ),
