@@ -317,7 +317,7 @@ _EVENT_NUMBER = re.compile(
 # rights day, 6·18 mid-year sales) as the press writes them without the dot; a quantity
 # of 315 has its measure word or unit after it, or a word of quantity before it.
 _NAMED_DAY = re.compile(
-    rf"(?<![\d.,，第约近共达超逾和及、至到余-])(?P<n>315|618)(?![\d.,%]|\s*(?:{MEASURE_RE}|{_UNIT_ALT}|[年月日号时点A-Za-z]))"
+    rf"(?<![\d.,，第约近共达超逾和及、至到余-])(?P<n>315|618)(?![\d.,]|{_MEASURED_AFTER.pattern}|\s*(?:{_UNIT_ALT}))"
 )
 # “渔政35001”: a long number right after a name, closing a quotation, is the name's
 # number (a ship, a mission), read digit by digit.
