@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -99,6 +100,15 @@ def clean_partials(folder: Path, recursive: bool = True) -> int:
         except OSError:
             continue
     return removed
+
+
+def clean_dead_work(folder: Path) -> None:
+    """Remove an edition folder's work folders (``.build-<pid>-…``: the audio stage's, a
+    clip store's) whose writer is gone; a live build's are left alone."""
+    for stale in folder.glob(".build-*"):
+        pid = stale.name.split("-")[1]
+        if not (pid.isdigit() and pid_alive(int(pid))):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _writer_pid(name: str) -> int | None:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import layout, naming
-from ..fsutil import ensure_writable_dir, pid_alive, write_text
+from ..fsutil import clean_dead_work, ensure_writable_dir, write_text
 from ..models import ArticleAudio, Clip, LoudnessReport, Script
 from . import ffmpeg, master, transcript
 from .chapters import edition_chapters, write_chapters
@@ -235,10 +235,7 @@ def assemble_edition(
     ensure_writable_dir(articles_dir)
     rate = intro.sample_rate
     cover = embedded_cover(info.cover) if info.cover else None
-    for stale in folder.glob(".build-*"):  # left by a run that was killed outright, not a live one's
-        pid = stale.name.split("-")[1]
-        if not (pid.isdigit() and pid_alive(int(pid))):
-            shutil.rmtree(stale, ignore_errors=True)
+    clean_dead_work(folder)  # left by a run that was killed outright, not a live one's
     # named before it exists, so the finally below removes it whatever interrupts its making
     work = folder / f".build-{os.getpid()}-{secrets.token_hex(4)}"
     # ffmpeg encodes (lame is single-threaded) in worker threads while numpy masters the

@@ -29,7 +29,7 @@ from typing import Literal
 from ..clipstore import ClipStore
 from ..engines import select
 from ..errors import AudiopaperError, EngineUnavailable, UsageError
-from ..fsutil import clean_partials
+from ..fsutil import clean_dead_work, clean_partials
 from ..models import Progress, ProgressFn, no_progress
 from ..pipeline import (
     BuildOptions,
@@ -231,6 +231,8 @@ class _Batch:
             recipe = recipe_of(paths, options, cast)
             done = self.finished.get(recipe)
             if done is not None and self._still_current(done, issue.plan):
+                # a run killed after the manifest, before its clips were let go, left them
+                clean_dead_work(done.folder)
                 self.outcomes.append(self._skipped(issue, done))
                 self.skipped_homes.setdefault(done.home.path, issue.plan)
                 return
