@@ -263,6 +263,29 @@ def test_a_line_repeating_the_title_above_heads_a_section_of_that_story() -> Non
     assert [h.title.replace("\u3000", " ") for h in heads] == ["汽车逃生锤不可靠 玻璃贴膜更难砸", "夏粮收购全面展开"]
 
 
+def test_a_line_whose_text_goes_on_about_the_story_above_heads_a_section_of_it() -> None:
+    # Say the tagger takes every short line for a title: the line shares no words with
+    # the story's title, but the text under it repeats that title; the next story's
+    # lead names a subject of its own.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + "代表热议后备力量\n\n"
+        + "全国体育工作会议闭幕前，各省代表在京召开小组会，讨论竞技体育后备人才的培养。\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+        + "夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+
+
 @pytest.mark.parametrize(
     "numbered", ["２　设施建设提速", "（二）设施建设提速", "二、设施建设提速", "第二章 设施建设", "之二 设施建设提速"]
 )

@@ -500,10 +500,44 @@ def _echoes(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) 
     return bool(mine) and len(mine & bigrams(heads[-1].title)) >= ECHO * len(mine)
 
 
+CARRIES = 0.6  # share of a story's title that the text under one of its sub-heads repeats
+CARRY_WIDTH = 300  # characters of text read under the line
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _word_pairs(text: str) -> set[str]:
+    """Pairs of Chinese characters that stand next to each other in the text (never
+    across a figure: "发生6.2级" gives 发生, not 生级)."""
+    return {run[k : k + 2] for run in _HAN_RUN.findall(text) for k in range(len(run) - 1)}
+
+
+def _carries_title(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
+    """The text under a headline-shaped line goes on about what the title of the story
+    above names ("…调整情况" under "出租车燃油费跟涨不跟跌…"): the line heads a section
+    of that story. A new story's lead names its own subject: in every corpus source, the
+    first 300 characters of 1 story in 1489 repeat 60 % of the word pairs of the title
+    before them, against the text under 266 of 1520 sub-heads."""
+    source = blocks[head.start].source
+    if not heads or blocks[heads[-1].start].source != source:
+        return False
+    title = _word_pairs(heads[-1].title)
+    text = ""
+    for block in blocks[head.end :]:
+        if block.source != source or len(text) >= CARRY_WIDTH:
+            break
+        if block.kind == "paragraph":
+            text += block.text
+    return bool(title) and len(title & _word_pairs(text[:CARRY_WIDTH])) >= CARRIES * len(title)
+
+
 def _section_head(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
     """A line the tagger took for a title that heads a section of the story it stands in:
-    it is numbered, or it repeats the story's title."""
-    return bool(_NUMBERED.match(head.title)) or _echoes(blocks, heads, head)
+    it is numbered, it repeats the story's title, or the text under it does."""
+    return (
+        bool(_NUMBERED.match(head.title))
+        or _echoes(blocks, heads, head)
+        or _carries_title(blocks, heads, head)
+    )
 
 
 def _signed_off(blocks: Sequence[Block], end: int) -> bool:
