@@ -286,6 +286,30 @@ def test_a_line_whose_text_goes_on_about_the_story_above_heads_a_section_of_it()
     assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
 
 
+def test_a_long_run_of_short_lines_over_a_title_is_not_its_kicker() -> None:
+    # A table's rows at the end of one story, then the next story's title: the rows
+    # stay with their story; a kicker is a line or three.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    rows = ["北京", "两万人", "上海", "三万人", "广州", "一万人"]
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + "".join(f"{row}\n\n" for row in rows)
+        + "夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    titles = ("全国体育工作会议在京召开", "夏粮收购全面展开")
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if b.text in titles else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    heads = find_headlines(blocks, tags=tags)
+    assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], None)]
+    assert [b.text for b in blocks[heads[0].end : heads[1].start]] == [*SPORTS, *rows]
+
+
 @pytest.mark.parametrize(
     "numbered", ["２　设施建设提速", "（二）设施建设提速", "二、设施建设提速", "第二章 设施建设", "之二 设施建设提速"]
 )

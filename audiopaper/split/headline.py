@@ -585,6 +585,10 @@ def _tagger_decides(
             head = _tagged_run(blocks, tags, k, indented)
             if _signed_off(blocks, head.end):
                 return None
+            if k - i > MAX_KICKER_LINES:
+                # A kicker is a line or three over its title; a longer run of short
+                # lines above it is the end of the story before (a table's rows, a list).
+                return Headline(k, head.end, head.title, None, head.subtitle, why=head.why)
             kicker = _join_lines([b.text for b in blocks[i:k]])
             return Headline(i, head.end, head.title, kicker, head.subtitle, why=head.why)
     return None
