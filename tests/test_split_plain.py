@@ -310,6 +310,30 @@ def test_a_long_run_of_short_lines_over_a_title_is_not_its_kicker() -> None:
     assert [b.text for b in blocks[heads[0].end : heads[1].start]] == [*SPORTS, *rows]
 
 
+def test_a_title_shaped_like_a_field_is_a_title_where_the_tagger_says_so() -> None:
+    # "体育产业：回顾与思考" has the shape of a form's field (a label, a colon, a short
+    # value); the tagger, reading what stands around it, takes it for a title. A line of
+    # that shape the tagger reads as body stays in its story.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + "地点：人民大会堂\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+        + "粮食收购：全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    titles = ("全国体育工作会议在京召开", "粮食收购：全面展开")
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if b.text in titles else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert is_field("粮食收购：全面展开") and is_field("地点：人民大会堂")
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == list(titles)
+
+
 @pytest.mark.parametrize(
     "numbered", ["２　设施建设提速", "（二）设施建设提速", "二、设施建设提速", "第二章 设施建设", "之二 设施建设提速"]
 )

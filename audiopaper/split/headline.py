@@ -551,10 +551,16 @@ def _signed_off(blocks: Sequence[Block], end: int) -> bool:
 _FORMULA = re.compile(r"[=＝]")
 
 
-def _never_title(text: str) -> bool:
+def _never_title(text: str, *, field: bool = False) -> bool:
     """Lines no score makes a headline: a form's field, a byline or credit, a note, a
-    formula or a table's row (an equals sign: in no title of the corpus)."""
-    return is_field(text) or is_meta_line(text) or enclosed(text) or bool(_FORMULA.search(text))
+    formula or a table's row (an equals sign: in no title of the corpus).
+
+    ``field``: a line shaped like a form's field may still be a title when the tagger
+    says so. A topic, a colon and a short headline ("体育产业：回顾与思考",
+    "纽约时报：白宫研拟制裁北韩措施") looks like a field; what stands around it tells
+    them apart, and the tagger reads that (held out, on the corpus's pages without
+    markup, it gives all 4 such titles p ≥ 0.5, and 1 of the 51 other lines so shaped)."""
+    return (is_field(text) and not field) or is_meta_line(text) or enclosed(text) or bool(_FORMULA.search(text))
 
 
 def _strong_start(blocks: Sequence[Block], i: int, end: int) -> bool:
@@ -700,7 +706,7 @@ def find_headlines(
             block.source in tagged
             and block.kind == "paragraph"
             and _tag(tags, block) == "title"
-            and not _never_title(block.text)
+            and not _never_title(block.text, field=True)
         ):
             # A headline the rules did not see (long, or punctuated like a sentence).
             layout = layouts.get(block.source, Layout())
