@@ -263,6 +263,79 @@ def test_a_line_repeating_the_title_above_heads_a_section_of_that_story() -> Non
     assert [h.title.replace("\u3000", " ") for h in heads] == ["汽车逃生锤不可靠 玻璃贴膜更难砸", "夏粮收购全面展开"]
 
 
+def test_a_line_whose_text_goes_on_about_the_story_above_heads_a_section_of_it() -> None:
+    # Say the tagger takes every short line for a title: the line shares no words with
+    # the story's title, but the text under it repeats that title; the next story's
+    # lead names a subject of its own.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + "代表热议后备力量\n\n"
+        + "全国体育工作会议闭幕前，各省代表在京召开小组会，讨论竞技体育后备人才的培养。\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+        + "夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+
+
+def test_a_long_run_of_short_lines_over_a_title_is_not_its_kicker() -> None:
+    # A table's rows at the end of one story, then the next story's title: the rows
+    # stay with their story; a kicker is a line or three.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    rows = ["北京", "两万人", "上海", "三万人", "广州", "一万人"]
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + "".join(f"{row}\n\n" for row in rows)
+        + "夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    titles = ("全国体育工作会议在京召开", "夏粮收购全面展开")
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if b.text in titles else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    heads = find_headlines(blocks, tags=tags)
+    assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], None)]
+    assert [b.text for b in blocks[heads[0].end : heads[1].start]] == [*SPORTS, *rows]
+
+
+def test_a_title_shaped_like_a_field_is_a_title_where_the_tagger_says_so() -> None:
+    # "体育产业：回顾与思考" has the shape of a form's field (a label, a colon, a short
+    # value); the tagger, reading what stands around it, takes it for a title. A field
+    # labelled with a form's two-character word ("地点：") is never one, whatever the
+    # tagger says.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + "地点：人民大会堂\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+        + "粮食收购：全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    titles = ("全国体育工作会议在京召开", "粮食收购：全面展开")
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) or is_field(b.text) else Tag("body", 0.9, 0.0)
+        for b in blocks
+    }
+    assert is_field("粮食收购：全面展开") and is_field("地点：人民大会堂")
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == list(titles)
+
+
 @pytest.mark.parametrize(
     "numbered", ["２　设施建设提速", "（二）设施建设提速", "二、设施建设提速", "第二章 设施建设", "之二 设施建设提速"]
 )

@@ -62,6 +62,9 @@ def texts(result: SplitResult, index: int = 1) -> list[str]:
         # Wire agencies, days written in words, a country after the city.
         ("法新社日内瓦二十一日电　联合国难民署今天表示。", "法新社日内瓦二十一日电", None, "联合国难民署今天表示。"),
         ("路透社奥克兰（新西兰）5日电 新西兰总理今天说。", "路透社奥克兰（新西兰）5日电", None, "新西兰总理今天说。"),
+        # A web site's report (…在线消息), and the aggregators' 信息 for 讯.
+        ("国际在线消息（记者 王方）：联合国今天宣布。", "国际在线消息", "记者 王方", "联合国今天宣布。"),
+        ("京华时报8月27日信息：(记者 赵明)昨天上午，工地停工。", "京华时报8月27日信息", "记者 赵明", "昨天上午，工地停工。"),
         # The agency's line in brackets at the head of the lead.
         ("（美联社东京十二月三日电）日本央行今天宣布。", "美联社东京十二月三日电", None, "日本央行今天宣布。"),
     ],
@@ -77,6 +80,7 @@ def test_datelines(text: str, dateline: str, byline: str | None, rest: str) -> N
     [
         "本报记者从市电力公司获悉，今年以来全市用电量增长。",
         "新华社发布的消息显示，全国春运客流平稳。",
+        "新华网信息显示，全国春运客流平稳。",
         "近日，衡阳日报社举办通讯员培训班。",
         "国家电网公司近日召开会议。",
         # Quoting an agency inside a story is no dateline; a bracketed line alone

@@ -12,7 +12,7 @@ _ROLE = (
 )
 _SOURCE = (
     r"(?:新华社|中新社|中新网|人民网|央视网|央广网|本报|本刊"
-    r"|[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|都市报|商报|时报|新闻网|融媒体中心|报社|电视台|网)"
+    r"|[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|都市报|商报|时报|新闻网|融媒体中心|报社|电视台|网|在线)"
     # Wire agencies: 法新社, 路透社, 美联社, 共同社 ("据新华社电" quotes one, inside a
     # story as often as at its head: no dateline).
     r"|(?!据)[\u4e00-\u9fff]{1,3}社)"
@@ -22,8 +22,9 @@ _DAY = r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})月)?(?:\d{1,2}|[�
 # The place is a city or a country and a city (奥克兰（新西兰）): up to ten characters.
 _PLACE = r"[\u4e00-\u9fff]{0,10}?(?:[（(][\u4e00-\u9fff]{2,6}[)）])?"
 _DATELINE = re.compile(
-    rf"^(?P<dateline>{_SOURCE}{_PLACE}(?:{_DAY})?(?:讯|电|消息))"
-    r"(?=[（(\s：:\u3000]|$)\s*(?:[（(](?P<byline>[^（()）]{1,60})[)）])?[\s\u3000]*[：:]?[\s\u3000]*"
+    # 讯, 电, 消息; web aggregators also write 信息 ("中新社9月22日信息：").
+    rf"^(?P<dateline>{_SOURCE}{_PLACE}(?:{_DAY})?(?:讯|电|消息|信息))"
+    r"(?=[（(\s：:\u3000]|$)\s*[：:]?\s*(?:[（(](?P<byline>[^（()）]{1,60})[)）])?[\s\u3000]*[：:]?[\s\u3000]*"
 )
 # The same line in brackets at the head of the lead, as agencies set it:
 # "（法新社日内瓦二十一日电）…".
