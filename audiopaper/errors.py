@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class AudiopaperError(Exception):
     """A failure that stops the run. ``str(e)`` is the one line shown to the user."""
@@ -15,6 +17,18 @@ class AudiopaperError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled with what it was made of (a child process's error keeps its hint and
+        # every subclass's own fields), not only Exception.args
+        return (_restore, (type(self), self.message, self.__dict__))
+
+
+def _restore(cls: type[AudiopaperError], message: str, state: dict[str, Any]) -> AudiopaperError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class InputError(AudiopaperError):

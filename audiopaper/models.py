@@ -160,11 +160,14 @@ SPELLINGS: tuple[Spelling, ...] = ("spelled", "respelled", "plain")
 @dataclass(frozen=True)
 class Reading:
     """A sentence in one spelling: the text a voice is sent and, where asked for (always
-    for ``spelled``), one pinyin entry per character of that text."""
+    for ``spelled``), one pinyin entry per character of that text; for ``spelled`` also
+    the lengths of the segmenter's words, in order (they sum to the text's length), so a
+    voice that groups syllables by word needs no segmenter of its own."""
 
     spelling: Spelling
     text: str
     pinyin: tuple[str, ...] | None = None
+    words: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from . import ingest, layout, locking, speech, split
+from . import ingest, isolated, layout, locking, speech, split
 from .audio import cover, ffmpeg
 from .audio.assemble import Assembled, EditionInfo, assemble_edition
 from .cache import AudioCache
@@ -43,7 +43,8 @@ from .publish.manifest import BuildRecord, RunStats, Timings, edition_folder, ma
 from .recipe import RecipeParts, edition_recipe
 from .resilience import RetryPolicy
 from .settings import BITRATES, DEFAULT_BITRATE, Request, Show, SiteSettings
-from .speech.intro import intro_script
+from .speech.intro import IntroParts
+from .speech.stage import SpokenIssue, speak_issue
 from .synth import SynthOptions, SynthTimer, synthesize_edition, synthesize_intro, synthesize_script
 
 
@@ -170,7 +171,9 @@ def read_issue(paths: Sequence[Path], options: BuildOptions) -> IssueFacts:
             f"{paths[0]}: only headlines, no article text ({len(bare)} titles)",
             "give the issue's full text, not its table of contents",
         )
-    warnings = (f"{len(bare)} article(s) have a headline and no text, read as the headline alone: {'; '.join(bare[:3])}",)
+    warnings = (
+        f"{len(bare)} article(s) have a headline and no text, read as the headline alone: {'; '.join(bare[:3])}",
+    )
     # the user's own names go into tags, feeds and pages: no control or direction characters
     name = name_edition(
         result.issue,
@@ -277,7 +280,7 @@ class Prepared:
     home: Home
     folder: Path  # the edition's folder in its home
     scripts: tuple[Script, ...]
-    script_options: speech.ScriptOptions
+    intro_parts: IntroParts
     settings: HomeSettings
     record: BuildRecord  # its recipe and public URL, for the manifest
     #: the edition's name warning, the issue's own and the speech stage's read-back warnings
@@ -285,7 +288,7 @@ class Prepared:
 
     def intro(self, articles: Sequence[Article]) -> Script:
         """The intro (导读) naming ``articles``, the ones that could be read."""
-        return intro_script(self.facts.paper, self.facts.date, articles, self.script_options)
+        return self.intro_parts.script(articles)
 
 
 def _edition_url(settings: HomeSettings, home: Home, folder: Path) -> str:
@@ -299,6 +302,7 @@ def prepare(
     clock: StageClock,
     facts: IssueFacts | None = None,
     recipe: str | None = None,
+    isolate: bool = False,
 ) -> Prepared:
     """Read, name and script an issue, and place its edition in its paper's home (a
     paper OUT cannot take is refused here, before any synthesis). The folder is claimed
@@ -310,14 +314,16 @@ def prepare(
     home = home_for(options.out, facts.paper, new_site=options.new_site, slug=options.slug)
     settings = settings_for(home, options)
     with clock.stage("speech"):
-        script_options = speech.ScriptOptions(lexicon=speech.load_lexicon(options.lexicon), spellings=cast.spellings)
-        scripts = tuple(speech.make_script(a, script_options) for a in facts.split.articles)
-        # the read-back invariant: any character no voice would say is named here
-        speech_warnings = tuple(w for s in scripts for w in speech.script_warnings(s))
+        args = (facts.split.articles, facts.paper, facts.date, cast.spellings, options.lexicon)
+        # Beside a voice model, the stage's dictionaries (~270 MB) would stay in memory
+        # for the whole build: a process of its own takes them away when it ends.
+        spoken: SpokenIssue = (
+            isolated.call(speak_issue, *args, what="the speech stage") if isolate else speak_issue(*args)
+        )
     folder = edition_folder(home.path, facts.date, facts.paper)
     record = BuildRecord(recipe or recipe_of(paths, options, cast), _edition_url(settings, home, folder))
-    warnings = (*((facts.name.warning,) if facts.name.warning else ()), *facts.warnings, *speech_warnings)
-    return Prepared(tuple(paths), facts, home, folder, scripts, script_options, settings, record, warnings)
+    warnings = (*((facts.name.warning,) if facts.name.warning else ()), *facts.warnings, *spoken.warnings)
+    return Prepared(tuple(paths), facts, home, folder, spoken.scripts, spoken.intro, settings, record, warnings)
 
 
 @contextlib.contextmanager
@@ -424,7 +430,8 @@ def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -
     if isinstance(main.engine, Batched):
         main.engine.prepare()  # the model loads while the speech stage runs
     try:
-        prepared = prepare(paths, options, cast, clock, facts)
+        # an engine that schedules its own cores holds a model in this process
+        prepared = prepare(paths, options, cast, clock, facts, isolate=isinstance(main.engine, Batched))
         with clock.stage("speech"):
             # An engine that schedules its own cores reads the intro in the articles' queue:
             # made now, it names every article, as it will unless one fails.

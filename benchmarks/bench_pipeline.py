@@ -7,7 +7,9 @@ no cache, then rebuilds it from the cache, and prints:
   overhead         total_s / engine_s of the cold build (model load included)
   audio_ratio      audio_s / engine_s (mastering, encoding, joining, tagging)
   rebuild_ratio    warm rebuild total_s / cold build total_s, and its cache misses
-  peak_rss_mb      peak resident memory of this process
+  peak_rss_mb      peak resident memory of this process and the processes it starts
+                   (the speech stage runs in one of its own), summed, sampled every 20 ms
+  self_/child_maxrss_mb  the peaks getrusage gives for this process and its largest child
 
 Usage: python benchmarks/bench_pipeline.py [ISSUE] [--engine kokoro] [--keep DIR]
 Timings on a shared machine are noisy: compare ratios from one run.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -28,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audiopaper.pipeline import BuildOptions, build  # noqa: E402
+from treerss import TreeRss  # noqa: E402  (benchmarks/, the script's folder)
 
 
 def main() -> None:
@@ -37,7 +41,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build into this folder instead of a temporary one")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, TreeRss(os.getpid()) as tree:
         out = args.keep or Path(tmp) / "out"
         opts = BuildOptions(out=out, engine=args.engine, date=dt.date(2022, 1, 28), cache_dir=out / ".cache")
         t0 = time.perf_counter()
@@ -62,7 +66,9 @@ def main() -> None:
         "warm_wall_s": round(warm_wall, 2),
         "rebuild_ratio": round(warm_wall / cold_wall, 3),
         "rebuild_misses": warm["cache"]["misses"],
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(tree.peak_mb, 1),
+        "self_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "child_maxrss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
 

@@ -27,15 +27,17 @@ import math
 import os
 import queue
 import re
+import sys
 import threading
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from .. import isolated
 from ..errors import EngineUnavailable, SynthesisError, UsageError
 from ..models import Reading, Spelling, Synthesis, Voice
 from ..presets import Preset
@@ -609,6 +611,7 @@ class KokoroEngine:
         """Every request's audio as it is finished (``base.Batched``): all their pieces
         go into the one queue the cores work through."""
         vocab = _vocab()
+        learn_syllables(r for request in requests for r in request.readings)
         tokens: list[list[list[int]] | SynthesisError] = []
         for request in requests:
             try:
@@ -660,7 +663,7 @@ def phonemes(reading: Reading) -> str:
     """Kokoro phonemes for a ``spelled`` reading, from its pinyin."""
     if reading.pinyin is None or len(reading.pinyin) != len(reading.text):
         raise SynthesisError(f"kokoro needs one pinyin entry per character of {reading.text[:30]!r}")
-    return phonemize(reading.text, reading.pinyin)
+    return phonemize(reading.text, reading.pinyin, reading.words)
 
 
 @lru_cache(maxsize=1)
@@ -718,17 +721,18 @@ def token_chunks(ids: list[int], vocab: dict[str, int], limit: int = CALL_TOKENS
     return chunks
 
 
-def phonemize(text: str, pinyin: Sequence[str]) -> str:
+def phonemize(text: str, pinyin: Sequence[str], words: Sequence[int] | None = None) -> str:
     """Kokoro v1.0 phonemes for ``text`` given one pinyin entry per character.
 
-    Words (jieba) are joined by spaces as misaki does; punctuation is mapped to the
-    model's ASCII set; anything else that is not a Han character is dropped (the speech
-    stage has already spelled out digits and Latin letters).
+    Words are joined by spaces as misaki does: the speech stage's (``words``, lengths),
+    else jieba's; a build keeps jieba's dictionary (70 MB) out of the process the model
+    runs in. Punctuation is mapped to the model's ASCII set; anything else that is not a
+    Han character is dropped (the speech stage has already spelled out digits and Latin
+    letters).
     """
-    jieba = load_jieba()
     out: list[str] = []
     pos = 0
-    for word in jieba.lcut(text, HMM=False):
+    for word in _words(text, words):
         syllables = []
         for offset, char in enumerate(word):
             if _HAN.match(char):
@@ -750,14 +754,61 @@ def phonemize(text: str, pinyin: Sequence[str]) -> str:
     return text_out.strip()
 
 
-@lru_cache(maxsize=4096)
-def _py2ipa(syllable: str) -> str:
+def _words(text: str, lengths: Sequence[int] | None) -> list[str]:
+    if lengths is None or sum(lengths) != len(text) or not all(n > 0 for n in lengths):
+        return list(load_jieba().lcut(text, HMM=False))
+    out, pos = [], 0
+    for n in lengths:
+        out.append(text[pos : pos + n])
+        pos += n
+    return out
+
+
+# Each pinyin syllable's phonemes, as misaki writes them. misaki's converter imports
+# pypinyin, whose dictionaries (60 MB) a build keeps out of the process the model runs
+# in: there the syllables are converted in a child process (``learn_syllables``).
+_IPA: dict[str, str] = {}
+
+
+def ipa_of(syllables: Sequence[str]) -> dict[str, str]:
+    """misaki's phonemes for each pinyin syllable (tone number, 5 for the neutral tone);
+    an odd syllable gets none rather than sinking its sentence."""
     from misaki.zh import ZHG2P
 
-    try:
-        return ZHG2P.py2ipa(syllable).replace(chr(815), "")
-    except Exception:  # an odd syllable must not sink the sentence
-        return ""
+    out = {}
+    for syllable in syllables:
+        try:
+            out[syllable] = ZHG2P.py2ipa(syllable).replace(chr(815), "")
+        except Exception:  # misaki raises on syllables it has no rule for
+            out[syllable] = ""
+    return out
+
+
+def learn_syllables(readings: Iterable[Reading]) -> None:
+    """Convert the syllables of ``readings`` not seen before, all at once: here when
+    this process already holds pypinyin, else in a child process."""
+    missing = sorted(
+        {
+            syllable
+            for r in readings
+            if r.pinyin is not None and len(r.pinyin) == len(r.text)
+            for char, syllable in zip(r.text, r.pinyin, strict=True)
+            if _HAN.match(char) and syllable not in _IPA
+        }
+    )
+    if not missing:
+        return
+    if "pypinyin" in sys.modules:
+        _IPA.update(ipa_of(missing))
+    else:
+        _IPA.update(isolated.call(ipa_of, missing, what="kokoro's phonemizer"))
+
+
+def _py2ipa(syllable: str) -> str:
+    found = _IPA.get(syllable)
+    if found is None:
+        found = _IPA[syllable] = ipa_of([syllable])[syllable]
+    return found
 
 
 _MODEL = _Model()

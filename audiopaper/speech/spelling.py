@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from ..models import Reading, Spelling
 from .lexicon import Lexicon, default_lexicon
-from .pinyin import pinyin_of
+from .pinyin import pinyin_of, words
 
 __all__ = ["LETTERS", "reading_for", "respell", "spell", "spelled_reading"]
 
@@ -99,7 +99,9 @@ def spelled_reading(text: str, lexicon: Lexicon | None = None) -> Reading:
     pinyin = list(pinyin_of(spelled, lexicon.pinyin))
     for pos, syllable in forced.items():
         pinyin[pos] = syllable
-    return Reading(spelling="spelled", text=spelled, pinyin=tuple(pinyin))
+    return Reading(
+        spelling="spelled", text=spelled, pinyin=tuple(pinyin), words=tuple(len(w) for w in words(spelled))
+    )
 
 
 def spell(text: str, spelling: Spelling, lexicon: Lexicon | None = None) -> str:
