@@ -39,9 +39,14 @@ def call(fn: Callable[..., T], *args: Any, what: str = "a child process") -> T:
     must be a module-level function, ``args`` and the result picklable."""
     # the import path first, on its own: the child needs it to unpickle ``fn``
     payload = pickle.dumps(list(sys.path)) + pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )  # its stderr is ours: what it warns of reaches the user as if said here
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )  # its stderr is ours: what it warns of reaches the user as if said here
+    except OSError as exc:
+        raise AudiopaperError(
+            f"cannot start a process for {what}: {exc}", "check free memory and process limits"
+        ) from None
     try:
         out, _ = proc.communicate(payload)
     finally:

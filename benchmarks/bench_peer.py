@@ -5,7 +5,7 @@ speech) with the same int8 Kokoro model and voice, interleaved (the order flips 
 round), each in a fresh process, and this prints per run: wall time, characters per
 second (the articles' characters, the same for both), RTF (wall seconds per second of
 speech the tool wrote; audiopaper also its engine RTF), CPU seconds, peak RSS (the
-process and the ffmpeg it waits for, from wait4), and the machine's 1-minute load
+process and every process it starts, summed and sampled: see ``timed``), and the machine's 1-minute load
 average when the run started; then the medians and the ratios. (audiopaper writes more
 speech from the same words: the edition's spoken contents and the pauses it sets between
 sentences; characters per second is the comparison.)
@@ -38,6 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from treerss import TreeRss  # noqa: E402  (benchmarks/, the script's folder)
 
 PEER_DIR = ROOT / "benchmarks" / ".peer"
 PEER_SCRIPT = ROOT / "benchmarks" / "peer_script.py"
@@ -144,13 +146,16 @@ def issue_of(articles: list[tuple[str, tuple[str, ...]]], path: Path) -> int:
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
-    """Wall seconds, peak RSS in MB (the process, or the largest child it waited for),
-    CPU seconds (the process and its children) and stdout of ``cmd``; stops the
-    benchmark if it fails."""
+    """Wall seconds, peak RSS in MB, CPU seconds (the process and its children) and
+    stdout of ``cmd``; stops the benchmark if it fails. The peak is the largest of two
+    figures: the summed resident set of the process and every process it started,
+    sampled every 20 ms (audiopaper runs its speech stage in a child process, the peer
+    its MP3 encoder), and the largest single process's peak from wait4."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        with TreeRss(proc.pid) as tree:
+            _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -159,7 +164,7 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
             tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
             raise SystemExit(f"{cmd[:3]} failed ({proc.returncode}):\n" + "\n".join(tail))
         cpu = usage.ru_utime + usage.ru_stime
-        return wall, usage.ru_maxrss / 1024, cpu, out.read().decode("utf-8")
+        return wall, max(tree.peak_mb, usage.ru_maxrss / 1024), cpu, out.read().decode("utf-8")
 
 
 def run_ours(n: int, issue: Path, chars: int, voice: str, work: Path) -> Run:

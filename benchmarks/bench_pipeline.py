@@ -30,8 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audiopaper.pipeline import BuildOptions, build  # noqa: E402
 from treerss import TreeRss  # noqa: E402  (benchmarks/, the script's folder)
+
+from audiopaper.pipeline import BuildOptions, build  # noqa: E402
 
 
 def main() -> None:
