@@ -7,6 +7,7 @@ by shape alone: a run of short unpunctuated lines that opens a story.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -402,16 +403,13 @@ def page_layouts(blocks: Sequence[Block]) -> dict[str, Layout]:
     return out
 
 
-TITLE_P = 0.5  # the tagger's probability of "title" above which a line is taken as one
-
-
 def _tag(tags: Mapping[tuple[str, int], Tag], block: Block) -> str | None:
     tag = tags.get((block.source, block.line))
     if tag is None:
         return None
     # A missed headline merges two stories; a false one splits one: the first costs a
     # listener more, so a line the tagger finds fairly likely a title is taken as one.
-    return "title" if tag.title_p >= TITLE_P else tag.label
+    return "title" if tag.title_p >= tag.threshold else tag.label
 
 
 def _byline_follows(blocks: Sequence[Block], end: int) -> bool:
@@ -555,6 +553,13 @@ _FORMULA = re.compile(r"[=＝]")
 _FORM_LABEL = re.compile(r"^[\u4e00-\u9fff]{2}[：:]")
 
 
+def _nothing_under(blocks: Sequence[Block], end: int) -> bool:
+    """No text under a headline on its page: a headline heads a story, so a short
+    line that ends a page ("音頻: …", a closing label) is the last of the story above."""
+    source = blocks[end - 1].source
+    return not any(b.kind == "paragraph" for b in itertools.takewhile(lambda b: b.source == source, blocks[end:]))
+
+
 def _never_title(text: str, *, field: bool = False) -> bool:
     """Lines no score makes a headline: a form's field, a byline or credit, a note, a
     formula or a table's row (an equals sign: in no title of the corpus).
@@ -587,6 +592,9 @@ def _against_layout(blocks: Sequence[Block], i: int, end: int, layout: Layout) -
     return layout.gapped and not _strong_start(blocks, i, end)
 
 
+DASH_WHY = "layout: a short line over its —— subtitle"
+
+
 def _tagger_decides(
     blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], i: int, end: int, indented: bool
 ) -> Headline | None:
@@ -594,6 +602,11 @@ def _tagger_decides(
     beyond doubt, else when the tagger finds a title in it."""
     if _strong_start(blocks, i, end) and _shape_run_is_headline(blocks, i, end):
         return _by_shape(blocks, i, end)
+    if end - i == 2 and _dash_subtitle(blocks[i + 1].text) and not _SENTENCE_STOP.search(blocks[i].text):
+        # A short line over a "——…" subtitle is a title and its subtitle, whatever the
+        # tagger thinks of the words: in the corpus gold (plain shapes) 87 titles stand
+        # so, and 2 of a story's sub-heads (an interview's, with subtitles of their own).
+        return Headline(i, end, blocks[i].text, None, blocks[i + 1].text, why=DASH_WHY)
     for k in range(i, max(end, i + 1)):
         if _tag(tags, blocks[k]) == "title":
             head = _tagged_run(blocks, tags, k, indented)
@@ -686,7 +699,12 @@ def find_headlines(
                 else None
             )
             if found is None or (
-                found.why.startswith("tagger") and (_section_head(blocks, heads, found) or _never_title(found.title))
+                found.why.startswith(("tagger", "layout"))
+                and (
+                    _section_head(blocks, heads, found)
+                    or _never_title(found.title)
+                    or _nothing_under(blocks, found.end)
+                )
             ):
                 i += 1
                 continue
@@ -722,7 +740,7 @@ def find_headlines(
                 i += 1
                 continue
             head = _tagged_run(blocks, tags, i, layout.indented)
-            if _signed_off(blocks, head.end) or _section_head(blocks, heads, head):
+            if _signed_off(blocks, head.end) or _section_head(blocks, heads, head) or _nothing_under(blocks, head.end):
                 i += 1
                 continue
         else:
