@@ -468,3 +468,23 @@ def test_on_a_page_of_sub_heads_the_threshold_stays() -> None:
         for t in texts
     ]
     assert all(t.threshold == TITLE_P for t in page_prior(blocks, tags))
+
+
+def test_a_lists_entry_is_never_a_title() -> None:
+    # Say the tagger takes every short line for a title: a label, a colon and a list of
+    # names ("东区：…、…、…") is an entry of the story's list, not a story.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    entries = ["东区：体育公园、游泳馆、网球中心", "西区：滨江步道、篮球公园、射击馆"]
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + "".join(f"{e}\n\n" for e in entries)
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]

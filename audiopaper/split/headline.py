@@ -553,6 +553,10 @@ _FORMULA = re.compile(r"[=＝]")
 _FORM_LABEL = re.compile(r"^[\u4e00-\u9fff]{2}[：:]")
 
 
+# A list's entry: a label, a colon and three or more items ("河北省：鹿泉市、河间市、冀州市").
+_LIST_ENTRY = re.compile(r"^[^：:]{1,12}[：:][^：:]*、[^：:]*、")
+
+
 def _nothing_under(blocks: Sequence[Block], end: int) -> bool:
     """No text under a headline on its page: a headline heads a story, so a short
     line that ends a page ("音頻: …", a closing label) is the last of the story above."""
@@ -562,7 +566,9 @@ def _nothing_under(blocks: Sequence[Block], end: int) -> bool:
 
 def _never_title(text: str, *, field: bool = False) -> bool:
     """Lines no score makes a headline: a form's field, a byline or credit, a note, a
-    formula or a table's row (an equals sign: in no title of the corpus).
+    formula or a table's row (an equals sign: in no title of the corpus), a list's entry
+    (a label, a colon, three items: 30 sub-heads and body lines of the corpus's plain
+    pages have two 、 or more, 3 titles, none of them after a label).
 
     ``field``: a line shaped like a field may still be a title when the tagger says
     so, unless its label is a form's two-character word. A topic, a colon and a short
@@ -573,7 +579,7 @@ def _never_title(text: str, *, field: bool = False) -> bool:
     shaped it gives 1 p ≥ 0.5, and none of the 15 with a two-character label."""
     if is_field(text) and (not field or _FORM_LABEL.match(text.strip())):
         return True
-    return is_meta_line(text) or enclosed(text) or bool(_FORMULA.search(text))
+    return is_meta_line(text) or enclosed(text) or bool(_FORMULA.search(text) or _LIST_ENTRY.match(text))
 
 
 def _strong_start(blocks: Sequence[Block], i: int, end: int) -> bool:
