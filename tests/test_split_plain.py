@@ -488,3 +488,25 @@ def test_a_lists_entry_is_never_a_title() -> None:
         (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
     }
     assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+
+
+def test_a_short_line_over_a_tagged_title_is_its_kicker_only_if_it_leads_on() -> None:
+    # A line that closes a speech stays with the story above; a series label that ends
+    # in a colon leads into the title under it.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    titles = ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+    for above, kicker in (("谢谢大家！", None), ("丰收在望系列报道之三：", "丰收在望系列报道之三：")):
+        text = (
+            f"{titles[0]}\n\n"
+            + "".join(f"{p}\n\n" for p in SPORTS)
+            + f"{above}\n\n{titles[1]}\n\n"
+            + "".join(f"{p}\n\n" for p in GRAIN)
+        )
+        blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+        tags = {
+            (b.source, b.line): Tag("title", 0.9, 0.9) if b.text in titles else Tag("body", 0.9, 0.0) for b in blocks
+        }
+        heads = find_headlines(blocks, tags=tags)
+        assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], kicker)]

@@ -618,9 +618,13 @@ def _tagger_decides(
             head = _tagged_run(blocks, tags, k, indented)
             if _signed_off(blocks, head.end):
                 return None
-            if k - i > MAX_KICKER_LINES:
-                # A kicker is a line or three over its title; a longer run of short
-                # lines above it is the end of the story before (a table's rows, a list).
+            if k - i > MAX_KICKER_LINES or not all(b.text[-1] in "：:—" for b in blocks[i:k]):
+                # A kicker is a line or three over its title that leads into it
+                # ("系列报道之三：", "…机制建设——"); a longer run of short lines, or one
+                # that does not lead on, is the end of the story before (a table's rows,
+                # a note, a signature). In the corpus's plain pages, no story has a
+                # kicker: the 59 short lines right over a title that are not titles
+                # themselves all end the story above.
                 return Headline(k, head.end, head.title, None, head.subtitle, why=head.why)
             kicker = _join_lines([b.text for b in blocks[i:k]])
             return Headline(i, head.end, head.title, kicker, head.subtitle, why=head.why)
