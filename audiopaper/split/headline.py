@@ -553,7 +553,7 @@ _FORMULA = re.compile(r"[=＝]")
 _FORM_LABEL = re.compile(r"^[\u4e00-\u9fff]{2}[：:]")
 
 
-# A list's entry: a label, a colon and three or more items ("河北省：鹿泉市、河间市、冀州市").
+# A list's entry: a label, a colon and three or more items ("东区：体育公园、游泳馆、网球中心").
 _LIST_ENTRY = re.compile(r"^[^：:]{1,12}[：:][^：:]*、[^：:]*、")
 
 
