@@ -302,9 +302,7 @@ def test_a_long_run_of_short_lines_over_a_title_is_not_its_kicker() -> None:
     )
     blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
     titles = ("全国体育工作会议在京召开", "夏粮收购全面展开")
-    tags = {
-        (b.source, b.line): Tag("title", 0.9, 0.9) if b.text in titles else Tag("body", 0.9, 0.0) for b in blocks
-    }
+    tags = {(b.source, b.line): Tag("title", 0.9, 0.9) if b.text in titles else Tag("body", 0.9, 0.0) for b in blocks}
     heads = find_headlines(blocks, tags=tags)
     assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], None)]
     assert [b.text for b in blocks[heads[0].end : heads[1].start]] == [*SPORTS, *rows]
@@ -329,7 +327,9 @@ def test_a_title_shaped_like_a_field_is_a_title_where_the_tagger_says_so() -> No
     blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
     titles = ("全国体育工作会议在京召开", "粮食收购：全面展开")
     tags = {
-        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) or is_field(b.text) else Tag("body", 0.9, 0.0)
+        (b.source, b.line): Tag("title", 0.9, 0.9)
+        if headline_like(b.text) or is_field(b.text)
+        else Tag("body", 0.9, 0.0)
         for b in blocks
     }
     assert is_field("粮食收购：全面展开") and is_field("地点：人民大会堂")
@@ -370,3 +370,143 @@ def test_a_formula_is_never_a_title() -> None:
     }
     assert headline_like(formula)
     assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+
+
+def test_a_short_line_over_a_dash_subtitle_is_a_title_whatever_the_tagger_says() -> None:
+    # Say the tagger finds no title anywhere: a short line over "——…" still opens a
+    # story, with the dash line as its subtitle.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + "粮仓里的夏天\n\n——来自产粮大县的报告\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {(b.source, b.line): Tag("body", 0.9, 0.0) for b in blocks}
+    heads = find_headlines(blocks, tags=tags)
+    assert [(h.title, h.subtitle) for h in heads][-1] == ("粮仓里的夏天", "——来自产粮大县的报告")
+
+
+def test_a_line_with_no_text_under_it_on_its_page_opens_no_story() -> None:
+    # Say the tagger takes every short line for a title: the one that ends the page
+    # heads nothing and stays with the story above.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    text = "全国体育工作会议在京召开\n\n" + "".join(f"{p}\n\n" for p in SPORTS) + "更多体育消息请留意本台报道\n"
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+
+
+NEWS = {
+    "全国体育工作会议在京召开": SPORTS[:2],
+    "夏粮收购工作全面展开": GRAIN,
+    "省城新建三座湿地公园": [
+        "省城今年新建的三座湿地公园本月对市民开放，园内栽种水生植物一百多种。",
+        "园林部门介绍，湿地公园还承担雨水调蓄功能，汛期可蓄水二十万立方米。",
+    ],
+    "铁路暑运客流创新高": [
+        "暑运开始以来，铁路局日均发送旅客六十万人次，比去年同期增长一成。",
+        "学生和探亲旅客是暑运的主要客流，热门线路的车票提前十天售罄。",
+    ],
+}
+NEWS_TITLES = list(NEWS)
+EXTRA_STORY = [
+    "为缓解运力紧张，铁路部门从下周起每天加开临时旅客列车十二对。",
+    "加开的列车主要开往沿海城市和旅游景区，车票已在网上发售。",
+]
+
+
+def _news_page(extra: str) -> tuple[list, list]:  # type: ignore[type-arg]
+    # Stories of two paragraphs: a page of one-paragraph briefs has a rule of its own.
+    stories = [*NEWS.items(), (extra, EXTRA_STORY)]
+    text = "".join(f"{t}\n\n" + "".join(f"{p}\n\n" for p in paras) for t, paras in stories)
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    return blocks, [b.text for b in blocks]
+
+
+def test_on_a_page_of_titles_a_line_shaped_like_them_is_a_title_at_a_lower_probability() -> None:
+    # Four lines the model is sure are titles and a fifth like them it is unsure of
+    # (p = 0.3): on a page whose short lines are nearly all titles, it is one too. A
+    # label much shorter than the page's titles is read as the model reads it.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag, page_prior
+
+    for extra, is_title in (("铁路部门增开暑期旅客列车", True), ("人员", False)):
+        blocks, texts = _news_page(extra)
+        tags = [
+            Tag("title", 0.9, 0.95)
+            if t in NEWS_TITLES
+            else Tag("subhead", 0.6, 0.3)
+            if t == extra
+            else Tag("body", 0.9, 0.0)
+            for t in texts
+        ]
+        by_line = {(b.source, b.line): t for b, t in zip(blocks, page_prior(blocks, tags), strict=True)}
+        titles = [h.title for h in find_headlines(blocks, tags=by_line)]
+        assert titles == NEWS_TITLES + [extra] * is_title
+
+
+def test_on_a_page_of_sub_heads_the_threshold_stays() -> None:
+    # Most short lines of an essay are its sub-heads: the page gives no reason to read
+    # an unsure line as a title.
+    from audiopaper.split.tagger import TITLE_P, Tag, page_prior
+
+    blocks, texts = _news_page("铁路部门增开暑期旅客列车")
+    tags = [
+        Tag("title", 0.9, 0.95)
+        if t == NEWS_TITLES[0]
+        else Tag("subhead", 0.6, 0.3)
+        if len(t) < 20
+        else Tag("body", 0.9, 0.0)
+        for t in texts
+    ]
+    assert all(t.threshold == TITLE_P for t in page_prior(blocks, tags))
+
+
+def test_a_lists_entry_is_never_a_title() -> None:
+    # Say the tagger takes every short line for a title: a label, a colon and a list of
+    # names ("东区：…、…、…") is an entry of the story's list, not a story.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    entries = ["东区：体育公园、游泳馆、网球中心", "西区：滨江步道、篮球公园、射击馆"]
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[:2])
+        + "".join(f"{e}\n\n" for e in entries)
+        + "".join(f"{p}\n\n" for p in SPORTS[2:])
+    )
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
+    }
+    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+
+
+def test_a_short_line_over_a_tagged_title_is_its_kicker_only_if_it_leads_on() -> None:
+    # A line that closes a speech stays with the story above; a series label that ends
+    # in a colon leads into the title under it.
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    titles = ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+    for above, kicker in (("谢谢大家！", None), ("丰收在望系列报道之三：", "丰收在望系列报道之三：")):
+        text = (
+            f"{titles[0]}\n\n"
+            + "".join(f"{p}\n\n" for p in SPORTS)
+            + f"{above}\n\n{titles[1]}\n\n"
+            + "".join(f"{p}\n\n" for p in GRAIN)
+        )
+        blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+        tags = {
+            (b.source, b.line): Tag("title", 0.9, 0.9) if b.text in titles else Tag("body", 0.9, 0.0) for b in blocks
+        }
+        heads = find_headlines(blocks, tags=tags)
+        assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], kicker)]

@@ -122,7 +122,7 @@ def _tag_pages(blocks: Sequence[Block], sources: frozenset[str], model: Tagger |
     tags: dict[tuple[str, int], Tag] = {}
     for source in sorted(sources):
         lines = [b for b in blocks if b.source == source and b.kind == "paragraph"]
-        for block, tag in zip(lines, model.tag(lines), strict=True):
+        for block, tag in zip(lines, tagger.page_prior(lines, model.tag(lines)), strict=True):
             tags[(block.source, block.line)] = tag
     return tags
 

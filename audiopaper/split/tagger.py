@@ -13,17 +13,21 @@ from __future__ import annotations
 import functools
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..models import Block
 from .lines import features  # noqa: F401  (re-exported for training scripts)
+from .rules import headline_like
 
 LABELS = ("title", "subtitle", "byline", "subhead", "body", "other")
 MODEL_NAME = "lines.crfsuite"
 C1, C2 = 1.0, 0.1
+
+
+TITLE_P = 0.5  # the tagger's probability of "title" above which a line is taken as one
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,34 @@ class Tag:
     label: str
     score: float  # the model's probability for this label at this line
     title_p: float = 0.0  # its probability that the line is a title
+    threshold: float = TITLE_P  # the title probability that makes this line a title
+
+
+# A page whose headline-shaped lines are nearly all titles (a page of news stories, not
+# of essays with sub-heads) ...
+TITLES_PAGE = 0.7
+PAGE_TITLE_P = 0.1  # ... takes a line as a title from this probability
+PAGE_TITLE_LENGTH = 0.5  # if it is at least this share of its titles' median length
+
+
+def page_prior(blocks: Sequence[Block], tags: Sequence[Tag]) -> list[Tag]:
+    """The title threshold of one page, read off the page itself.
+
+    The model's probability is calibrated on papers of every kind, where a short line
+    is as often a story's sub-head as a title. A page that sets nearly all its
+    headline-shaped lines as titles (by the model's own reading) has few sub-heads: a
+    line shaped like its titles is a title there at a lower probability. Lines much
+    shorter than the page's titles (a label, a sub-head of two words) are left as
+    the model reads them."""
+    shaped = [(b, t) for b, t in zip(blocks, tags, strict=True) if headline_like(b.text, allow_lead=True)]
+    titles = sorted(len(b.text) for b, t in shaped if t.title_p >= TITLE_P)
+    if not shaped or len(titles) < TITLES_PAGE * len(shaped):
+        return list(tags)
+    floor = titles[len(titles) // 2] * PAGE_TITLE_LENGTH
+    return [
+        replace(t, threshold=PAGE_TITLE_P) if len(b.text) >= floor and headline_like(b.text, allow_lead=True) else t
+        for b, t in zip(blocks, tags, strict=True)
+    ]
 
 
 class Tagger:
