@@ -9,7 +9,7 @@ no cache, then rebuilds it from the cache, and prints:
   rebuild_ratio    warm rebuild total_s / cold build total_s, and its cache misses
   peak_rss_mb      peak resident memory of this process and the processes it starts
                    (the speech stage runs in one of its own), summed, sampled every 20 ms
-  self_/child_maxrss_mb  the peaks getrusage gives for this process and its largest child
+  self_maxrss_mb   the peak getrusage gives for this process alone
 
 Usage: python benchmarks/bench_pipeline.py [ISSUE] [--engine kokoro] [--keep DIR]
 Timings on a shared machine are noisy: compare ratios from one run.
@@ -69,7 +69,6 @@ def main() -> None:
         "rebuild_misses": warm["cache"]["misses"],
         "peak_rss_mb": round(tree.peak_mb, 1),
         "self_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "child_maxrss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
