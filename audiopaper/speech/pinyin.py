@@ -16,7 +16,7 @@ therefore works out every syllable here and the engine turns each into phonemes;
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -125,13 +125,17 @@ def _aligned(start: int, end: int, bounds: set[int], ordered: list[int]) -> bool
     return inside and (start in bounds or end in bounds)
 
 
-def pinyin_of(text: str, overrides: Mapping[str, tuple[str, ...]] = _EMPTY) -> tuple[str, ...]:
+def pinyin_of(
+    text: str, overrides: Mapping[str, tuple[str, ...]] = _EMPTY, segmented: Sequence[str] | None = None
+) -> tuple[str, ...]:
     """One entry per character: tone syllables (neutral tone 5, ü as v) or the character.
 
     ``overrides`` maps words to their syllables (the lexicon); context rules and tone
-    sandhi never touch a character an override set.
+    sandhi never touch a character an override set. ``segmented``: ``words(text)``, when
+    the caller has it already.
     """
-    segmented = words(text)
+    if segmented is None:
+        segmented = words(text)
     out: list[str] = []
     bounds = {0}
     for word in segmented:

@@ -96,12 +96,11 @@ def spelled_reading(text: str, lexicon: Lexicon | None = None) -> Reading:
     """The ``spelled`` reading: letters spelled, pinyin with the lexicon applied."""
     lexicon = lexicon or default_lexicon()
     spelled, forced = spell_letters(text)
-    pinyin = list(pinyin_of(spelled, lexicon.pinyin))
+    segmented = words(spelled)  # one segmentation: the pinyin's and the reading's words
+    pinyin = list(pinyin_of(spelled, lexicon.pinyin, segmented))
     for pos, syllable in forced.items():
         pinyin[pos] = syllable
-    return Reading(
-        spelling="spelled", text=spelled, pinyin=tuple(pinyin), words=tuple(len(w) for w in words(spelled))
-    )
+    return Reading(spelling="spelled", text=spelled, pinyin=tuple(pinyin), words=tuple(len(w) for w in segmented))
 
 
 def spell(text: str, spelling: Spelling, lexicon: Lexicon | None = None) -> str:
