@@ -427,22 +427,20 @@ def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -
     home_for(options.out, facts.paper)  # one paper per feed: refused before the engine is chosen
     cast = select.cast(options.engine, options.voice, options.fallback, options.engine_config)
     main, fallback = cast.main, cast.fallback
-    if isinstance(main.engine, Batched):
-        main.engine.prepare()  # the model loads while the speech stage runs
+    # an engine that schedules its own cores holds a model in this process
+    batched = main.engine if isinstance(main.engine, Batched) else None
+    if batched is not None:
+        batched.prepare()  # the model loads while the speech stage runs
     try:
-        # an engine that schedules its own cores holds a model in this process
-        prepared = prepare(paths, options, cast, clock, facts, isolate=isinstance(main.engine, Batched))
-        with clock.stage("speech"):
-            # An engine that schedules its own cores reads the intro in the articles' queue:
-            # made now, it names every article, as it will unless one fails.
-            early_intro = (
-                prepared.intro([s.article for s in prepared.scripts]) if isinstance(main.engine, Batched) else None
-            )
+        prepared = prepare(paths, options, cast, clock, facts, isolate=batched is not None)
     except BaseException:
         cast.close()  # a model loading in the background is let go
         raise
     with claimed(prepared, progress) as prepared, ClipStore(prepared.folder) as store:
         cache, timer, synth_options = open_cache(options), SynthTimer(), SynthOptions(options.retry)
+        # Such an engine reads the intro in the articles' queue: it names every article, as
+        # it will unless one fails (its lines were made with the scripts).
+        early_intro = prepared.intro([s.article for s in prepared.scripts]) if batched is not None else None
         try:
             with clock.stage("synth"):
                 # each finished article's PCM goes to the store, not the heap, while the model runs
@@ -456,8 +454,7 @@ def _build(paths: Sequence[Path], options: BuildOptions, progress: ProgressFn) -
             if report.intro is not None and not report.failed:
                 intro_clip = report.intro
             else:
-                with clock.stage("speech"):
-                    intro = prepared.intro([s.article for s, _ in report.clips])
+                intro = prepared.intro([s.article for s, _ in report.clips])
                 with clock.stage("synth"):
                     intro_clip, intro_warnings = synthesize_intro(
                         intro, main.engine, main.voice, cache, timer, synth_options, fallback, progress,
