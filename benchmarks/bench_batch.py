@@ -197,6 +197,14 @@ def _row(mode: str, workers: int, issues: int, seconds: float, audio_s: float) -
 HEADER = "| how | workers | issues | seconds | issues/hour | audio min | RTF |\n|---|---|---|---|---|---|---|"
 
 
+def _measured(src: Path, out: Path, engine: str, workers: int, extra: list[str], label: str, issues: int) -> str:
+    """One ``batch`` of ``src`` into ``out`` with ``engine`` and ``workers``, as a table row."""
+    cmd = ["batch", str(src), "-o", str(out), "--engine", engine, "--paper", "衡阳日报", "--json", "-q"]
+    code, doc, seconds, err = cli([*cmd, "--no-cache", "--workers", str(workers), *extra], out.parent)
+    assert code == 0, err
+    return _row(label, workers, issues, seconds, doc["audio_s"])
+
+
 def throughput(args: argparse.Namespace) -> None:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-batch-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -209,28 +217,12 @@ def throughput(args: argparse.Namespace) -> None:
     src = archive(work / "espeak", args.issues)
     for label, extra in modes:
         for workers in (1, 2):
-            out = work / f"out-espeak-{len(extra)}-{workers}"
-            code, doc, seconds, err = cli(
-                [
-                    "batch",
-                    str(src),
-                    "-o",
-                    str(out),
-                    "--engine",
-                    "espeak",
-                    "--paper",
-                    "衡阳日报",
-                    "--json",
-                    "-q",
-                    "--no-cache",
-                    "--workers",
-                    str(workers),
-                    *extra,
-                ],
-                work,
+            print(
+                _measured(
+                    src, work / f"out-espeak-{len(extra)}-{workers}", "espeak", workers, extra, label, args.issues
+                ),
+                flush=True,
             )
-            assert code == 0, err
-            print(_row(label, workers, args.issues, seconds, doc["audio_s"]), flush=True)
 
     text = work / "quarter.md"
     lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -242,28 +234,10 @@ def throughput(args: argparse.Namespace) -> None:
     )
     for label, extra in modes:
         for workers in args.workers:
-            out = work / f"out-sim-{len(extra)}-{workers}"
-            code, doc, seconds, err = cli(
-                [
-                    "batch",
-                    str(src),
-                    "-o",
-                    str(out),
-                    "--engine",
-                    "sim",
-                    "--paper",
-                    "衡阳日报",
-                    "--json",
-                    "-q",
-                    "--no-cache",
-                    "--workers",
-                    str(workers),
-                    *extra,
-                ],
-                work,
+            print(
+                _measured(src, work / f"out-sim-{len(extra)}-{workers}", "sim", workers, extra, label, args.sim_issues),
+                flush=True,
             )
-            assert code == 0, err
-            print(_row(label, workers, args.sim_issues, seconds, doc["audio_s"]), flush=True)
 
 
 def main() -> None:
