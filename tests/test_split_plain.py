@@ -3,15 +3,16 @@ lines that are never headlines, with the shipped tagger."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from audiopaper import split
 from audiopaper.ingest import page_blocks
-from audiopaper.models import Issue, SplitResult
+from audiopaper.models import Block, Issue, SplitResult
 from audiopaper.split.cohesion import measure
-from audiopaper.split.headline import page_layouts
+from audiopaper.split.headline import Headline, page_layouts
 from audiopaper.split.rules import headline_like, is_field
 
 
@@ -29,6 +30,17 @@ GRAIN = [
     "今年夏粮收购工作全面展开，各地粮食部门敞开收购农民余粮，收购价格保持稳定。",
     "据粮食部门统计，截至目前全省已收购小麦四十万吨，农民售粮踊跃，粮库储备充足。",
 ]
+
+
+def tagged_headlines(text: str, is_title: Callable[[str], bool]) -> tuple[list[Block], list[Headline]]:
+    """The paragraph blocks of ``text`` and the headlines found in them when the tagger
+    takes the lines ``is_title`` picks for titles (p = 0.9) and every other one for body."""
+    from audiopaper.split.headline import find_headlines
+    from audiopaper.split.tagger import Tag
+
+    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
+    tags = {(b.source, b.line): Tag("title", 0.9, 0.9) if is_title(b.text) else Tag("body", 0.9, 0.0) for b in blocks}
+    return blocks, find_headlines(blocks, tags=tags)
 
 
 def test_cohesion_is_high_inside_a_story_and_low_between_stories() -> None:
@@ -244,8 +256,6 @@ def test_a_line_repeating_the_title_above_heads_a_section_of_that_story() -> Non
     # Say the tagger takes every short line for a title: the one that repeats the words
     # of the story's own title ("…玻璃贴膜更难砸" / "贴膜玻璃更难砸") is its sub-head; the
     # next story's title says something new.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     text = (
         "汽车逃生锤不可靠　玻璃贴膜更难砸\n\n"
@@ -255,11 +265,7 @@ def test_a_line_repeating_the_title_above_heads_a_section_of_that_story() -> Non
         + "夏粮收购全面展开\n\n"
         + "".join(f"{p}\n\n" for p in GRAIN)
     )
-    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
-    tags = {
-        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
-    }
-    heads = find_headlines(blocks, tags=tags)
+    blocks, heads = tagged_headlines(text, lambda line: headline_like(line))
     assert [h.title.replace("\u3000", " ") for h in heads] == ["汽车逃生锤不可靠 玻璃贴膜更难砸", "夏粮收购全面展开"]
 
 
@@ -267,8 +273,6 @@ def test_a_line_whose_text_goes_on_about_the_story_above_heads_a_section_of_it()
     # Say the tagger takes every short line for a title: the line shares no words with
     # the story's title, but the text under it repeats that title; the next story's
     # lead names a subject of its own.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     text = (
         "全国体育工作会议在京召开\n\n"
@@ -279,18 +283,13 @@ def test_a_line_whose_text_goes_on_about_the_story_above_heads_a_section_of_it()
         + "夏粮收购全面展开\n\n"
         + "".join(f"{p}\n\n" for p in GRAIN)
     )
-    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
-    tags = {
-        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
-    }
-    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+    blocks, heads = tagged_headlines(text, lambda line: headline_like(line))
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
 
 
 def test_a_long_run_of_short_lines_over_a_title_is_not_its_kicker() -> None:
     # A table's rows at the end of one story, then the next story's title: the rows
     # stay with their story; a kicker is a line or three.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     rows = ["北京", "两万人", "上海", "三万人", "广州", "一万人"]
     text = (
@@ -300,10 +299,8 @@ def test_a_long_run_of_short_lines_over_a_title_is_not_its_kicker() -> None:
         + "夏粮收购全面展开\n\n"
         + "".join(f"{p}\n\n" for p in GRAIN)
     )
-    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
     titles = ("全国体育工作会议在京召开", "夏粮收购全面展开")
-    tags = {(b.source, b.line): Tag("title", 0.9, 0.9) if b.text in titles else Tag("body", 0.9, 0.0) for b in blocks}
-    heads = find_headlines(blocks, tags=tags)
+    blocks, heads = tagged_headlines(text, lambda line: line in titles)
     assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], None)]
     assert [b.text for b in blocks[heads[0].end : heads[1].start]] == [*SPORTS, *rows]
 
@@ -313,8 +310,6 @@ def test_a_title_shaped_like_a_field_is_a_title_where_the_tagger_says_so() -> No
     # value); the tagger, reading what stands around it, takes it for a title. A field
     # labelled with a form's two-character word ("地点：") is never one, whatever the
     # tagger says.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     text = (
         "全国体育工作会议在京召开\n\n"
@@ -324,16 +319,10 @@ def test_a_title_shaped_like_a_field_is_a_title_where_the_tagger_says_so() -> No
         + "粮食收购：全面展开\n\n"
         + "".join(f"{p}\n\n" for p in GRAIN)
     )
-    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
     titles = ("全国体育工作会议在京召开", "粮食收购：全面展开")
-    tags = {
-        (b.source, b.line): Tag("title", 0.9, 0.9)
-        if headline_like(b.text) or is_field(b.text)
-        else Tag("body", 0.9, 0.0)
-        for b in blocks
-    }
+    blocks, heads = tagged_headlines(text, lambda line: headline_like(line) or is_field(line))
     assert is_field("粮食收购：全面展开") and is_field("地点：人民大会堂")
-    assert [h.title for h in find_headlines(blocks, tags=tags)] == list(titles)
+    assert [h.title for h in heads] == list(titles)
 
 
 @pytest.mark.parametrize(
@@ -341,8 +330,6 @@ def test_a_title_shaped_like_a_field_is_a_title_where_the_tagger_says_so() -> No
 )
 def test_a_numbered_line_heads_a_section_never_a_story(numbered: str) -> None:
     # Say the tagger takes it for a title: numbering orders the parts of one text.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     text = (
         "全国体育工作会议在京召开\n\n"
@@ -350,33 +337,23 @@ def test_a_numbered_line_heads_a_section_never_a_story(numbered: str) -> None:
         + f"{numbered}\n\n"
         + "".join(f"{p}\n\n" for p in SPORTS[2:])
     )
-    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
-    tags = {
-        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
-    }
-    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+    blocks, heads = tagged_headlines(text, lambda line: headline_like(line))
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开"]
 
 
 def test_a_formula_is_never_a_title() -> None:
     # Say the tagger takes it for a title: an equals sign makes a formula or a table's row.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     formula = "应分股金＝未分配利润×股份比例"
     text = "全国体育工作会议在京召开\n\n" + f"{SPORTS[0]}\n\n{formula}\n\n" + "".join(f"{p}\n\n" for p in SPORTS[1:])
-    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
-    tags = {
-        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
-    }
+    blocks, heads = tagged_headlines(text, lambda line: headline_like(line))
     assert headline_like(formula)
-    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开"]
 
 
 def test_a_short_line_over_a_dash_subtitle_is_a_title_whatever_the_tagger_says() -> None:
     # Say the tagger finds no title anywhere: a short line over "——…" still opens a
     # story, with the dash line as its subtitle.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     text = (
         "全国体育工作会议在京召开\n\n"
@@ -384,24 +361,17 @@ def test_a_short_line_over_a_dash_subtitle_is_a_title_whatever_the_tagger_says()
         + "粮仓里的夏天\n\n——来自产粮大县的报告\n\n"
         + "".join(f"{p}\n\n" for p in GRAIN)
     )
-    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
-    tags = {(b.source, b.line): Tag("body", 0.9, 0.0) for b in blocks}
-    heads = find_headlines(blocks, tags=tags)
+    blocks, heads = tagged_headlines(text, lambda line: False)
     assert [(h.title, h.subtitle) for h in heads][-1] == ("粮仓里的夏天", "——来自产粮大县的报告")
 
 
 def test_a_line_with_no_text_under_it_on_its_page_opens_no_story() -> None:
     # Say the tagger takes every short line for a title: the one that ends the page
     # heads nothing and stays with the story above.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     text = "全国体育工作会议在京召开\n\n" + "".join(f"{p}\n\n" for p in SPORTS) + "更多体育消息请留意本台报道\n"
-    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
-    tags = {
-        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
-    }
-    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+    blocks, heads = tagged_headlines(text, lambda line: headline_like(line))
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开"]
 
 
 NEWS = {
@@ -473,8 +443,6 @@ def test_on_a_page_of_sub_heads_the_threshold_stays() -> None:
 def test_a_lists_entry_is_never_a_title() -> None:
     # Say the tagger takes every short line for a title: a label, a colon and a list of
     # names ("东区：…、…、…") is an entry of the story's list, not a story.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     entries = ["东区：体育公园、游泳馆、网球中心", "西区：滨江步道、篮球公园、射击馆"]
     text = (
@@ -483,18 +451,13 @@ def test_a_lists_entry_is_never_a_title() -> None:
         + "".join(f"{e}\n\n" for e in entries)
         + "".join(f"{p}\n\n" for p in SPORTS[2:])
     )
-    blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
-    tags = {
-        (b.source, b.line): Tag("title", 0.9, 0.9) if headline_like(b.text) else Tag("body", 0.9, 0.0) for b in blocks
-    }
-    assert [h.title for h in find_headlines(blocks, tags=tags)] == ["全国体育工作会议在京召开"]
+    blocks, heads = tagged_headlines(text, lambda line: headline_like(line))
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开"]
 
 
 def test_a_short_line_over_a_tagged_title_is_its_kicker_only_if_it_leads_on() -> None:
     # A line that closes a speech stays with the story above; a series label that ends
     # in a colon leads into the title under it.
-    from audiopaper.split.headline import find_headlines
-    from audiopaper.split.tagger import Tag
 
     titles = ["全国体育工作会议在京召开", "夏粮收购全面展开"]
     for above, kicker in (("谢谢大家！", None), ("丰收在望系列报道之三：", "丰收在望系列报道之三：")):
@@ -504,9 +467,5 @@ def test_a_short_line_over_a_tagged_title_is_its_kicker_only_if_it_leads_on() ->
             + f"{above}\n\n{titles[1]}\n\n"
             + "".join(f"{p}\n\n" for p in GRAIN)
         )
-        blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
-        tags = {
-            (b.source, b.line): Tag("title", 0.9, 0.9) if b.text in titles else Tag("body", 0.9, 0.0) for b in blocks
-        }
-        heads = find_headlines(blocks, tags=tags)
+        blocks, heads = tagged_headlines(text, lambda line: line in titles)
         assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], kicker)]
