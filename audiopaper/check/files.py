@@ -34,19 +34,26 @@ def catalog_rule(ctx: Context) -> Iterator[Problem]:
                 yield ctx.problem(rel, "catalog", "in the catalog but missing on disk (rebuild the edition)")
 
 
+def _json_file(ctx: Context, rel: str, rule: str, missing: str) -> tuple[Any, Problem | None]:
+    """The JSON document at ``rel`` in OUT, or the problem (``rule``) it has: ``missing``
+    when there is no such file, else that it does not read as JSON."""
+    path = ctx.out / rel
+    if not path.is_file():
+        return None, ctx.problem(rel, rule, missing)
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), None
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        return None, ctx.problem(rel, rule, f"not valid JSON ({exc})")
+
+
 def manifest_rule(ctx: Context) -> Iterator[Problem]:
     """Each edition's manifest.json is what tools read: JSON, schema 1, and about the
     edition and articles the catalog recorded in that folder."""
     for ed in ctx.editions:
         rel = f"{ed.folder}/{layout.MANIFEST_JSON}"
-        path = ctx.out / rel
-        if not path.is_file():
-            yield ctx.problem(rel, "manifest", "missing (rebuild the edition)")
-            continue
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            yield ctx.problem(rel, "manifest", f"not valid JSON ({exc})")
+        doc, problem = _json_file(ctx, rel, "manifest", "missing (rebuild the edition)")
+        if problem is not None:
+            yield problem
             continue
         for message in manifest_problems(doc, ed):
             yield ctx.problem(rel, "manifest", message)
@@ -89,14 +96,9 @@ def transcript_rule(ctx: Context) -> Iterator[Problem]:
 def chapters_rule(ctx: Context) -> Iterator[Problem]:
     for ed in ctx.editions:
         rel = ed.chapters or f"{ed.folder}/{layout.CHAPTERS_JSON}"
-        path = ctx.out / rel
-        if not path.is_file():
-            yield ctx.problem(rel, "chapters", "missing (the edition has no Podcasting 2.0 chapters file)")
-            continue
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            yield ctx.problem(rel, "chapters", f"not valid JSON ({exc})")
+        doc, problem = _json_file(ctx, rel, "chapters", "missing (the edition has no Podcasting 2.0 chapters file)")
+        if problem is not None:
+            yield problem
             continue
         for message in chapter_problems(doc, ed.duration_s):
             yield ctx.problem(rel, "chapters", message)
