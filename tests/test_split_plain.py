@@ -469,3 +469,29 @@ def test_a_short_line_over_a_tagged_title_is_its_kicker_only_if_it_leads_on() ->
         )
         blocks, heads = tagged_headlines(text, lambda line: line in titles)
         assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], kicker)]
+
+
+@pytest.mark.parametrize("credit", ["作者：王明 （来源：衡阳日报）", "图片提供／李华", "本报见习记者王明"])
+def test_a_credit_under_body_text_closes_the_story_and_the_line_under_it_opens_one(credit: str) -> None:
+    # The tagger finds no title anywhere: a credit or a reporter's name under the end of
+    # a story signs it off, so the short line under it opens the next one.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{credit}\n\n夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: False)
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+
+
+def test_a_text_and_picture_credit_heads_a_section_and_closes_nothing() -> None:
+    # "文／… 图／…" credits the text under it: the short line after it is a sub-head.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + "文／记者 王明 图／记者 李华\n\n夏粮收购\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: False)
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..models import Block
 from .byline import (
     continued_from,
+    is_credit_line,
     is_marker,
     is_meta_line,
     is_source_line,
@@ -315,6 +316,26 @@ def _by_shape(blocks: Sequence[Block], start: int, end: int) -> Headline:
     )
 
 
+# "文／记者 …　图／记者 …" credits the story or section under it, not the one above.
+_OPENING_CREDIT = re.compile(r"^[文图]\s*[／/]")
+
+
+def _credit_closes(blocks: Sequence[Block], k: int) -> bool:
+    """Block ``k`` signs off the story above it: a credit or a reporter's name
+    ("作者：刘俊 （来源：广州日报）", "图片提供／钱俊", "本报见习记者刘帅") right under body
+    text. A byline heads its story; under body text it closes one. In the corpus gold
+    (plain pages), 7 headline-shaped lines stand right under such a line, all titles,
+    in 3 sources; the 2 sub-heads so placed (1 story printed twice) stand under a
+    "文／…图／…" credit, which opens a section."""
+    if k < 1 or blocks[k].kind != "paragraph":
+        return False
+    text = blocks[k].text
+    if _OPENING_CREDIT.match(text) or not (is_credit_line(text) or parse_author(text) is not None):
+        return False
+    above = blocks[k - 1]
+    return above.source == blocks[k].source and _body_line(above)
+
+
 def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int) -> bool:
     """The rules' reading of a run of short lines: a headline when a byline follows,
     or it has several lines, or it opens the page or follows the end of a story."""
@@ -329,6 +350,7 @@ def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int) -> boo
         or before is None
         or before.source != blocks[start].source
         or _closes_story(before)
+        or _credit_closes(blocks, start - 1)
         or is_notice_title(blocks[start].text)
     )
 
@@ -587,7 +609,13 @@ def _strong_start(blocks: Sequence[Block], i: int, end: int) -> bool:
     under the run, the top of a page file, a deliberate gap above it, or a line that
     closes a story (a photo credit, a signature's date, a jump marker)."""
     before = blocks[i - 1] if i else None
-    return _byline_follows(blocks, end) or before is None or before.source != blocks[i].source or _closes_story(before)
+    return (
+        _byline_follows(blocks, end)
+        or before is None
+        or before.source != blocks[i].source
+        or _closes_story(before)
+        or _credit_closes(blocks, i - 1)
+    )
 
 
 def _against_layout(blocks: Sequence[Block], i: int, end: int, layout: Layout) -> bool:
