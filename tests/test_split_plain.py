@@ -495,3 +495,17 @@ def test_a_text_and_picture_credit_heads_a_section_and_closes_nothing() -> None:
     )
     blocks, heads = tagged_headlines(text, lambda line: False)
     assert [h.title for h in heads] == ["全国体育工作会议在京召开"]
+
+
+def test_a_short_line_over_a_byline_of_bare_names_and_the_lead_is_a_title() -> None:
+    # The tagger finds no title anywhere: an essay's title over its author's name (no
+    # "记者", no dateline) and the lead still opens a story; the names stay with it.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + "粮仓里的夏天\n\n王明 李华\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: False)
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", "粮仓里的夏天"]
+    assert blocks[heads[-1].end].text == "王明 李华"
