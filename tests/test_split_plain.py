@@ -509,3 +509,15 @@ def test_a_short_line_over_a_byline_of_bare_names_and_the_lead_is_a_title() -> N
     blocks, heads = tagged_headlines(text, lambda line: False)
     assert [h.title for h in heads] == ["全国体育工作会议在京召开", "粮仓里的夏天"]
     assert blocks[heads[-1].end].text == "王明 李华"
+
+
+def test_a_reports_lead_in_over_its_headline_opens_a_story() -> None:
+    # The tagger finds no title anywhere: "…会议上强调" leads into the headline under it.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + "省长在全省粮食工作会议上强调\n\n夏粮收购要敞开收购\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: False)
+    assert [(h.title, h.subtitle) for h in heads][-1] == ("省长在全省粮食工作会议上强调", "夏粮收购要敞开收购")

@@ -628,6 +628,10 @@ def _against_layout(blocks: Sequence[Block], i: int, end: int, layout: Layout) -
 
 DASH_WHY = "layout: a short line over its —— subtitle"
 NAMES_WHY = "layout: a short line over a byline of bare names and the lead"
+LEAD_IN_WHY = "layout: a report's lead-in (…强调, …认为) over its headline"
+# A report's lead-in names who spoke and leads into what they said, the headline under
+# it ("吴邦国在全国国有企业党建工作会议上强调" / "充分发挥企业党组织政治核心作用").
+_LEAD_IN = re.compile(r"(?:认为|指出|表示|强调)$")
 # A byline of bare names, two or three characters each ("江泽民", "龚业明 蔡淑琴").
 _BARE_NAMES = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[ \u3000]+[\u4e00-\u9fff]{2,3}){0,3}$")
 
@@ -656,6 +660,17 @@ def _tagger_decides(
         # tagger thinks of the words: in the corpus gold (plain shapes) 87 titles stand
         # so, and 2 of a story's sub-heads (an interview's, with subtitles of their own).
         return Headline(i, end, blocks[i].text, None, blocks[i + 1].text, why=DASH_WHY)
+    if (
+        2 <= end - i <= MAX_KICKER_LINES + MAX_SUBTITLE_LINES
+        and _LEAD_IN.search(blocks[i].text)
+        and end < len(blocks)
+        and _opens_story(blocks[end])
+    ):
+        # In the corpus gold (plain pages), 15 lines so worded stand over another short
+        # line, all of them titles (2 sources); no sub-head ends so.
+        return Headline(
+            i, end, blocks[i].text, None, _join_lines([b.text for b in blocks[i + 1 : end]]), why=LEAD_IN_WHY
+        )
     if end - i == 2 and _signed_by_names(blocks, i):
         # The names are the byline: they stay with the body.
         return Headline(i, i + 1, blocks[i].text, why=NAMES_WHY)
