@@ -521,3 +521,17 @@ def test_a_reports_lead_in_over_its_headline_opens_a_story() -> None:
     )
     blocks, heads = tagged_headlines(text, lambda line: False)
     assert [(h.title, h.subtitle) for h in heads][-1] == ("省长在全省粮食工作会议上强调", "夏粮收购要敞开收购")
+
+
+@pytest.mark.parametrize("note", ["註: 此稿19:45更新內容", "编者按：本文有删节"])
+def test_a_note_on_the_story_is_never_a_title(note: str) -> None:
+    # Say the tagger takes the note closing a story for a title: it is still the end of
+    # that story, and the title under it opens the next.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{note}\n\n夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: line in (note, "夏粮收购全面展开"))
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]

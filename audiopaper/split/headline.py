@@ -577,6 +577,9 @@ _FORM_LABEL = re.compile(r"^[\u4e00-\u9fff]{2}[：:]")
 
 # A list's entry: a label, a colon and three or more items ("东区：体育公园、游泳馆、网球中心").
 _LIST_ENTRY = re.compile(r"^[^：:]{1,12}[：:][^：:]*、[^：:]*、")
+# A note on the story, at its head or its end ("註: 此稿19:45更新內容", "编者按：…", "注："):
+# in the corpus gold (plain pages) 9 such lines in 3 sources, no title.
+_NOTE = re.compile(r"^(?:註|注|编者按|編者按)\s*[:：]")
 
 
 def _nothing_under(blocks: Sequence[Block], end: int) -> bool:
@@ -601,7 +604,11 @@ def _never_title(text: str, *, field: bool = False) -> bool:
     shaped it gives 1 p ≥ 0.5, and none of the 15 with a two-character label."""
     if is_field(text) and (not field or _FORM_LABEL.match(text.strip())):
         return True
-    return is_meta_line(text) or enclosed(text) or bool(_FORMULA.search(text) or _LIST_ENTRY.match(text))
+    return (
+        is_meta_line(text)
+        or enclosed(text)
+        or bool(_FORMULA.search(text) or _LIST_ENTRY.match(text) or _NOTE.match(text))
+    )
 
 
 def _strong_start(blocks: Sequence[Block], i: int, end: int) -> bool:
