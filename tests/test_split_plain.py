@@ -483,6 +483,7 @@ def test_a_credit_under_body_text_closes_the_story_and_the_line_under_it_opens_o
     )
     blocks, heads = tagged_headlines(text, lambda line: False)
     assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+    assert "credit" in heads[-1].why  # split --explain says why
 
 
 def test_a_text_and_picture_credit_heads_a_section_and_closes_nothing() -> None:

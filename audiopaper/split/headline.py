@@ -312,8 +312,11 @@ def _by_shape(blocks: Sequence[Block], start: int, end: int) -> Headline:
         lines[lead],
         _join_lines(lines[:lead]),
         _join_lines(lines[lead + 1 :]),
-        why="rule: short unpunctuated line(s) opening a story",
+        why=CREDIT_WHY if _credit_closes(blocks, start - 1) else "rule: short unpunctuated line(s) opening a story",
     )
+
+
+CREDIT_WHY = "rule: short line(s) under a credit that signs the story above off"
 
 
 # "文／记者 …　图／记者 …" credits the story or section under it, not the one above.
