@@ -469,3 +469,70 @@ def test_a_short_line_over_a_tagged_title_is_its_kicker_only_if_it_leads_on() ->
         )
         blocks, heads = tagged_headlines(text, lambda line: line in titles)
         assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], kicker)]
+
+
+@pytest.mark.parametrize("credit", ["作者：王明 （来源：衡阳日报）", "图片提供／李华", "本报见习记者王明"])
+def test_a_credit_under_body_text_closes_the_story_and_the_line_under_it_opens_one(credit: str) -> None:
+    # The tagger finds no title anywhere: a credit or a reporter's name under the end of
+    # a story signs it off, so the short line under it opens the next one.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{credit}\n\n夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: False)
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+    assert "credit" in heads[-1].why  # split --explain says why
+
+
+def test_a_text_and_picture_credit_heads_a_section_and_closes_nothing() -> None:
+    # "文／… 图／…" credits the text under it: the short line after it is a sub-head.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + "文／记者 王明 图／记者 李华\n\n夏粮收购\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: False)
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开"]
+
+
+def test_a_short_line_over_a_byline_of_bare_names_and_the_lead_is_a_title() -> None:
+    # The tagger finds no title anywhere: an essay's title over its author's name (no
+    # "记者", no dateline) and the lead still opens a story; the names stay with it.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + "粮仓里的夏天\n\n王明 李华\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: False)
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", "粮仓里的夏天"]
+    assert blocks[heads[-1].end].text == "王明 李华"
+
+
+def test_a_reports_lead_in_over_its_headline_opens_a_story() -> None:
+    # The tagger finds no title anywhere: "…会议上强调" leads into the headline under it.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + "省长在全省粮食工作会议上强调\n\n夏粮收购要敞开收购\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: False)
+    assert [(h.title, h.subtitle) for h in heads][-1] == ("省长在全省粮食工作会议上强调", "夏粮收购要敞开收购")
+
+
+@pytest.mark.parametrize("note", ["註: 此稿19:45更新內容", "编者按：本文有删节"])
+def test_a_note_on_the_story_is_never_a_title(note: str) -> None:
+    # Say the tagger takes the note closing a story for a title: it is still the end of
+    # that story, and the title under it opens the next.
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + f"{note}\n\n夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    blocks, heads = tagged_headlines(text, lambda line: line in (note, "夏粮收购全面展开"))
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]

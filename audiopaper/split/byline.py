@@ -140,8 +140,11 @@ def is_source_line(text: str) -> bool:
     return parse_source_line(text) is not None
 
 
-# A credit line closing a story: "作者：刘俊（来源：广州日报）", "本版采写／记者 王五".
-_CREDIT_LINE = re.compile(r"^(?:作者|来源|编辑|责编|本版采写|本版撰文|采写|撰文|文|图|摄影)\s*[：:／/]|[（(]来源[：:]")
+# A credit line closing a story: "作者：刘俊（来源：广州日报）", "本版采写／记者 王五",
+# "图片提供／钱俊".
+_CREDIT_LINE = re.compile(
+    r"^(?:作者|来源|编辑|责编|本版采写|本版撰文|采写|撰文|文|图|摄影|图片提供|供图)\s*[：:／/]|[（(]来源[：:]"
+)
 
 
 def is_credit_line(text: str) -> bool:
