@@ -485,8 +485,9 @@ def test_a_tagged_title_among_the_storys_sub_heads_is_read_as_one_of_them() -> N
     # sub-head. Read as a group, they are two sections of one story: the text under the
     # line repeats half of the story's title (below the 60 % that settles it alone).
     # The next story's title stands after the same sub-heads, but its text says
-    # something new; and alone, with no sub-head beside it, or over a byline (a bare
-    # name, a byline by where it stands: the tagger's reading), the line stays a title.
+    # something new. Alone, beside a table's rows (short lines in a run, not between
+    # paragraphs) or over a byline (a bare name, a byline by where it stands: the
+    # tagger's reading), the line stays a title.
 
     section = "代表们在会议上说，全国体育工作要两手抓，竞技体育保持优势。\n\n"
     sub_head = "全民健身成效明显\n\n"
@@ -508,6 +509,6 @@ def test_a_tagged_title_among_the_storys_sub_heads_is_read_as_one_of_them() -> N
     assert [blocks[k].text for k in sections] == [titles[1]]
     assert "sub-heads" in next(iter(sections.values()))
 
-    for text in (page("", section), page(sub_head, "王明\n\n" + section)):
+    for text in (page("", section), page("北京\n\n两万人\n\n", section), page(sub_head, "王明\n\n" + section)):
         blocks, heads = tagged_headlines(text, lambda line: line in titles, bylines=("王明",))
         assert [h.title for h in heads] == list(titles)
