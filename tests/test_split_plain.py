@@ -3,7 +3,7 @@ lines that are never headlines, with the shipped tagger."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pytest
@@ -32,15 +32,24 @@ GRAIN = [
 ]
 
 
-def tagged_headlines(text: str, is_title: Callable[[str], bool]) -> tuple[list[Block], list[Headline]]:
+def tagged_headlines(
+    text: str, is_title: Callable[[str], bool], sections: dict[int, str] | None = None, bylines: Collection[str] = ()
+) -> tuple[list[Block], list[Headline]]:
     """The paragraph blocks of ``text`` and the headlines found in them when the tagger
-    takes the lines ``is_title`` picks for titles (p = 0.9) and every other one for body."""
+    takes the lines ``is_title`` picks for titles (p = 0.9), those in ``bylines`` for
+    bylines and every other one for body (``sections`` gets why a line tagged a title
+    heads a section instead)."""
     from audiopaper.split.headline import find_headlines
     from audiopaper.split.tagger import Tag
 
     blocks = [b for b in page_blocks(text, "issue.txt", "text") if b.kind == "paragraph"]
-    tags = {(b.source, b.line): Tag("title", 0.9, 0.9) if is_title(b.text) else Tag("body", 0.9, 0.0) for b in blocks}
-    return blocks, find_headlines(blocks, tags=tags)
+    tags = {
+        (b.source, b.line): Tag("title", 0.9, 0.9)
+        if is_title(b.text)
+        else Tag("byline" if b.text in bylines else "body", 0.9, 0.0)
+        for b in blocks
+    }
+    return blocks, find_headlines(blocks, tags=tags, sections=sections)
 
 
 def test_cohesion_is_high_inside_a_story_and_low_between_stories() -> None:
@@ -536,3 +545,36 @@ def test_a_note_on_the_story_is_never_a_title(note: str) -> None:
     )
     blocks, heads = tagged_headlines(text, lambda line: line in (note, "夏粮收购全面展开"))
     assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+
+def test_a_tagged_title_among_the_storys_sub_heads_is_read_as_one_of_them() -> None:
+    # The tagger takes "竞技体育保持优势" for a title and the sub-head above it for a
+    # sub-head. Read as a group, they are two sections of one story: the text under the
+    # line repeats half of the story's title (below the 60 % that settles it alone).
+    # The next story's title stands after the same sub-heads, but its text says
+    # something new. Alone, beside a table's rows (short lines in a run, not between
+    # paragraphs) or over a byline (a bare name, a byline by where it stands: the
+    # tagger's reading), the line stays a title.
+
+    section = "代表们在会议上说，全国体育工作要两手抓，竞技体育保持优势。\n\n"
+    sub_head = "全民健身成效明显\n\n"
+
+    def page(sub: str, under: str) -> str:
+        return (
+            "全国体育工作会议在京召开\n\n"
+            + f"{SPORTS[0]}\n\n{sub}{SPORTS[1]}\n\n"
+            + f"竞技体育保持优势\n\n{under}"
+            + "".join(f"{p}\n\n" for p in SPORTS[2:])
+            + "夏粮收购全面展开\n\n"
+            + "".join(f"{p}\n\n" for p in GRAIN)
+        )
+
+    titles = ("全国体育工作会议在京召开", "竞技体育保持优势", "夏粮收购全面展开")
+    sections: dict[int, str] = {}
+    blocks, heads = tagged_headlines(page(sub_head, section), lambda line: line in titles, sections)
+    assert [h.title for h in heads] == [titles[0], titles[2]]
+    assert [blocks[k].text for k in sections] == [titles[1]]
+    assert "sub-heads" in next(iter(sections.values()))
+
+    for text in (page("", section), page("北京\n\n两万人\n\n", section), page(sub_head, "王明\n\n" + section)):
+        blocks, heads = tagged_headlines(text, lambda line: line in titles, bylines=("王明",))
+        assert [h.title for h in heads] == list(titles)

@@ -144,7 +144,8 @@ def split(issue: Issue, story_level: int | None = None, model: Tagger | None = N
         new_uid=lambda: next(counter),
         tags=_tag_pages(blocks, shape_sources, model if model is not None else tagger.shipped()),
     )
-    heads = find_headlines(blocks, st, ctx.tags)
+    sections: dict[int, str] = {}
+    heads = find_headlines(blocks, st, ctx.tags, sections)
     drafts = _drafts(blocks, heads, ctx)
     warnings: list[str] = list(st.warnings)
     if not any(not d.made_up_title for d in drafts):
@@ -173,7 +174,7 @@ def split(issue: Issue, story_level: int | None = None, model: Tagger | None = N
         articles=articles,
         repairs=repairs,
         warnings=tuple(warnings),
-        notes=explain.notes(issue.blocks, read, st, heads, ctx.tags),
+        notes=explain.notes(issue.blocks, read, st, heads, ctx.tags, sections),
     )
 
 

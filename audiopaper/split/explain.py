@@ -35,9 +35,12 @@ def notes(
     st: Structure,
     heads: Sequence[Headline],
     tags: Mapping[tuple[str, int], Tag],
+    sections: Mapping[int, str] | None = None,
 ) -> tuple[LineNote, ...]:
     """``raw``: the issue's blocks; ``read``: those the splitter read (furniture out),
-    indexed as ``st`` and ``heads`` index them."""
+    indexed as ``st`` and ``heads`` index them; ``sections``: why lines the tagger took
+    for titles head sections of a story instead (by the same index)."""
+    sections = sections or {}
     head_of: dict[int, tuple[Headline, LineLabel]] = {}
     for head in heads:
         for k in range(head.start, head.end):
@@ -66,6 +69,8 @@ def notes(
         elif found in head_of:
             head, label = head_of[found]
             why = head.why
+        elif found in sections:
+            label, why = "heading", sections[found]
         else:
             label, why = _body_note(block, tags.get((block.source, block.line)))
         out.append(LineNote(block.source, block.line, block.text, label, why))
