@@ -546,6 +546,7 @@ def test_a_note_on_the_story_is_never_a_title(note: str) -> None:
     blocks, heads = tagged_headlines(text, lambda line: line in (note, "夏粮收购全面展开"))
     assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
 
+
 def test_a_tagged_title_among_the_storys_sub_heads_is_read_as_one_of_them() -> None:
     # The tagger takes "竞技体育保持优势" for a title and the sub-head above it for a
     # sub-head. Read as a group, they are two sections of one story: the text under the
@@ -578,3 +579,35 @@ def test_a_tagged_title_among_the_storys_sub_heads_is_read_as_one_of_them() -> N
     for text in (page("", section), page("北京\n\n两万人\n\n", section), page(sub_head, "王明\n\n" + section)):
         blocks, heads = tagged_headlines(text, lambda line: line in titles, bylines=("王明",))
         assert [h.title for h in heads] == list(titles)
+
+
+def test_a_bare_wire_dateline_under_body_text_closes_the_story_above() -> None:
+    # The tagger reads every line as body text. A wire dateline alone on its line under
+    # the last paragraph is the story's closing credit, so the short line under it
+    # opens the next story. Over a story's lead, the same line is that story's dateline
+    # and opens nothing of its own.
+    title = "全国体育工作会议在京召开"
+    closed = f"{title}\n\n" + "".join(f"{p}\n\n" for p in SPORTS) + "新华社北京3月14日电\n\n夏粮收购全面展开\n\n"
+    closed += "".join(f"{p}\n\n" for p in GRAIN)
+    _, heads = tagged_headlines(closed, lambda line: False)
+    assert [h.title for h in heads] == [title, "夏粮收购全面展开"]
+
+    opening = f"{title}\n\n新华社北京3月14日电\n\n" + "".join(f"{p}\n\n" for p in SPORTS)
+    _, heads = tagged_headlines(opening, lambda line: False)
+    assert [h.title for h in heads] == [title]
+
+
+def test_the_next_entry_of_a_list_is_never_a_title() -> None:
+    # The tagger takes the list's last entry, a place and one school, for a title. Right
+    # under another entry it is the list going on; the story's own title after the
+    # list still opens the next story.
+    entries = ["东城区：和平里第四小学", "西城区：育才学校、实验二小", "朝阳区：团结湖中学"]
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + f"{SPORTS[0]}\n\n首批体育传统项目学校名单如下：\n\n"
+        + "".join(f"{e}\n\n" for e in entries)
+        + "夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    _, heads = tagged_headlines(text, lambda line: line in (entries[-1], "夏粮收购全面展开"))
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]

@@ -114,6 +114,14 @@ def is_wire_close(text: str) -> bool:
     return inner == "完" or bool(_DATELINE.fullmatch(inner))
 
 
+def is_bare_wire_line(text: str) -> bool:
+    """A wire dateline alone on its line, without brackets: ``新华社北京3月14日电``.
+    Over a story's lead it opens the story; under body text it is the credit that
+    closes the story above, as its bracketed form is (:func:`is_wire_close`)."""
+    inner = text.strip()
+    return inner.endswith("电") and bool(_DATELINE.fullmatch(inner))
+
+
 def is_marker(text: str) -> bool:
     """A line that is a page-jump marker, or ends with one (``…（下转第二版）``)."""
     stripped = text.strip()
