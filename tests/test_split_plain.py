@@ -611,3 +611,56 @@ def test_the_next_entry_of_a_list_is_never_a_title() -> None:
     )
     _, heads = tagged_headlines(text, lambda line: line in (entries[-1], "夏粮收购全面展开"))
     assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+
+
+REPORTS = [
+    ("广东一所中学二十余名学生疑似食物中毒", "12月24日傍晚，广东省梅州市一所中学发生一起疑似食物中毒事件。"),
+    ("哈尔滨一所学院部分学生食物中毒", "１０日上午，哈尔滨一所学院陆续有一百多名学生因呕吐到医院就诊。"),
+    ("北京一工地四十余名工人集体呕吐", "昨天上午，北京市海淀区一工地部分工人食用扁豆后先后出现呕吐症状。"),
+    ("西单购物中心凌晨发生火灾", "6月14日凌晨，北京市西单购物中心发生火灾，所幸未有人员伤亡。"),
+]
+REPORT_BODY = "目前，有关部门正在调查事件的原因，伤者都在医院接受治疗。"
+
+
+def test_on_a_page_of_news_reports_a_short_line_over_a_dated_lead_opens_a_story() -> None:
+    # The tagger finds the first, third and fourth titles and reads the second as body
+    # text (a sub-head, by its words). Every story found opens with its date, so the
+    # page is one of news reports: the short line between two paragraphs over a dated
+    # lead ("１０日上午，…") opens a story. Where one story found opens otherwise, the
+    # page may have sub-heads, and the tagger's reading stands.
+    def page(reports: list[tuple[str, str]]) -> str:
+        return "".join(f"{title}\n\n{lead}\n\n{REPORT_BODY}\n\n" for title, lead in reports)
+
+    missed = REPORTS[1][0]
+    _, heads = tagged_headlines(page(REPORTS), lambda line: line in (REPORTS[2][0], REPORTS[3][0]))
+    assert [h.title for h in heads] == [title for title, _ in REPORTS]
+    assert "news reports" in heads[1].why
+
+    undated = [*REPORTS[:3], (REPORTS[3][0], "北京市西单购物中心发生火灾，所幸未有人员伤亡。")]
+    _, heads = tagged_headlines(page(undated), lambda line: line in (REPORTS[2][0], REPORTS[3][0]))
+    assert missed not in [h.title for h in heads]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "再创辉煌——一九九五年我国体育运动成绩综述",
+        "深化干部人事制度改革势在必行——访中共中央组织部负责同志谈干部选拔任用工作中的几个问题",
+    ],
+)
+def test_a_title_with_its_subtitle_run_into_the_line_opens_a_story(title: str) -> None:
+    # The tagger reads the line as body text; a title and a "——…" subtitle on one line
+    # between two paragraphs is a story's headline, short or long.
+    text = "全国体育工作会议在京召开\n\n" + "".join(f"{p}\n\n" for p in SPORTS) + f"{title}\n\n"
+    text += "".join(f"{p}\n\n" for p in GRAIN)
+    _, heads = tagged_headlines(text, lambda line: False)
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", title]
+
+
+@pytest.mark.parametrize("sub_head", ["超越——永恒的魅力之所在", "特区未来的发展方向——三个转变"])
+def test_a_sub_head_with_a_dash_stays_in_its_story(sub_head: str) -> None:
+    # A word on one side of the dash ("超越——…", "…——三个转变") is a sub-head's shape.
+    text = "全国体育工作会议在京召开\n\n" + "".join(f"{p}\n\n" for p in SPORTS[:2]) + f"{sub_head}\n\n"
+    text += "".join(f"{p}\n\n" for p in SPORTS[2:])
+    _, heads = tagged_headlines(text, lambda line: False)
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开"]
