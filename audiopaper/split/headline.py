@@ -583,30 +583,94 @@ def _among_sub_heads(
     source = blocks[head.start].source
     if not heads or blocks[heads[-1].start].source != source or _byline_under(blocks, tags, head.end):
         return False
-
-    def body(k: int) -> bool:
-        return (
-            blocks[k].kind == "paragraph" and blocks[k].source == source and not _plain_line(blocks[k], allow_lead=True)
-        )
-
-    def shaped(k: int) -> bool:
-        return (
-            blocks[k].source == source and _plain_line(blocks[k], allow_lead=True) and (source, blocks[k].line) in tags
-        )
-
-    def sub_head(k: int) -> bool:
-        return (
-            shaped(k) and _tag(tags, blocks[k]) != "title" and 0 < k < len(blocks) - 1 and body(k - 1) and body(k + 1)
-        )
-
-    if any(sub_head(k) for k in range(heads[-1].end, head.start)):
+    if any(_set_as_sub_head(blocks, tags, k, source) for k in range(heads[-1].end, head.start)):
         return True
-    for k in range(head.end, len(blocks)):
-        if blocks[k].source != source or (shaped(k) and _tag(tags, blocks[k]) == "title"):
-            return False
-        if sub_head(k):
-            return True
-    return False
+    return any(_set_as_sub_head(blocks, tags, k, source) for k in _stretch(blocks, tags, head.end))
+
+
+def _body_at(blocks: Sequence[Block], k: int, source: str) -> bool:
+    return blocks[k].kind == "paragraph" and blocks[k].source == source and not _plain_line(blocks[k], allow_lead=True)
+
+
+def _shaped_at(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], k: int, source: str) -> bool:
+    return blocks[k].source == source and _plain_line(blocks[k], allow_lead=True) and (source, blocks[k].line) in tags
+
+
+def _set_as_sub_head(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], k: int, source: str) -> bool:
+    """A headline-shaped line the tagger does not take for a title, between two body paragraphs."""
+    return (
+        _shaped_at(blocks, tags, k, source)
+        and _tag(tags, blocks[k]) != "title"
+        and 0 < k < len(blocks) - 1
+        and _body_at(blocks, k - 1, source)
+        and _body_at(blocks, k + 1, source)
+    )
+
+
+def _stretch(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], start: int) -> range:
+    """The blocks from ``start`` to the next line the tagger takes for a title, or the end of the page."""
+    source = blocks[start - 1].source
+    k = start
+    while k < len(blocks) and blocks[k].source == source:
+        if _shaped_at(blocks, tags, k, source) and _tag(tags, blocks[k]) == "title":
+            break
+        k += 1
+    return range(start, k)
+
+
+OPENING = 500  # characters of text under a title: its opening paragraph or two
+STRETCH_CARRIES = 0.4
+
+
+def _opening_then_sections(
+    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
+) -> bool:
+    """``head`` comes after no more than the opening of the story above (under 500
+    characters since its title), sub-heads follow it, and the text it would head, up to
+    the next line the tagger takes for a title, goes on about that story's title (40 % of
+    its word pairs): it is the story's first section, not a story of its own."""
+    source = blocks[head.start].source
+    if not heads or blocks[heads[-1].start].source != source or _byline_under(blocks, tags, head.end):
+        return False
+    opening = sum(len(b.text) for b in blocks[heads[-1].end : head.start] if b.kind == "paragraph")
+    stretch = _stretch(blocks, tags, head.end)
+    if opening >= OPENING or not any(_set_as_sub_head(blocks, tags, k, source) for k in stretch):
+        return False
+    title = _word_pairs(heads[-1].title)
+    text = "".join(blocks[k].text for k in stretch if blocks[k].kind == "paragraph")
+    return bool(title) and len(title & _word_pairs(text)) >= STRETCH_CARRIES * len(title)
+
+
+def _told_above(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
+    """The line is printed word for word in the text of the story above it (an outline:
+    "本文建议：…实施提高水分生产效率的旱地农业工程，…" over a section so headed): it
+    names a part of that story."""
+    source = blocks[head.start].source
+    if not heads or blocks[heads[-1].start].source != source:
+        return False
+    line = _SPACES.sub("", blocks[head.start].text)
+    above = "".join(_SPACES.sub("", b.text) for b in blocks[heads[-1].end : head.start] if b.kind == "paragraph")
+    return len(line) >= MIN_TOLD and line in above
+
+
+MIN_TOLD = 6
+
+
+def _among_rows(
+    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
+) -> bool:
+    """No sentence stands between the title above and ``head``, nor under ``head`` up to
+    the next line the tagger takes for a title: the line is one of the rows of a form or
+    a table under that title ("工作日的上午 工作日的下午" in a volunteers' form), which
+    heads no text of its own."""
+    source = blocks[head.start].source
+    if not heads or blocks[heads[-1].start].source != source or head.start == heads[-1].end:
+        return False
+    rows = [*range(heads[-1].end, head.start), *_stretch(blocks, tags, head.end)]
+    return not any(_body_line(blocks[k]) for k in rows)
+
+
+_SPACES = re.compile(r"\s+")
 
 
 SECTION_WHY = "a section of the story above: "
@@ -637,6 +701,12 @@ def _section_head(
         return SECTION_WHY + "the text under it repeats the story's title"
     if _carries_title(blocks, heads, head, GROUP_CARRIES) and _among_sub_heads(blocks, tags, heads, head):
         return SECTION_WHY + "one of the story's sub-heads, and the text under it goes on about its title"
+    if _opening_then_sections(blocks, tags, heads, head):
+        return SECTION_WHY + "its first section after the opening, the text under it goes on about its title"
+    if _told_above(blocks, heads, head):
+        return SECTION_WHY + "the story's text names it word for word"
+    if _among_rows(blocks, tags, heads, head):
+        return SECTION_WHY + "a row of its form or table: no sentence above it or under it"
     return None
 
 
