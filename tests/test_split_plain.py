@@ -701,3 +701,28 @@ def test_a_row_of_a_form_heads_no_story() -> None:
     titles = ("全国体育工作会议在京召开", form, row, "夏粮收购全面展开")
     _, heads = tagged_headlines(text, lambda text: text in titles)
     assert [h.title for h in heads] == [titles[0], form, "夏粮收购全面展开"]
+
+
+def test_a_related_report_with_its_own_dateline_after_the_opening_is_a_section() -> None:
+    # A web story: the title, one opening paragraph, then a related report under a
+    # short line with its own "本报讯" lead, among the story's sub-heads, its text going
+    # on about the story's title. The dateline would open a story by layout alone;
+    # here the report is a section. After a full story the same line opens one.
+    title, line = "全国体育工作会议在京召开", "代表热议后备人才"
+    tail = (
+        "全民健身成效明显\n\n"
+        "出席全国体育工作会议的代表说，全民健身工作会议部署的任务正在各地落实。\n\n"
+        "全国体育工作会议在京召开期间，代表们还参观了北京的社区健身设施。\n\n"
+    )
+
+    def page(opening: list[str]) -> str:
+        report = _paras([f"本报讯（记者王明）{TALENT[0]}", *TALENT[1:]]) + tail
+        return f"{title}\n\n" + _paras(opening) + f"{line}\n\n" + report + "夏粮收购全面展开\n\n" + _paras(GRAIN)
+
+    sections: dict[int, str] = {}
+    blocks, heads = tagged_headlines(page(SPORTS[:1]), lambda text: text in (title, "夏粮收购全面展开"), sections)
+    assert [h.title for h in heads] == [title, "夏粮收购全面展开"]
+    assert [blocks[k].text for k in sections] == [line]
+
+    _, heads = tagged_headlines(page(SPORTS * 4), lambda text: text in (title, "夏粮收购全面展开"))
+    assert [h.title for h in heads] == [title, line, "夏粮收购全面展开"]

@@ -623,14 +623,22 @@ STRETCH_CARRIES = 0.4
 
 
 def _opening_then_sections(
-    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
+    blocks: Sequence[Block],
+    tags: Mapping[tuple[str, int], Tag],
+    heads: Sequence[Headline],
+    head: Headline,
+    dated: bool = False,
 ) -> bool:
     """``head`` comes after no more than the opening of the story above (under 500
     characters since its title), sub-heads follow it, and the text it would head, up to
     the next line the tagger takes for a title, goes on about that story's title (40 % of
-    its word pairs): it is the story's first section, not a story of its own."""
+    its word pairs): it is the story's first section, not a story of its own. A byline
+    under ``head`` says a story opens there, unless ``dated`` (the caller has read the
+    dateline under it and asks whether it dates a section)."""
     source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source or _byline_under(blocks, tags, head.end):
+    if not heads or blocks[heads[-1].start].source != source:
+        return False
+    if not dated and _byline_under(blocks, tags, head.end):
         return False
     opening = sum(len(b.text) for b in blocks[heads[-1].end : head.start] if b.kind == "paragraph")
     stretch = _stretch(blocks, tags, head.end)
@@ -707,6 +715,19 @@ def _section_head(
         return SECTION_WHY + "the story's text names it word for word"
     if _among_rows(blocks, tags, heads, head):
         return SECTION_WHY + "a row of its form or table: no sentence above it or under it"
+    return None
+
+
+def _dated_section(
+    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
+) -> str | None:
+    """Why a short line over a dateline (a headline by layout) heads a section of the
+    story above instead: a web story's related report, with its own "本报讯" lead, set
+    under the story's opening paragraph among its sub-heads. In the corpus gold (plain
+    pages), of the lines right over a dateline or byline, 9 sub-heads (of 25) and none
+    of the 398 titles stand so."""
+    if _byline_follows(blocks, head.end) and _opening_then_sections(blocks, tags, heads, head, dated=True):
+        return SECTION_WHY + "a related report after its opening, the text under it goes on about its title"
     return None
 
 
@@ -956,11 +977,17 @@ def find_headlines(
             section = (
                 _section_head(blocks, tags, heads, found)
                 if found and found.why.startswith(("tagger", "layout"))
+                else _dated_section(blocks, tags, heads, found)
+                if found and block.source in tagged
                 else None
             )
-            if found is None or (
-                found.why.startswith(("tagger", "layout"))
-                and (section or _never_title(found.title) or _nothing_under(blocks, found.end))
+            if (
+                found is None
+                or section
+                or (
+                    found.why.startswith(("tagger", "layout"))
+                    and (_never_title(found.title) or _nothing_under(blocks, found.end))
+                )
             ):
                 if found is not None and section:
                     sections.update(dict.fromkeys(range(found.start, found.end), section))
