@@ -662,9 +662,12 @@ def test_a_line_after_the_opening_whose_text_goes_on_about_the_title_is_the_firs
 def test_a_line_the_story_above_names_word_for_word_heads_a_section_of_it() -> None:
     # An essay's summary names its parts ("本文建议：……要办好体育传统项目学校……"); the
     # tagger takes the line that heads that part, far down the essay, for a title. The
-    # next story's title, named nowhere above it, is one.
+    # next story's title, which the essay quotes as another article's, is one.
     title, line = "全国体育工作会议在京召开", "要办好体育传统项目学校"
-    summary = "本文建议：要加强后备人才的培养，要办好体育传统项目学校，要让更多孩子爱上运动。"
+    summary = (
+        "本文建议：要加强后备人才的培养，要办好体育传统项目学校，要让更多孩子爱上运动。"
+        "粮食的事另见本版《夏粮收购全面展开》。"
+    )
     text = (
         f"{title}\n\n{summary}\n\n"
         + _paras(SPORTS * 4)

@@ -650,15 +650,21 @@ def _opening_then_sections(
 
 
 def _told_above(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
-    """The line is printed word for word in the text of the story above it (an outline:
-    "本文建议：…实施提高水分生产效率的旱地农业工程，…" over a section so headed): it
-    names a part of that story."""
+    """The line is written word for word into a sentence of the story above it (an
+    outline: "本文建议：…实施提高水分生产效率的旱地农业工程，…" over a section so
+    headed): it names a part of that story. A title a story quotes (《…》, “…”) or a list
+    of the page's headlines (short lines, not sentences) names other stories instead."""
     source = blocks[head.start].source
     if not heads or blocks[heads[-1].start].source != source:
         return False
     line = _SPACES.sub("", blocks[head.start].text)
-    above = "".join(_SPACES.sub("", b.text) for b in blocks[heads[-1].end : head.start] if b.kind == "paragraph")
-    return len(line) >= MIN_TOLD and line in above
+    if len(line) < MIN_TOLD:
+        return False
+    for block in blocks[heads[-1].end : head.start]:
+        text = _SPACES.sub("", block.text)
+        if _body_line(block) and line in text and f"《{line}》" not in text and f"“{line}”" not in text:
+            return True
+    return False
 
 
 MIN_TOLD = 6
