@@ -706,7 +706,10 @@ def _section_head(
     "siblings" are the sub-heads of the story above, or a title over sub-heads of its
     own), in 2 of 10 sources; counting only sub-heads between body paragraphs, as
     here, 281 of 715 against 1 title of 237. Without the group, 29 titles of 1348
-    fall in that band."""
+    fall in that band.
+
+    Read over the stretch it would head (seventh pass): the story's first section
+    after its opening, a part the story's own text names, or a row of a form."""
     if _NUMBERED.match(head.title):
         return SECTION_WHY + "a numbered line"
     if _echoes(blocks, heads, head):
