@@ -664,3 +664,121 @@ def test_a_sub_head_with_a_dash_stays_in_its_story(sub_head: str) -> None:
     text += "".join(f"{p}\n\n" for p in SPORTS[2:])
     _, heads = tagged_headlines(text, lambda line: False)
     assert [h.title for h in heads] == ["全国体育工作会议在京召开"]
+
+
+TALENT = [
+    "这些年来，不少基层体校生源不足，教练员待遇偏低，一些项目的苗子越来越难找。",
+    "一位老教练说，过去一个县体校能招上百名学生，如今报名的孩子只有二三十个。",
+    "家长们担心孩子练体育耽误文化课，将来升学和就业没有保障，宁愿送去补习班。",
+    "业余训练的场地也在减少，一些学校的操场被改作他用，孩子们课后没有地方练球。",
+    "有的地方尝试把训练放进中小学，让孩子在本校就能得到教练的指导，效果不错。",
+    "还有的地方与高校合作，为优秀的年轻选手打通升学的路子，解除家长的后顾之忧。",
+    "专家认为，选材要从娃娃抓起，更要让孩子喜欢运动，不能只盯着几块奖牌看。",
+    "体校的文化课教学也要跟上，让练体育的孩子同样能读好书，走好今后的路。",
+    "社会力量办体育也是一条路子，一些俱乐部已经培养出了全国冠军，值得总结推广。",
+    "说到底，孩子们有地方练、有人教、有出路，好苗子自然会一茬接一茬地冒出来。",
+]
+
+
+def _paras(lines: list[str]) -> str:
+    return "".join(f"{p}\n\n" for p in lines)
+
+
+def test_a_line_after_the_opening_whose_text_goes_on_about_the_title_is_the_first_section() -> None:
+    # The tagger takes "后备人才从哪里来" for a title. It comes after the story's one
+    # opening paragraph, a sub-head follows it, and the text it would head comes back
+    # to the story's title (the meeting): it is the story's first section. The 300
+    # characters right under it say nothing of the title, so no cue that reads only
+    # them settles it. After a full story, or with no sub-head after it, it is a title.
+    title, line = "全国体育工作会议在京召开", "后备人才从哪里来"
+    tail = (
+        "全民健身成效明显\n\n"
+        "出席全国体育工作会议的代表说，全民健身工作会议部署的任务正在各地落实。\n\n"
+        "全国体育工作会议在京召开期间，代表们还参观了北京的社区健身设施。\n\n"
+    )
+
+    def page(opening: list[str], sub_head: bool = True) -> str:
+        under = _paras(TALENT) + (tail if sub_head else tail.split("\n\n", 1)[1])
+        return f"{title}\n\n" + _paras(opening) + f"{line}\n\n" + under + "夏粮收购全面展开\n\n" + _paras(GRAIN)
+
+    sections: dict[int, str] = {}
+    blocks, heads = tagged_headlines(page(SPORTS[:1]), lambda text: text in (title, line, "夏粮收购全面展开"), sections)
+    assert [h.title for h in heads] == [title, "夏粮收购全面展开"]
+    assert [blocks[k].text for k in sections] == [line]
+    assert "first section" in next(iter(sections.values()))
+
+    for text in (page(SPORTS * 4), page(SPORTS[:1], sub_head=False)):
+        _, heads = tagged_headlines(text, lambda text: text in (title, line, "夏粮收购全面展开"))
+        assert [h.title for h in heads] == [title, line, "夏粮收购全面展开"]
+
+
+def test_a_line_the_story_above_names_word_for_word_heads_a_section_of_it() -> None:
+    # An essay's summary names its parts ("本文建议：……要办好体育传统项目学校……"); the
+    # tagger takes the line that heads that part, far down the essay, for a title. The
+    # next story's title, which the essay quotes as another article's, is one.
+    title, line = "全国体育工作会议在京召开", "要办好体育传统项目学校"
+    summary = (
+        "本文建议：要加强后备人才的培养，要办好体育传统项目学校，要让更多孩子爱上运动。"
+        "粮食的事另见本版《夏粮收购全面展开》。"
+    )
+    text = (
+        f"{title}\n\n{summary}\n\n"
+        + _paras(SPORTS * 4)
+        + f"{line}\n\n"
+        + _paras(TALENT)
+        + "夏粮收购全面展开\n\n"
+        + _paras(GRAIN)
+    )
+    sections: dict[int, str] = {}
+    blocks, heads = tagged_headlines(text, lambda text: text in (title, line, "夏粮收购全面展开"), sections)
+    assert [h.title for h in heads] == [title, "夏粮收购全面展开"]
+    assert [blocks[k].text for k in sections] == [line]
+
+    _, heads = tagged_headlines(
+        text.replace(summary, SPORTS[0]), lambda text: text in (title, line, "夏粮收购全面展开")
+    )
+    assert [h.title for h in heads] == [title, line, "夏粮收购全面展开"]
+
+
+def test_a_row_of_a_form_heads_no_story() -> None:
+    # A volunteers' form under its title: rows and options, not one sentence. The
+    # tagger takes the form's title and one row of options for titles; the row heads
+    # no text, so it stays in the form. The next story, with sentences under it, opens.
+    form = "“送双运动鞋”公益行动志愿者登记表"
+    row = "工作日的上午 工作日的下午"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + _paras(SPORTS)
+        + f"{form}\n\n个人信息\n\n愿意参加的服务（请画勾，可多选）\n\n宣传发动工作 学校考察\n\n"
+        + f"服务时间选择（请画勾，可多选）\n\n{row}\n\n周六的上午 周六的下午\n\n其它\n\n"
+        + "夏粮收购全面展开\n\n"
+        + _paras(GRAIN)
+    )
+    titles = ("全国体育工作会议在京召开", form, row, "夏粮收购全面展开")
+    _, heads = tagged_headlines(text, lambda text: text in titles)
+    assert [h.title for h in heads] == [titles[0], form, "夏粮收购全面展开"]
+
+
+def test_a_related_report_with_its_own_dateline_after_the_opening_is_a_section() -> None:
+    # A web story: the title, one opening paragraph, then a related report under a
+    # short line with its own "本报讯" lead, among the story's sub-heads, its text going
+    # on about the story's title. The dateline would open a story by layout alone;
+    # here the report is a section. After a full story the same line opens one.
+    title, line = "全国体育工作会议在京召开", "代表热议后备人才"
+    tail = (
+        "全民健身成效明显\n\n"
+        "出席全国体育工作会议的代表说，全民健身工作会议部署的任务正在各地落实。\n\n"
+        "全国体育工作会议在京召开期间，代表们还参观了北京的社区健身设施。\n\n"
+    )
+
+    def page(opening: list[str]) -> str:
+        report = _paras([f"本报讯（记者王明）{TALENT[0]}", *TALENT[1:]]) + tail
+        return f"{title}\n\n" + _paras(opening) + f"{line}\n\n" + report + "夏粮收购全面展开\n\n" + _paras(GRAIN)
+
+    sections: dict[int, str] = {}
+    blocks, heads = tagged_headlines(page(SPORTS[:1]), lambda text: text in (title, "夏粮收购全面展开"), sections)
+    assert [h.title for h in heads] == [title, "夏粮收购全面展开"]
+    assert [blocks[k].text for k in sections] == [line]
+
+    _, heads = tagged_headlines(page(SPORTS * 4), lambda text: text in (title, "夏粮收购全面展开"))
+    assert [h.title for h in heads] == [title, line, "夏粮收购全面展开"]

@@ -607,30 +607,108 @@ def _among_sub_heads(
     source = blocks[head.start].source
     if not heads or blocks[heads[-1].start].source != source or _byline_under(blocks, tags, head.end):
         return False
-
-    def body(k: int) -> bool:
-        return (
-            blocks[k].kind == "paragraph" and blocks[k].source == source and not _plain_line(blocks[k], allow_lead=True)
-        )
-
-    def shaped(k: int) -> bool:
-        return (
-            blocks[k].source == source and _plain_line(blocks[k], allow_lead=True) and (source, blocks[k].line) in tags
-        )
-
-    def sub_head(k: int) -> bool:
-        return (
-            shaped(k) and _tag(tags, blocks[k]) != "title" and 0 < k < len(blocks) - 1 and body(k - 1) and body(k + 1)
-        )
-
-    if any(sub_head(k) for k in range(heads[-1].end, head.start)):
+    if any(_set_as_sub_head(blocks, tags, k, source) for k in range(heads[-1].end, head.start)):
         return True
-    for k in range(head.end, len(blocks)):
-        if blocks[k].source != source or (shaped(k) and _tag(tags, blocks[k]) == "title"):
-            return False
-        if sub_head(k):
+    return any(_set_as_sub_head(blocks, tags, k, source) for k in _stretch(blocks, tags, head.end))
+
+
+def _body_at(blocks: Sequence[Block], k: int, source: str) -> bool:
+    return blocks[k].kind == "paragraph" and blocks[k].source == source and not _plain_line(blocks[k], allow_lead=True)
+
+
+def _shaped_at(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], k: int, source: str) -> bool:
+    return blocks[k].source == source and _plain_line(blocks[k], allow_lead=True) and (source, blocks[k].line) in tags
+
+
+def _set_as_sub_head(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], k: int, source: str) -> bool:
+    """A headline-shaped line the tagger does not take for a title, between two body paragraphs."""
+    return (
+        _shaped_at(blocks, tags, k, source)
+        and _tag(tags, blocks[k]) != "title"
+        and 0 < k < len(blocks) - 1
+        and _body_at(blocks, k - 1, source)
+        and _body_at(blocks, k + 1, source)
+    )
+
+
+def _stretch(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], start: int) -> range:
+    """The blocks from ``start`` to the next line the tagger takes for a title, or the end of the page."""
+    source = blocks[start - 1].source
+    k = start
+    while k < len(blocks) and blocks[k].source == source:
+        if _shaped_at(blocks, tags, k, source) and _tag(tags, blocks[k]) == "title":
+            break
+        k += 1
+    return range(start, k)
+
+
+OPENING = 500  # characters of text under a title: its opening paragraph or two
+STRETCH_CARRIES = 0.4
+
+
+def _opening_then_sections(
+    blocks: Sequence[Block],
+    tags: Mapping[tuple[str, int], Tag],
+    heads: Sequence[Headline],
+    head: Headline,
+    dated: bool = False,
+) -> bool:
+    """``head`` comes after no more than the opening of the story above (under 500
+    characters since its title), sub-heads follow it, and the text it would head, up to
+    the next line the tagger takes for a title, goes on about that story's title (40 % of
+    its word pairs): it is the story's first section, not a story of its own. A byline
+    under ``head`` says a story opens there, unless ``dated`` (the caller has read the
+    dateline under it and asks whether it dates a section)."""
+    source = blocks[head.start].source
+    if not heads or blocks[heads[-1].start].source != source:
+        return False
+    if not dated and _byline_under(blocks, tags, head.end):
+        return False
+    opening = sum(len(b.text) for b in blocks[heads[-1].end : head.start] if b.kind == "paragraph")
+    stretch = _stretch(blocks, tags, head.end)
+    if opening >= OPENING or not any(_set_as_sub_head(blocks, tags, k, source) for k in stretch):
+        return False
+    title = _word_pairs(heads[-1].title)
+    text = "".join(blocks[k].text for k in stretch if blocks[k].kind == "paragraph")
+    return bool(title) and len(title & _word_pairs(text)) >= STRETCH_CARRIES * len(title)
+
+
+def _told_above(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
+    """The line is written word for word into a sentence of the story above it (an
+    outline: "本文建议：…实施提高水分生产效率的旱地农业工程，…" over a section so
+    headed): it names a part of that story. A title a story quotes (《…》, “…”) or a list
+    of the page's headlines (short lines, not sentences) names other stories instead."""
+    source = blocks[head.start].source
+    if not heads or blocks[heads[-1].start].source != source:
+        return False
+    line = _SPACES.sub("", blocks[head.start].text)
+    if len(line) < MIN_TOLD:
+        return False
+    for block in blocks[heads[-1].end : head.start]:
+        text = _SPACES.sub("", block.text)
+        if _body_line(block) and line in text and f"《{line}》" not in text and f"“{line}”" not in text:
             return True
     return False
+
+
+MIN_TOLD = 6
+
+
+def _among_rows(
+    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
+) -> bool:
+    """No sentence stands between the title above and ``head``, nor under ``head`` up to
+    the next line the tagger takes for a title: the line is one of the rows of a form or
+    a table under that title ("工作日的上午 工作日的下午" in a volunteers' form), which
+    heads no text of its own."""
+    source = blocks[head.start].source
+    if not heads or blocks[heads[-1].start].source != source or head.start == heads[-1].end:
+        return False
+    rows = [*range(heads[-1].end, head.start), *_stretch(blocks, tags, head.end)]
+    return not any(_body_line(blocks[k]) for k in rows)
+
+
+_SPACES = re.compile(r"\s+")
 
 
 SECTION_WHY = "a section of the story above: "
@@ -652,7 +730,10 @@ def _section_head(
     "siblings" are the sub-heads of the story above, or a title over sub-heads of its
     own), in 2 of 10 sources; counting only sub-heads between body paragraphs, as
     here, 281 of 715 against 1 title of 237. Without the group, 29 titles of 1348
-    fall in that band."""
+    fall in that band.
+
+    Read over the stretch it would head (seventh pass): the story's first section
+    after its opening, a part the story's own text names, or a row of a form."""
     if _NUMBERED.match(head.title):
         return SECTION_WHY + "a numbered line"
     if _echoes(blocks, heads, head):
@@ -661,6 +742,25 @@ def _section_head(
         return SECTION_WHY + "the text under it repeats the story's title"
     if _carries_title(blocks, heads, head, GROUP_CARRIES) and _among_sub_heads(blocks, tags, heads, head):
         return SECTION_WHY + "one of the story's sub-heads, and the text under it goes on about its title"
+    if _opening_then_sections(blocks, tags, heads, head):
+        return SECTION_WHY + "its first section after the opening, the text under it goes on about its title"
+    if _told_above(blocks, heads, head):
+        return SECTION_WHY + "the story's text names it word for word"
+    if _among_rows(blocks, tags, heads, head):
+        return SECTION_WHY + "a row of its form or table: no sentence above it or under it"
+    return None
+
+
+def _dated_section(
+    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
+) -> str | None:
+    """Why a short line over a dateline (a headline by layout) heads a section of the
+    story above instead: a web story's related report, with its own "本报讯" lead, set
+    under the story's opening paragraph among its sub-heads. In the corpus gold (plain
+    pages), of the lines right over a dateline or byline, 9 sub-heads (of 25) and none
+    of the 398 titles stand so."""
+    if _byline_follows(blocks, head.end) and _opening_then_sections(blocks, tags, heads, head, dated=True):
+        return SECTION_WHY + "a related report after its opening, the text under it goes on about its title"
     return None
 
 
@@ -912,11 +1012,17 @@ def find_headlines(
             section = (
                 _section_head(blocks, tags, heads, found)
                 if found and found.why.startswith(("tagger", "layout"))
+                else _dated_section(blocks, tags, heads, found)
+                if found and block.source in tagged
                 else None
             )
-            if found is None or (
-                found.why.startswith(("tagger", "layout"))
-                and (section or _never_title(found.title) or _nothing_under(blocks, found.end))
+            if (
+                found is None
+                or section
+                or (
+                    found.why.startswith(("tagger", "layout"))
+                    and (_never_title(found.title) or _nothing_under(blocks, found.end))
+                )
             ):
                 if found is not None and section:
                     sections.update(dict.fromkeys(range(found.start, found.end), section))
