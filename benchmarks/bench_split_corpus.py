@@ -124,12 +124,21 @@ def _carries(a: Article, story: dict[str, Any]) -> bool:
     )
 
 
+def _marked_up(field: str, source_text: str) -> bool:
+    """Markup in a field that the source does not print itself. A paragraph the repairs
+    joined is no longer a line of the source, so each match is looked up with the
+    characters around it ("闽D/Y**72", a number plate the source masks, is text)."""
+    if not field or norm(field) in source_text:
+        return False
+    return any(norm(field[max(0, m.start() - 3) : m.end() + 3]) not in source_text for m in _MARKUP.finditer(field))
+
+
 def _leaky(a: Article, chrome: Sequence[str], source_text: str = "") -> bool:
     """Markup or furniture in an item. Text the source itself prints (a paragraph that
     opens with ">") is not markup."""
     fields = [a.title, a.kicker or "", a.subtitle or "", a.byline or "", a.dateline or "", a.credit or ""]
     fields += [p.text for p in a.paragraphs]
-    if any(_MARKUP.search(f) and norm(f) not in source_text for f in fields):
+    if any(_marked_up(f, source_text) for f in fields):
         return True
     joined = norm("".join(fields))
     return any(norm(c) in joined for c in chrome if norm(c))

@@ -1,6 +1,7 @@
 """Assemble whole issues, in the shapes people hand over, from per-story records.
 
     python benchmarks/corpus/assemble.py CORPUS_DIR [--per-source 10] [--seed 1]
+        [--exclude OTHER_CORPUS_DIR] [--shapes plain-1990s,plain-indent]
 
 Reads ``CORPUS_DIR/stories/*.jsonl`` (made by extract.py) and writes
 ``CORPUS_DIR/issues/<shape>/<source>-<nn>/`` with the issue's file(s) and ``gold.json``:
@@ -292,19 +293,40 @@ def _issues(stories: list[Story], count: int, rng: random.Random) -> list[list[S
     return issues
 
 
+def _key(story: Story) -> str:
+    return story["title"] + "\n" + "\n".join(story["paragraphs"][:1])
+
+
+def _used(corpus: Path) -> set[str]:
+    """The stories an assembled corpus's issues hold, so that a test set can be made of
+    the others: stories the splitter's rules and its model were never shaped on."""
+    return {
+        _key(story)
+        for gold in (corpus / "issues").glob("*/*/gold.json")
+        for story in json.loads(gold.read_text(encoding="utf-8"))["stories"]
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--per-source", type=int, default=10, help="issues per shape and source")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--exclude", type=Path, help="leave out every story that this corpus's issues hold")
+    parser.add_argument("--shapes", help="comma-separated shapes to write (default: all)")
     args = parser.parse_args()
+    if args.exclude is not None and args.exclude.resolve() == args.corpus.resolve():
+        parser.error("--exclude names the corpus being written, whose issues are about to be replaced")
+    used = _used(args.exclude) if args.exclude is not None else set()
+    shapes = {k: v for k, v in SHAPES.items() if not args.shapes or k in args.shapes.split(",")}
     root = args.corpus / "issues"
     shutil.rmtree(root, ignore_errors=True)
     total = 0
     for path in sorted((args.corpus / "stories").glob("*.jsonl")):
         source = path.stem
         stories = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        for shape, render in SHAPES.items():
+        stories = [s for s in stories if _key(s) not in used]
+        for shape, render in shapes.items():
             rng = random.Random(f"{args.seed}:{source}:{shape}")
             for n, issue in enumerate(_issues(stories, args.per_source, rng), start=1):
                 files, chrome = render(issue, rng)
