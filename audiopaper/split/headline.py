@@ -25,24 +25,14 @@ from .byline import (
     parse_credit,
     parse_dateline,
 )
-from .lines import bigrams
 from .rules import enclosed, headline_like, is_brief_title, is_date_line, is_field, is_notice_title
+from .sections import dated_section, section_head
+from .shape import NUMBERED, SENTENCE_STOP, Headline, body_line, byline_follows, plain_line, tag_label
 from .tagger import Tag
 
 MAX_KICKER_LINES = 3
 MAX_SUBTITLE_LINES = 2
 STUB_ENDS = "、，,；;"
-
-
-@dataclass(frozen=True)
-class Headline:
-    start: int  # first block of the headline group (kicker or title)
-    end: int  # first block after it
-    title: str
-    kicker: str | None = None
-    subtitle: str | None = None
-    continued_from: str | None = None
-    why: str = ""  # for --explain: the rule or score that made this a headline
 
 
 def _join_lines(lines: Sequence[str]) -> str | None:
@@ -55,27 +45,9 @@ def _join_lines(lines: Sequence[str]) -> str | None:
     return out
 
 
-def _plain_line(block: Block, *, allow_lead: bool = False) -> bool:
-    """A paragraph block that could be a headline line."""
-    return (
-        block.kind == "paragraph"
-        and not block.strong
-        and headline_like(block.text, allow_lead=allow_lead)
-        and not is_meta_line(block.text)
-        and not enclosed(block.text)
-    )
-
-
 DEFAULT_TITLE_LEVEL = 2  # "#" and "##" are titles unless the page's structure says otherwise
 MAX_LABEL = 6  # characters: "要闻", "详细新闻", "国内新闻" label a section, titles are longer
 _ENUMERATED = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
-# A numbered section of a story: "一、", "（三）", "2.", "２ 未现…", "第三章", "之一". No
-# story title in the corpus opens so (369 sub-heads do): numbering orders parts of one
-# text.
-_NUMBERED = re.compile(
-    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．]|\d{1,2}[\s\u3000]"
-    r"|第[一二三四五六七八九十百\d]{1,4}[章节条部篇编讲]|[之其][一二三四五六七八九十])"
-)
 _MASTHEAD = re.compile(r"《[^》]{1,20}》|\d{4}\s*[年\-/.]\s*\d{1,2}")
 
 
@@ -245,7 +217,7 @@ def _plain_kicker(blocks: Sequence[Block], st: Structure, k: int, floor: int, so
     lies above it. Otherwise it is that story's last line: a signature, a credit, the
     end of a list, which a page that marks its titles does not set as a kicker."""
     block = blocks[k]
-    if not _plain_line(block, allow_lead=True):
+    if not plain_line(block, allow_lead=True):
         return False
     return block.text[-1] in "：:—" or _region_top(blocks, st, k, floor, source)
 
@@ -274,7 +246,7 @@ def _marked_up(blocks: Sequence[Block], st: Structure, i: int, floor: int) -> He
         # A heading right under the title is its subtitle, unless it is the first of
         # several sections that start straight away (no byline after it).
         section = deeper and _later_same_level(blocks, st, j, block.level) and not _is_byline_next(blocks, j)
-        if (deeper and not section) or (_plain_line(block) and not _cut_short(blocks, j)):
+        if (deeper and not section) or (plain_line(block) and not _cut_short(blocks, j)):
             subtitle.append(block.text)
             j += 1
         else:
@@ -291,7 +263,7 @@ def _run_end(blocks: Sequence[Block], start: int, indented: bool = False) -> int
     leading = True
     while (
         end < len(blocks)
-        and _plain_line(blocks[end], allow_lead=True)
+        and plain_line(blocks[end], allow_lead=True)
         and not (indented and end > start and blocks[end].indent and not blocks[start].indent)
     ):
         lead_mark = blocks[end].text[-1] in "：:—"
@@ -342,7 +314,7 @@ def _credit_closes(blocks: Sequence[Block], k: int) -> bool:
     ):
         return False
     above = blocks[k - 1]
-    return above.source == blocks[k].source and _body_line(above)
+    return above.source == blocks[k].source and body_line(above)
 
 
 def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int) -> bool:
@@ -387,12 +359,6 @@ class Layout:
 
 MIN_GAPS = 2
 MIN_BRIEFS = 3  # body lines: fewer say nothing about how a page sets its stories
-_BODY_END = "。！？!?…”’」』\"'）)"
-
-
-def _body_line(block: Block) -> bool:
-    """A paragraph that ends as a sentence does."""
-    return block.kind == "paragraph" and block.text[-1] in _BODY_END and bool(_SENTENCE_STOP.search(block.text))
 
 
 def _brief_title(block: Block) -> bool:
@@ -403,7 +369,7 @@ def _brief_title(block: Block) -> bool:
         block.kind == "paragraph"
         and len(text) <= MAX_LONG_HEADLINE
         and text[-1] not in "。！？!?；;，,、…：:"
-        and not _SENTENCE_STOP.search(text)
+        and not SENTENCE_STOP.search(text)
         and not _never_title(text)
         and not _ENUMERATED.match(text)
     )
@@ -413,7 +379,7 @@ def _briefs(paragraphs: Sequence[Block]) -> bool:
     """A page of one-paragraph stories: nearly every body paragraph has a title line
     right above it (a wire or web digest). There a title line between two paragraphs
     opens a story, whatever it says: a story's sub-heads stand over runs of paragraphs."""
-    bodies = [k for k, b in enumerate(paragraphs) if _body_line(b)]
+    bodies = [k for k, b in enumerate(paragraphs) if body_line(b)]
     headed = sum(1 for k in bodies if k and _brief_title(paragraphs[k - 1]))
     return len(bodies) >= MIN_BRIEFS and headed * 10 >= len(bodies) * 8
 
@@ -428,40 +394,22 @@ def page_layouts(blocks: Sequence[Block]) -> dict[str, Layout]:
         flush = sum(not b.indent for b in paragraphs)
         indented = 0 < flush * 2 < len(paragraphs)
         after_gap = [page[k + 1] for k in range(len(page) - 1) if page[k].kind == "break"]
-        opening = [b for b in after_gap if b.kind == "paragraph" and _plain_line(b, allow_lead=True)]
+        opening = [b for b in after_gap if b.kind == "paragraph" and plain_line(b, allow_lead=True)]
         gapped = len(after_gap) >= MIN_GAPS and len(opening) * 10 >= len(after_gap) * 7
         out[source] = Layout(indented, gapped, _briefs(paragraphs))
     return out
 
 
-def _tag(tags: Mapping[tuple[str, int], Tag], block: Block) -> str | None:
-    tag = tags.get((block.source, block.line))
-    if tag is None:
-        return None
-    # A missed headline merges two stories; a false one splits one: the first costs a
-    # listener more, so a line the tagger finds fairly likely a title is taken as one.
-    return "title" if tag.title_p >= tag.threshold else tag.label
-
-
-def _byline_follows(blocks: Sequence[Block], end: int) -> bool:
-    """A byline or dateline right under a run of short lines: the surest sign of a headline."""
-    if end >= len(blocks):
-        return False
-    text = blocks[end].text
-    return parse_dateline(text) is not None or parse_author(text) is not None or is_source_line(text)
-
-
 MAX_LONG_HEADLINE = 120
 SHORT_LONG_HEADLINE = 80  # beyond this, a line with a sentence stop inside is a paragraph
 MAX_SUBTITLE = 60
-_SENTENCE_STOP = re.compile(r"[。！？!?；;]")
 # The note under a document's title: "（2000年3月11日政协第九届全国委员会第三次会议通过）".
 _DOCUMENT_NOTE = re.compile(r"^[（(]\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{0,60}(?:通过|发布|公布|施行)[)）]$")
 
 
 def _dash_subtitle(text: str) -> bool:
     """A subtitle set under its title with a dash: "——在全国双拥模范城命名大会上的报告"."""
-    return text.startswith(("——", "－－", "--")) and len(text) <= MAX_SUBTITLE and not _SENTENCE_STOP.search(text)
+    return text.startswith(("——", "－－", "--")) and len(text) <= MAX_SUBTITLE and not SENTENCE_STOP.search(text)
 
 
 # A subtitle run into its title's line: "深化干部人事制度改革势在必行——访…曾庆红",
@@ -477,12 +425,12 @@ def _run_in_subtitle(blocks: Sequence[Block], i: int) -> bool:
     other lines so worded are a list's entries (sogou: "作品名称：安全驾驶－－…"), none
     between body paragraphs."""
     text = blocks[i].text.strip()
-    if not _RUN_IN_SUBTITLE.match(text) or _SENTENCE_STOP.search(text) or len(text) > MAX_LONG_HEADLINE:
+    if not _RUN_IN_SUBTITLE.match(text) or SENTENCE_STOP.search(text) or len(text) > MAX_LONG_HEADLINE:
         return False
     if i < 1 or i + 1 >= len(blocks):
         return False
     above, below = blocks[i - 1], blocks[i + 1]
-    return above.source == below.source == blocks[i].source and _body_line(above) and _body_line(below)
+    return above.source == below.source == blocks[i].source and body_line(above) and body_line(below)
 
 
 RUN_IN_WHY = "layout: a title with its ——subtitle run in, between two paragraphs"
@@ -507,7 +455,7 @@ def _long_headline(blocks: Sequence[Block], i: int, layout: Layout) -> bool:
         block.kind != "paragraph"
         or len(text) > MAX_LONG_HEADLINE
         or text[-1] in "。！？!?；;，,、…：:"
-        or (len(text) > SHORT_LONG_HEADLINE and _SENTENCE_STOP.search(text))
+        or (len(text) > SHORT_LONG_HEADLINE and SENTENCE_STOP.search(text))
         or text.startswith(("—", "－－", "--"))  # a subtitle under its title
         or _never_title(text)
         or i + 1 >= len(blocks)
@@ -520,7 +468,7 @@ def _long_headline(blocks: Sequence[Block], i: int, layout: Layout) -> bool:
         or parse_dateline(below) is not None
         or _DOCUMENT_NOTE.match(below)
         # (a quotation's "——鲁迅" is no subtitle: a title has no stop inside)
-        or (_dash_subtitle(below) and not _SENTENCE_STOP.search(text))
+        or (_dash_subtitle(below) and not SENTENCE_STOP.search(text))
     ):
         return True
     if _brief_slot(blocks, i, i + 1, layout) or _run_in_subtitle(blocks, i):
@@ -533,235 +481,10 @@ def _brief_slot(blocks: Sequence[Block], i: int, end: int, layout: Layout) -> bo
     """On a page of briefs, a title line between the body of one brief and the next."""
     if not layout.briefs or end - i != 1 or not _brief_title(blocks[i]):
         return False
-    if end >= len(blocks) or blocks[end].source != blocks[i].source or not _body_line(blocks[end]):
+    if end >= len(blocks) or blocks[end].source != blocks[i].source or not body_line(blocks[end]):
         return False
     above = next((b for b in reversed(blocks[:i]) if b.kind != "break"), None)
-    return above is None or above.source != blocks[i].source or _body_line(above)
-
-
-ECHO = 0.4  # share of a line's words already in the title above: a sub-head's, never a title's
-
-
-def _echoes(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
-    """A headline-shaped line that repeats the words of the title of the story it stands
-    in ("贴过膜更难砸" under "…汽车玻璃贴膜更难砸") heads a section of that story: the
-    next story's title says something new (in every corpus source, 2 titles in 725
-    repeat the one before this much, against 74 of 900 sub-heads)."""
-    if not heads or blocks[heads[-1].start].source != blocks[head.start].source:
-        return False
-    mine = bigrams(head.title)
-    return bool(mine) and len(mine & bigrams(heads[-1].title)) >= ECHO * len(mine)
-
-
-CARRIES = 0.6  # share of a story's title that the text under one of its sub-heads repeats
-CARRY_WIDTH = 300  # characters of text read under the line
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-
-
-def _word_pairs(text: str) -> set[str]:
-    """Pairs of Chinese characters that stand next to each other in the text (never
-    across a figure: "发生6.2级" gives 发生, not 生级)."""
-    return {run[k : k + 2] for run in _HAN_RUN.findall(text) for k in range(len(run) - 1)}
-
-
-def _carries_title(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline, share: float = CARRIES) -> bool:
-    """The text under a headline-shaped line goes on about what the title of the story
-    above names ("…调整情况" under "出租车燃油费跟涨不跟跌…"): the line heads a section
-    of that story. A new story's lead names its own subject: across the ten corpus
-    sources, the first 300 characters of 1 story in 1489 repeat 60 % of the word pairs
-    of the title before them, against the text under 266 of 1520 sub-heads."""
-    source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source:
-        return False
-    title = _word_pairs(heads[-1].title)
-    text = ""
-    for block in blocks[head.end :]:
-        if block.source != source or len(text) >= CARRY_WIDTH:
-            break
-        if block.kind == "paragraph":
-            text += block.text
-    return bool(title) and len(title & _word_pairs(text[:CARRY_WIDTH])) >= share * len(title)
-
-
-def _byline_under(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], end: int) -> bool:
-    """A byline or dateline right under a headline, by rule or by the tagger (a bare
-    name, "缪合林", is a byline only by where it stands): a story opens there."""
-    if end >= len(blocks) or blocks[end].kind != "paragraph" or blocks[end].source != blocks[end - 1].source:
-        return False
-    tag = tags.get((blocks[end].source, blocks[end].line))
-    return _byline_follows(blocks, end) or (tag is not None and tag.label == "byline")
-
-
-GROUP_CARRIES = 0.3  # CARRIES, for a line that stands among sub-heads of the story above
-
-
-def _among_sub_heads(
-    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
-) -> bool:
-    """Other lines set like sub-heads (headline-shaped, between two body paragraphs, not
-    tagged a title) stand under the same title as ``head``: between that title and
-    ``head``, or after ``head`` before the next line tagged a title. They and ``head``
-    are read as one group, the story's sub-heads; a byline under ``head`` says a story
-    opens there instead. A table's rows or a list's entries stand in runs, not between
-    paragraphs, and do not count."""
-    source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source or _byline_under(blocks, tags, head.end):
-        return False
-    if any(_set_as_sub_head(blocks, tags, k, source) for k in range(heads[-1].end, head.start)):
-        return True
-    return any(_set_as_sub_head(blocks, tags, k, source) for k in _stretch(blocks, tags, head.end))
-
-
-def _body_at(blocks: Sequence[Block], k: int, source: str) -> bool:
-    return blocks[k].kind == "paragraph" and blocks[k].source == source and not _plain_line(blocks[k], allow_lead=True)
-
-
-def _shaped_at(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], k: int, source: str) -> bool:
-    return blocks[k].source == source and _plain_line(blocks[k], allow_lead=True) and (source, blocks[k].line) in tags
-
-
-def _set_as_sub_head(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], k: int, source: str) -> bool:
-    """A headline-shaped line the tagger does not take for a title, between two body paragraphs."""
-    return (
-        _shaped_at(blocks, tags, k, source)
-        and _tag(tags, blocks[k]) != "title"
-        and 0 < k < len(blocks) - 1
-        and _body_at(blocks, k - 1, source)
-        and _body_at(blocks, k + 1, source)
-    )
-
-
-def _stretch(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], start: int) -> range:
-    """The blocks from ``start`` to the next line the tagger takes for a title, or the end of the page."""
-    source = blocks[start - 1].source
-    k = start
-    while k < len(blocks) and blocks[k].source == source:
-        if _shaped_at(blocks, tags, k, source) and _tag(tags, blocks[k]) == "title":
-            break
-        k += 1
-    return range(start, k)
-
-
-OPENING = 500  # characters of text under a title: its opening paragraph or two
-STRETCH_CARRIES = 0.4
-
-
-def _opening_then_sections(
-    blocks: Sequence[Block],
-    tags: Mapping[tuple[str, int], Tag],
-    heads: Sequence[Headline],
-    head: Headline,
-    dated: bool = False,
-) -> bool:
-    """``head`` comes after no more than the opening of the story above (under 500
-    characters since its title), sub-heads follow it, and the text it would head, up to
-    the next line the tagger takes for a title, goes on about that story's title (40 % of
-    its word pairs): it is the story's first section, not a story of its own. A byline
-    under ``head`` says a story opens there, unless ``dated`` (the caller has read the
-    dateline under it and asks whether it dates a section)."""
-    source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source:
-        return False
-    if not dated and _byline_under(blocks, tags, head.end):
-        return False
-    opening = sum(len(b.text) for b in blocks[heads[-1].end : head.start] if b.kind == "paragraph")
-    stretch = _stretch(blocks, tags, head.end)
-    if opening >= OPENING or not any(_set_as_sub_head(blocks, tags, k, source) for k in stretch):
-        return False
-    title = _word_pairs(heads[-1].title)
-    text = "".join(blocks[k].text for k in stretch if blocks[k].kind == "paragraph")
-    return bool(title) and len(title & _word_pairs(text)) >= STRETCH_CARRIES * len(title)
-
-
-def _told_above(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
-    """The line is written word for word into a sentence of the story above it (an
-    outline: "本文建议：…实施提高水分生产效率的旱地农业工程，…" over a section so
-    headed): it names a part of that story. A title a story quotes (《…》, “…”) or a list
-    of the page's headlines (short lines, not sentences) names other stories instead."""
-    source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source:
-        return False
-    line = _SPACES.sub("", blocks[head.start].text)
-    if len(line) < MIN_TOLD:
-        return False
-    for block in blocks[heads[-1].end : head.start]:
-        text = _SPACES.sub("", block.text)
-        if _body_line(block) and line in text and f"《{line}》" not in text and f"“{line}”" not in text:
-            return True
-    return False
-
-
-MIN_TOLD = 6
-
-
-def _among_rows(
-    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
-) -> bool:
-    """No sentence stands between the title above and ``head``, nor under ``head`` up to
-    the next line the tagger takes for a title: the line is one of the rows of a form or
-    a table under that title ("工作日的上午 工作日的下午" in a volunteers' form), which
-    heads no text of its own."""
-    source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source or head.start == heads[-1].end:
-        return False
-    rows = [*range(heads[-1].end, head.start), *_stretch(blocks, tags, head.end)]
-    return not any(_body_line(blocks[k]) for k in rows)
-
-
-_SPACES = re.compile(r"\s+")
-
-
-SECTION_WHY = "a section of the story above: "
-
-
-def _section_head(
-    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
-) -> str | None:
-    """Why a line the tagger took for a title heads a section of the story it stands in
-    (None if nothing says so): it is numbered, it repeats the story's title, or the
-    text under it does.
-
-    Read as a group (sixth pass): where the line stands among other lines under the
-    same title that the tagger takes for sub-heads, less repetition does: 30 % of the
-    title's word pairs in the 300 characters under it. The gold of the corpus's plain
-    pages (no byline right under the line): 594 of 1679 sub-heads in stories with
-    other sub-heads have text under them repeating 30–60 % of their title, against 6
-    of 356 titles next to a story with sub-heads (the next story's title, whose
-    "siblings" are the sub-heads of the story above, or a title over sub-heads of its
-    own), in 2 of 10 sources; counting only sub-heads between body paragraphs, as
-    here, 281 of 715 against 1 title of 237. Without the group, 29 titles of 1348
-    fall in that band.
-
-    Read over the stretch it would head (seventh pass): the story's first section
-    after its opening, a part the story's own text names, or a row of a form."""
-    if _NUMBERED.match(head.title):
-        return SECTION_WHY + "a numbered line"
-    if _echoes(blocks, heads, head):
-        return SECTION_WHY + "it repeats the story's title"
-    if _carries_title(blocks, heads, head):
-        return SECTION_WHY + "the text under it repeats the story's title"
-    if _carries_title(blocks, heads, head, GROUP_CARRIES) and _among_sub_heads(blocks, tags, heads, head):
-        return SECTION_WHY + "one of the story's sub-heads, and the text under it goes on about its title"
-    if _opening_then_sections(blocks, tags, heads, head):
-        return SECTION_WHY + "its first section after the opening, the text under it goes on about its title"
-    if _told_above(blocks, heads, head):
-        return SECTION_WHY + "the story's text names it word for word"
-    if _among_rows(blocks, tags, heads, head):
-        return SECTION_WHY + "a row of its form or table: no sentence above it or under it"
-    return None
-
-
-def _dated_section(
-    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
-) -> str | None:
-    """Why a short line over a dateline (a headline by layout) heads a section of the
-    story above instead: a web story's related report, with its own "本报讯" lead, set
-    under the story's opening paragraph among its sub-heads. In the corpus gold (plain
-    pages), of the lines right over a dateline or byline, 9 sub-heads (of 25) and none
-    of the 398 titles stand so."""
-    if _byline_follows(blocks, head.end) and _opening_then_sections(blocks, tags, heads, head, dated=True):
-        return SECTION_WHY + "a related report after its opening, the text under it goes on about its title"
-    return None
+    return above is None or above.source != blocks[i].source or body_line(above)
 
 
 def _signed_off(blocks: Sequence[Block], end: int) -> bool:
@@ -837,7 +560,7 @@ def _strong_start(blocks: Sequence[Block], i: int, end: int) -> bool:
     closes a story (a photo credit, a signature's date, a jump marker)."""
     before = blocks[i - 1] if i else None
     return (
-        _byline_follows(blocks, end)
+        byline_follows(blocks, end)
         or before is None
         or before.source != blocks[i].source
         or _closes_story(before)
@@ -876,7 +599,7 @@ def _signed_by_names(blocks: Sequence[Block], i: int) -> bool:
     if _BARE_NAMES.match(blocks[i].text.strip()):
         return False
     lead = blocks[i + 2]
-    return bool(_BARE_NAMES.match(blocks[i + 1].text.strip())) and lead.source == blocks[i].source and _body_line(lead)
+    return bool(_BARE_NAMES.match(blocks[i + 1].text.strip())) and lead.source == blocks[i].source and body_line(lead)
 
 
 def _tagger_decides(
@@ -886,7 +609,7 @@ def _tagger_decides(
     beyond doubt, else when the tagger finds a title in it."""
     if _strong_start(blocks, i, end) and _shape_run_is_headline(blocks, i, end):
         return _by_shape(blocks, i, end)
-    if end - i == 2 and _dash_subtitle(blocks[i + 1].text) and not _SENTENCE_STOP.search(blocks[i].text):
+    if end - i == 2 and _dash_subtitle(blocks[i + 1].text) and not SENTENCE_STOP.search(blocks[i].text):
         # A short line over a "——…" subtitle is a title and its subtitle, whatever the
         # tagger thinks of the words: in the corpus gold (plain shapes) 87 titles stand
         # so, and 2 of a story's sub-heads (an interview's, with subtitles of their own).
@@ -908,7 +631,7 @@ def _tagger_decides(
         # The names are the byline: they stay with the body.
         return Headline(i, i + 1, blocks[i].text, why=NAMES_WHY)
     for k in range(i, max(end, i + 1)):
-        if _tag(tags, blocks[k]) == "title":
+        if tag_label(tags, blocks[k]) == "title":
             head = _tagged_run(blocks, tags, k, indented)
             if _signed_off(blocks, head.end):
                 return None
@@ -990,9 +713,9 @@ def find_headlines(
             head = _after_marker(blocks, st, i)
         elif (
             block.source in shape_sources
-            and _plain_line(block, allow_lead=True)
+            and plain_line(block, allow_lead=True)
             and not _continues_list(blocks, i)
-            and (not i or not _plain_line(blocks[i - 1], allow_lead=True) or _continues_list(blocks, i - 1))
+            and (not i or not plain_line(blocks[i - 1], allow_lead=True) or _continues_list(blocks, i - 1))
         ):
             # A page that marks its titles marks all of them: short lines there are
             # kickers, subtitles or the text's own sub-heads, never a story's start.
@@ -1010,9 +733,9 @@ def find_headlines(
                 else None
             )
             section = (
-                _section_head(blocks, tags, heads, found)
+                section_head(blocks, tags, heads, found)
                 if found and found.why.startswith(("tagger", "layout"))
-                else _dated_section(blocks, tags, heads, found)
+                else dated_section(blocks, tags, heads, found)
                 if found and block.source in tagged
                 else None
             )
@@ -1039,7 +762,7 @@ def find_headlines(
                 i + 1 < len(blocks)
                 and blocks[i + 1].kind == "paragraph"
                 and _dash_subtitle(blocks[i + 1].text)
-                and not _SENTENCE_STOP.search(block.text)
+                and not SENTENCE_STOP.search(block.text)
             )
             head = Headline(
                 i,
@@ -1053,7 +776,7 @@ def find_headlines(
         elif (
             block.source in tagged
             and block.kind == "paragraph"
-            and _tag(tags, block) == "title"
+            and tag_label(tags, block) == "title"
             and not _never_title(block.text, field=True)
             and not _continues_list(blocks, i)
         ):
@@ -1063,7 +786,7 @@ def find_headlines(
                 i += 1
                 continue
             head = _tagged_run(blocks, tags, i, layout.indented)
-            section = None if _signed_off(blocks, head.end) else _section_head(blocks, tags, heads, head)
+            section = None if _signed_off(blocks, head.end) else section_head(blocks, tags, heads, head)
             if section:
                 sections.update(dict.fromkeys(range(head.start, head.end), section))
             if _signed_off(blocks, head.end) or section or _nothing_under(blocks, head.end):
@@ -1136,11 +859,11 @@ def _report_titles(
             block.source in pages
             and i not in taken
             and above.source == below.source == block.source
-            and _plain_line(block)
-            and _body_line(above)
-            and _body_line(below)
+            and plain_line(block)
+            and body_line(above)
+            and body_line(below)
             and _dated_lead(below.text)
-            and not _NUMBERED.match(block.text)
+            and not NUMBERED.match(block.text)
             and not _never_title(block.text)
             and not _against_layout(blocks, i, i + 1, layouts.get(block.source, Layout()))
         ):
@@ -1155,7 +878,7 @@ def _after_marker(blocks: Sequence[Block], st: Structure, i: int) -> Headline:
     if nxt < len(blocks) and st.is_title(blocks, nxt):
         head = _marked_up(blocks, st, nxt, nxt)
         return Headline(i, head.end, head.title, head.kicker, head.subtitle, marker, head.why)
-    if nxt < len(blocks) and _plain_line(blocks[nxt], allow_lead=True):
+    if nxt < len(blocks) and plain_line(blocks[nxt], allow_lead=True):
         end = _run_end(blocks, nxt)
         if _shape_run_is_headline(blocks, nxt, end):
             head = _by_shape(blocks, nxt, end)
