@@ -33,7 +33,11 @@ GRAIN = [
 
 
 def tagged_headlines(
-    text: str, is_title: Callable[[str], bool], sections: dict[int, str] | None = None, bylines: Collection[str] = ()
+    text: str,
+    is_title: Callable[[str], bool],
+    sections: dict[int, str] | None = None,
+    bylines: Collection[str] = (),
+    overruled: dict[int, str] | None = None,
 ) -> tuple[list[Block], list[Headline]]:
     """The paragraph blocks of ``text`` and the headlines found in them when the tagger
     takes the lines ``is_title`` picks for titles (p = 0.9), those in ``bylines`` for
@@ -49,7 +53,7 @@ def tagged_headlines(
         else Tag("byline" if b.text in bylines else "body", 0.9, 0.0)
         for b in blocks
     }
-    return blocks, find_headlines(blocks, tags=tags, sections=sections)
+    return blocks, find_headlines(blocks, tags=tags, sections=sections, overruled=overruled)
 
 
 def test_cohesion_is_high_inside_a_story_and_low_between_stories() -> None:
@@ -782,3 +786,30 @@ def test_a_related_report_with_its_own_dateline_after_the_opening_is_a_section()
 
     _, heads = tagged_headlines(page(SPORTS * 4), lambda text: text in (title, "夏粮收购全面展开"))
     assert [h.title for h in heads] == [title, line, "夏粮收购全面展开"]
+
+
+def test_explain_says_why_a_line_taken_for_a_title_is_none() -> None:
+    # The tagger takes a note and a list's last entry for titles; the rules overrule
+    # both. An editor reading --explain sees which rule did it, not only the tagger's
+    # reading, on the lines left in the story.
+    from audiopaper.split import explain
+    from audiopaper.split.headline import plan
+    from audiopaper.split.tagger import Tag
+
+    note, entry = "编者按：本文有删节", "朝阳区：团结湖中学"
+    text = (
+        "全国体育工作会议在京召开\n\n"
+        + f"{SPORTS[0]}\n\n名单如下：\n\n东城区：和平里第四小学\n\n{entry}\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS[1:])
+        + f"{note}\n\n夏粮收购全面展开\n\n"
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+    titles = (note, entry, "夏粮收购全面展开")
+    overruled: dict[int, str] = {}
+    blocks, heads = tagged_headlines(text, lambda line: line in titles, overruled=overruled)
+    assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
+    tags = {(b.source, b.line): Tag("title", 0.9, 0.9 if b.text in titles else 0.0) for b in blocks}
+    notes = {n.text: n for n in explain.notes(blocks, blocks, plan(blocks), heads, tags, {}, overruled)}
+    assert notes[note].label == "body" and notes[note].why.startswith("never a headline: ")
+    assert notes[entry].label == "body" and "next entry of the list" in notes[entry].why
+    assert notes["夏粮收购全面展开"].label == "headline"

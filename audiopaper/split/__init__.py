@@ -145,7 +145,8 @@ def split(issue: Issue, story_level: int | None = None, model: Tagger | None = N
         tags=_tag_pages(blocks, shape_sources, model if model is not None else tagger.shipped()),
     )
     sections: dict[int, str] = {}
-    heads = find_headlines(blocks, st, ctx.tags, sections)
+    overruled: dict[int, str] = {}
+    heads = find_headlines(blocks, st, ctx.tags, sections, overruled)
     drafts = _drafts(blocks, heads, ctx)
     warnings: list[str] = list(st.warnings)
     if not any(not d.made_up_title for d in drafts):
@@ -174,7 +175,7 @@ def split(issue: Issue, story_level: int | None = None, model: Tagger | None = N
         articles=articles,
         repairs=repairs,
         warnings=tuple(warnings),
-        notes=explain.notes(issue.blocks, read, st, heads, ctx.tags, sections),
+        notes=explain.notes(issue.blocks, read, st, heads, ctx.tags, sections, overruled),
     )
 
 

@@ -36,11 +36,14 @@ def notes(
     heads: Sequence[Headline],
     tags: Mapping[tuple[str, int], Tag],
     sections: Mapping[int, str] | None = None,
+    overruled: Mapping[int, str] | None = None,
 ) -> tuple[LineNote, ...]:
     """``raw``: the issue's blocks; ``read``: those the splitter read (furniture out),
     indexed as ``st`` and ``heads`` index them; ``sections``: why lines the tagger took
-    for titles head sections of a story instead (by the same index)."""
+    for titles head sections of a story instead (by the same index); ``overruled``: why
+    lines a rule or the tagger took for headlines are none after all."""
     sections = sections or {}
+    overruled = overruled or {}
     head_of: dict[int, tuple[Headline, LineLabel]] = {}
     for head in heads:
         for k in range(head.start, head.end):
@@ -71,6 +74,9 @@ def notes(
             why = head.why
         elif found in sections:
             label, why = "heading", sections[found]
+        elif found in overruled:
+            label, why = _body_note(block, tags.get((block.source, block.line)))
+            why = f"{overruled[found]} ({why})"
         else:
             label, why = _body_note(block, tags.get((block.source, block.line)))
         out.append(LineNote(block.source, block.line, block.text, label, why))

@@ -525,6 +525,23 @@ def _continues_list(blocks: Sequence[Block], i: int) -> bool:
     return line != above and bool(_ENTRY.match(line)) and bool(_ENTRY.match(above))
 
 
+NEVER_WHY = "never a headline: a form's field, a byline or credit, a note, a formula or a list's entry"
+LIST_WHY = "never a headline: the next entry of the list or form above it"
+LAYOUT_WHY = (
+    "not a headline here: against the page's layout (indented where its headlines are flush,"
+    " or no blank line above where blank lines part its stories)"
+)
+
+
+def _overruled_why(blocks: Sequence[Block], head: Headline) -> str:
+    """Why a headline found by a rule or the tagger is dropped, for --explain."""
+    if _never_title(head.title):
+        return NEVER_WHY
+    if _signed_off(blocks, head.end):
+        return "not a headline: a date or a photo credit under it signs a notice or a picture off"
+    return "not a headline: no text under it on its page, so it ends the story above"
+
+
 def _nothing_under(blocks: Sequence[Block], end: int) -> bool:
     """No text under a headline on its page: a headline heads a story, so a short
     line that ends a page ("音頻: …", a closing label) is the last of the story above."""
@@ -676,15 +693,18 @@ def find_headlines(
     st: Structure | None = None,
     tags: Mapping[tuple[str, int], Tag] | None = None,
     sections: dict[int, str] | None = None,
+    overruled: dict[int, str] | None = None,
 ) -> list[Headline]:
     """Headline groups in page order; blocks between them are the stories' bodies.
 
     In pages without markup, ``tags`` (the line tagger's labels, by source and line)
     say which lines are titles; without them the rules judge by shape. ``sections``,
     when given, gets why each line the tagger took for a title heads a section of a
-    story instead (by block index), for ``--explain``.
+    story instead (by block index), for ``--explain``; ``overruled`` gets why each line
+    a rule or the tagger took for a headline is none after all.
     """
     sections = {} if sections is None else sections
+    overruled = {} if overruled is None else overruled
     st = st or plan(blocks)
     tags = tags or {}
     tagged = {source for source, _ in tags}
@@ -749,6 +769,8 @@ def find_headlines(
             ):
                 if found is not None and section:
                     sections.update(dict.fromkeys(range(found.start, found.end), section))
+                elif found is not None:
+                    overruled.update(dict.fromkeys(range(found.start, found.end), _overruled_why(blocks, found)))
                 i += 1
                 continue
             head = found
@@ -773,16 +795,15 @@ def find_headlines(
                 if _run_in_subtitle(blocks, i)
                 else "rule: a long unpunctuated line above a byline, a dateline or a subtitle, or after a story gap",
             )
-        elif (
-            block.source in tagged
-            and block.kind == "paragraph"
-            and tag_label(tags, block) == "title"
-            and not _never_title(block.text, field=True)
-            and not _continues_list(blocks, i)
-        ):
+        elif block.source in tagged and block.kind == "paragraph" and tag_label(tags, block) == "title":
             # A headline the rules did not see (long, or punctuated like a sentence).
+            if _never_title(block.text, field=True) or _continues_list(blocks, i):
+                overruled[i] = NEVER_WHY if _never_title(block.text, field=True) else LIST_WHY
+                i += 1
+                continue
             layout = layouts.get(block.source, Layout())
             if _against_layout(blocks, i, i + 1, layout):
+                overruled[i] = LAYOUT_WHY
                 i += 1
                 continue
             head = _tagged_run(blocks, tags, i, layout.indented)
@@ -790,6 +811,8 @@ def find_headlines(
             if section:
                 sections.update(dict.fromkeys(range(head.start, head.end), section))
             if _signed_off(blocks, head.end) or section or _nothing_under(blocks, head.end):
+                if not section:
+                    overruled.update(dict.fromkeys(range(head.start, head.end), _overruled_why(blocks, head)))
                 i += 1
                 continue
         else:
