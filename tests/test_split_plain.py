@@ -32,6 +32,17 @@ GRAIN = [
 ]
 
 
+def sports_then_grain(between: str) -> str:
+    """The sports story (title and paragraphs), ``between`` (lines that end in blank
+    lines), then the grain story's paragraphs: the page most of these tests vary."""
+    return (
+        "全国体育工作会议在京召开\n\n"
+        + "".join(f"{p}\n\n" for p in SPORTS)
+        + between
+        + "".join(f"{p}\n\n" for p in GRAIN)
+    )
+
+
 def tagged_headlines(
     text: str,
     is_title: Callable[[str], bool],
@@ -139,12 +150,9 @@ def test_without_the_model_the_page_conventions_still_hold(monkeypatch) -> None:
 def test_a_long_title_with_commas_is_found_by_the_tagger() -> None:
     # Not shaped like a headline (two commas), so only the tagger can find it.
     title = "胡锦涛在全国农村学习教育工作会议上强调，认真开展学习教育活动，推动农村改革发展"
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + f"{title}\n\n本报记者 陈雁\n\n"
+    text = sports_then_grain(
+        f"{title}\n\n本报记者 陈雁\n\n"
         + "本报北京2月25日讯 全国农村学习教育工作会议今天在北京召开，会议总结了试点工作经验。\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
     )
     result = split_plain(text)
     assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
@@ -175,12 +183,8 @@ LONG_TITLE = "国务院召开全国安全生产电视电话会议，要求各地
 
 
 def test_a_long_title_above_a_dateline_opens_a_story() -> None:
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + f"{LONG_TITLE}\n\n"
-        + "新华社北京3月11日电　国务院今天召开全国安全生产电视电话会议，部署当前安全生产工作。\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
+    text = sports_then_grain(
+        f"{LONG_TITLE}\n\n" + "新华社北京3月11日电　国务院今天召开全国安全生产电视电话会议，部署当前安全生产工作。\n\n"
     )
     assert len(LONG_TITLE) > 60
     result = split_plain(text)
@@ -189,12 +193,7 @@ def test_a_long_title_above_a_dateline_opens_a_story() -> None:
 
 def test_a_dash_subtitle_goes_with_the_long_title_above_it() -> None:
     title = "坚持以经济建设为中心，全面推进改革开放和社会主义现代化建设，为实现跨世纪宏伟目标而奋斗"
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + f"{title}\n\n——在全省经济工作会议上的讲话\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
-    )
+    text = sports_then_grain(f"{title}\n\n——在全省经济工作会议上的讲话\n\n")
     result = split_plain(text)
     assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
     assert result.articles[1].subtitle == "——在全省经济工作会议上的讲话"
@@ -208,12 +207,7 @@ def test_a_document_title_above_its_note_opens_a_story(monkeypatch) -> None:  # 
     monkeypatch.setattr(tagger, "shipped", lambda: None)
     title = "全国人民代表大会常务委员会关于加强经济工作监督的决定，关于进一步做好预算审查和监督工作的若干规定"
     note = "（1999年12月25日第九届全国人民代表大会常务委员会第十三次会议通过）"
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + f"{title}\n\n{note}\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
-    )
+    text = sports_then_grain(f"{title}\n\n{note}\n\n")
     result = split_plain(text)
     assert [a.title for a in result.articles] == ["全国体育工作会议在京召开", title]
     assert note in [p.text for p in result.articles[1].paragraphs]
@@ -305,13 +299,7 @@ def test_a_long_run_of_short_lines_over_a_title_is_not_its_kicker() -> None:
     # stay with their story; a kicker is a line or three.
 
     rows = ["北京", "两万人", "上海", "三万人", "广州", "一万人"]
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + "".join(f"{row}\n\n" for row in rows)
-        + "夏粮收购全面展开\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
-    )
+    text = sports_then_grain("".join(f"{row}\n\n" for row in rows) + "夏粮收购全面展开\n\n")
     titles = ("全国体育工作会议在京召开", "夏粮收购全面展开")
     blocks, heads = tagged_headlines(text, lambda line: line in titles)
     assert [(h.title, h.kicker) for h in heads] == [(titles[0], None), (titles[1], None)]
@@ -368,12 +356,7 @@ def test_a_short_line_over_a_dash_subtitle_is_a_title_whatever_the_tagger_says()
     # Say the tagger finds no title anywhere: a short line over "——…" still opens a
     # story, with the dash line as its subtitle.
 
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + "粮仓里的夏天\n\n——来自产粮大县的报告\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
-    )
+    text = sports_then_grain("粮仓里的夏天\n\n——来自产粮大县的报告\n\n")
     blocks, heads = tagged_headlines(text, lambda line: False)
     assert [(h.title, h.subtitle) for h in heads][-1] == ("粮仓里的夏天", "——来自产粮大县的报告")
 
@@ -488,12 +471,7 @@ def test_a_short_line_over_a_tagged_title_is_its_kicker_only_if_it_leads_on() ->
 def test_a_credit_under_body_text_closes_the_story_and_the_line_under_it_opens_one(credit: str) -> None:
     # The tagger finds no title anywhere: a credit or a reporter's name under the end of
     # a story signs it off, so the short line under it opens the next one.
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + f"{credit}\n\n夏粮收购全面展开\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
-    )
+    text = sports_then_grain(f"{credit}\n\n夏粮收购全面展开\n\n")
     blocks, heads = tagged_headlines(text, lambda line: False)
     assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
     assert "credit" in heads[-1].why  # split --explain says why
@@ -501,12 +479,7 @@ def test_a_credit_under_body_text_closes_the_story_and_the_line_under_it_opens_o
 
 def test_a_text_and_picture_credit_heads_a_section_and_closes_nothing() -> None:
     # "文／… 图／…" credits the text under it: the short line after it is a sub-head.
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + "文／记者 王明 图／记者 李华\n\n夏粮收购\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
-    )
+    text = sports_then_grain("文／记者 王明 图／记者 李华\n\n夏粮收购\n\n")
     blocks, heads = tagged_headlines(text, lambda line: False)
     assert [h.title for h in heads] == ["全国体育工作会议在京召开"]
 
@@ -514,12 +487,7 @@ def test_a_text_and_picture_credit_heads_a_section_and_closes_nothing() -> None:
 def test_a_short_line_over_a_byline_of_bare_names_and_the_lead_is_a_title() -> None:
     # The tagger finds no title anywhere: an essay's title over its author's name (no
     # "记者", no dateline) and the lead still opens a story; the names stay with it.
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + "粮仓里的夏天\n\n王明 李华\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
-    )
+    text = sports_then_grain("粮仓里的夏天\n\n王明 李华\n\n")
     blocks, heads = tagged_headlines(text, lambda line: False)
     assert [h.title for h in heads] == ["全国体育工作会议在京召开", "粮仓里的夏天"]
     assert blocks[heads[-1].end].text == "王明 李华"
@@ -527,12 +495,7 @@ def test_a_short_line_over_a_byline_of_bare_names_and_the_lead_is_a_title() -> N
 
 def test_a_reports_lead_in_over_its_headline_opens_a_story() -> None:
     # The tagger finds no title anywhere: "…会议上强调" leads into the headline under it.
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + "省长在全省粮食工作会议上强调\n\n夏粮收购要敞开收购\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
-    )
+    text = sports_then_grain("省长在全省粮食工作会议上强调\n\n夏粮收购要敞开收购\n\n")
     blocks, heads = tagged_headlines(text, lambda line: False)
     assert [(h.title, h.subtitle) for h in heads][-1] == ("省长在全省粮食工作会议上强调", "夏粮收购要敞开收购")
 
@@ -541,12 +504,7 @@ def test_a_reports_lead_in_over_its_headline_opens_a_story() -> None:
 def test_a_note_on_the_story_is_never_a_title(note: str) -> None:
     # Say the tagger takes the note closing a story for a title: it is still the end of
     # that story, and the title under it opens the next.
-    text = (
-        "全国体育工作会议在京召开\n\n"
-        + "".join(f"{p}\n\n" for p in SPORTS)
-        + f"{note}\n\n夏粮收购全面展开\n\n"
-        + "".join(f"{p}\n\n" for p in GRAIN)
-    )
+    text = sports_then_grain(f"{note}\n\n夏粮收购全面展开\n\n")
     blocks, heads = tagged_headlines(text, lambda line: line in (note, "夏粮收购全面展开"))
     assert [h.title for h in heads] == ["全国体育工作会议在京召开", "夏粮收购全面展开"]
 
@@ -591,8 +549,7 @@ def test_a_bare_wire_dateline_under_body_text_closes_the_story_above() -> None:
     # opens the next story. Over a story's lead, the same line is that story's dateline
     # and opens nothing of its own.
     title = "全国体育工作会议在京召开"
-    closed = f"{title}\n\n" + "".join(f"{p}\n\n" for p in SPORTS) + "新华社北京3月14日电\n\n夏粮收购全面展开\n\n"
-    closed += "".join(f"{p}\n\n" for p in GRAIN)
+    closed = sports_then_grain("新华社北京3月14日电\n\n夏粮收购全面展开\n\n")
     _, heads = tagged_headlines(closed, lambda line: False)
     assert [h.title for h in heads] == [title, "夏粮收购全面展开"]
 
