@@ -27,7 +27,16 @@ from .byline import (
 )
 from .rules import enclosed, headline_like, is_brief_title, is_date_line, is_field, is_notice_title
 from .sections import dated_section, section_head
-from .shape import NUMBERED, SENTENCE_STOP, Headline, body_line, byline_follows, plain_line, tag_label
+from .shape import (
+    NUMBERED,
+    SENTENCE_STOP,
+    Headline,
+    between_paragraphs,
+    body_line,
+    byline_follows,
+    plain_line,
+    tag_label,
+)
 from .tagger import Tag
 
 MAX_KICKER_LINES = 3
@@ -325,15 +334,14 @@ def _shape_run_is_headline(blocks: Sequence[Block], start: int, end: int) -> boo
     follower = blocks[end].text
     if parse_dateline(follower) or parse_author(follower):
         return True
-    before = blocks[start - 1] if start else None
-    return (
-        end - start >= 2
-        or before is None
-        or before.source != blocks[start].source
-        or _closes_story(before)
-        or _credit_closes(blocks, start - 1)
-        or is_notice_title(blocks[start].text)
-    )
+    return end - start >= 2 or _story_ended_above(blocks, start) or is_notice_title(blocks[start].text)
+
+
+def _story_ended_above(blocks: Sequence[Block], i: int) -> bool:
+    """Line ``i`` opens its page file, or the line above it closes a story (a credit, a
+    date, a jump marker, a wire credit, a reporter's name under body text)."""
+    before = blocks[i - 1] if i else None
+    return before is None or before.source != blocks[i].source or _closes_story(before) or _credit_closes(blocks, i - 1)
 
 
 def unmarked_sources(blocks: Sequence[Block], st: Structure | None = None) -> frozenset[str]:
@@ -427,10 +435,7 @@ def _run_in_subtitle(blocks: Sequence[Block], i: int) -> bool:
     text = blocks[i].text.strip()
     if not _RUN_IN_SUBTITLE.match(text) or SENTENCE_STOP.search(text) or len(text) > MAX_LONG_HEADLINE:
         return False
-    if i < 1 or i + 1 >= len(blocks):
-        return False
-    above, below = blocks[i - 1], blocks[i + 1]
-    return above.source == below.source == blocks[i].source and body_line(above) and body_line(below)
+    return between_paragraphs(blocks, i)
 
 
 RUN_IN_WHY = "layout: a title with its ——subtitle run in, between two paragraphs"
@@ -537,9 +542,9 @@ def _overruled_why(blocks: Sequence[Block], head: Headline) -> str:
     """Why a headline found by a rule or the tagger is dropped, for --explain."""
     if _never_title(head.title):
         return NEVER_WHY
-    if _signed_off(blocks, head.end):
-        return "not a headline: a date or a photo credit under it signs a notice or a picture off"
-    return "not a headline: no text under it on its page, so it ends the story above"
+    if _nothing_under(blocks, head.end):
+        return "not a headline: no text under it on its page, so it ends the story above"
+    return "not a headline: a date or a photo credit under it signs a notice or a picture off"
 
 
 def _nothing_under(blocks: Sequence[Block], end: int) -> bool:
@@ -575,14 +580,7 @@ def _strong_start(blocks: Sequence[Block], i: int, end: int) -> bool:
     """Layout that opens a story whatever the words say: a byline or dateline right
     under the run, the top of a page file, a deliberate gap above it, or a line that
     closes a story (a photo credit, a signature's date, a jump marker)."""
-    before = blocks[i - 1] if i else None
-    return (
-        byline_follows(blocks, end)
-        or before is None
-        or before.source != blocks[i].source
-        or _closes_story(before)
-        or _credit_closes(blocks, i - 1)
-    )
+    return byline_follows(blocks, end) or _story_ended_above(blocks, i)
 
 
 def _against_layout(blocks: Sequence[Block], i: int, end: int, layout: Layout) -> bool:
@@ -797,8 +795,9 @@ def find_headlines(
             )
         elif block.source in tagged and block.kind == "paragraph" and tag_label(tags, block) == "title":
             # A headline the rules did not see (long, or punctuated like a sentence).
-            if _never_title(block.text, field=True) or _continues_list(blocks, i):
-                overruled[i] = NEVER_WHY if _never_title(block.text, field=True) else LIST_WHY
+            never = _never_title(block.text, field=True)
+            if never or _continues_list(blocks, i):
+                overruled[i] = NEVER_WHY if never else LIST_WHY
                 i += 1
                 continue
             layout = layouts.get(block.source, Layout())
@@ -807,10 +806,11 @@ def find_headlines(
                 i += 1
                 continue
             head = _tagged_run(blocks, tags, i, layout.indented)
-            section = None if _signed_off(blocks, head.end) else section_head(blocks, tags, heads, head)
+            signed = _signed_off(blocks, head.end)
+            section = None if signed else section_head(blocks, tags, heads, head)
             if section:
                 sections.update(dict.fromkeys(range(head.start, head.end), section))
-            if _signed_off(blocks, head.end) or section or _nothing_under(blocks, head.end):
+            if signed or section or _nothing_under(blocks, head.end):
                 if not section:
                     overruled.update(dict.fromkeys(range(head.start, head.end), _overruled_why(blocks, head)))
                 i += 1
@@ -877,15 +877,13 @@ def _report_titles(
     taken = {k for head in heads for k in range(head.start, max(head.end, head.start + 1))}
     found = list(heads)
     for i in range(1, len(blocks) - 1):
-        block, above, below = blocks[i], blocks[i - 1], blocks[i + 1]
+        block = blocks[i]
         if (
             block.source in pages
             and i not in taken
-            and above.source == below.source == block.source
             and plain_line(block)
-            and body_line(above)
-            and body_line(below)
-            and _dated_lead(below.text)
+            and between_paragraphs(blocks, i)
+            and _dated_lead(blocks[i + 1].text)
             and not NUMBERED.match(block.text)
             and not _never_title(block.text)
             and not _against_layout(blocks, i, i + 1, layouts.get(block.source, Layout()))

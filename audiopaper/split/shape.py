@@ -66,3 +66,11 @@ def byline_follows(blocks: Sequence[Block], end: int) -> bool:
         return False
     text = blocks[end].text
     return parse_dateline(text) is not None or parse_author(text) is not None or is_source_line(text)
+
+
+def between_paragraphs(blocks: Sequence[Block], i: int) -> bool:
+    """Line ``i`` stands between two body paragraphs of its own page file."""
+    if i < 1 or i + 1 >= len(blocks):
+        return False
+    above, below = blocks[i - 1], blocks[i + 1]
+    return above.source == below.source == blocks[i].source and body_line(above) and body_line(below)
