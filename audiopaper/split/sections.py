@@ -19,15 +19,13 @@ from .tagger import Tag
 ECHO = 0.4  # share of a line's words already in the title above: a sub-head's, never a title's
 
 
-def _echoes(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
+def _echoes(above: Headline, head: Headline) -> bool:
     """A headline-shaped line that repeats the words of the title of the story it stands
     in ("贴过膜更难砸" under "…汽车玻璃贴膜更难砸") heads a section of that story: the
     next story's title says something new (in every corpus source, 2 titles in 725
     repeat the one before this much, against 74 of 900 sub-heads)."""
-    if not heads or blocks[heads[-1].start].source != blocks[head.start].source:
-        return False
     mine = bigrams(head.title)
-    return bool(mine) and len(mine & bigrams(heads[-1].title)) >= ECHO * len(mine)
+    return bool(mine) and len(mine & bigrams(above.title)) >= ECHO * len(mine)
 
 
 CARRIES = 0.6  # share of a story's title that the text under one of its sub-heads repeats
@@ -41,23 +39,26 @@ def _word_pairs(text: str) -> set[str]:
     return {run[k : k + 2] for run in _HAN_RUN.findall(text) for k in range(len(run) - 1)}
 
 
-def _carries_title(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline, share: float = CARRIES) -> bool:
+def _repeats(title: str, text: str, share: float) -> bool:
+    """``text`` repeats at least ``share`` of the title's word pairs."""
+    pairs = _word_pairs(title)
+    return bool(pairs) and len(pairs & _word_pairs(text)) >= share * len(pairs)
+
+
+def _carries_title(blocks: Sequence[Block], above: Headline, head: Headline, share: float = CARRIES) -> bool:
     """The text under a headline-shaped line goes on about what the title of the story
     above names ("…调整情况" under "出租车燃油费跟涨不跟跌…"): the line heads a section
     of that story. A new story's lead names its own subject: across the ten corpus
     sources, the first 300 characters of 1 story in 1489 repeat 60 % of the word pairs
     of the title before them, against the text under 266 of 1520 sub-heads."""
     source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source:
-        return False
-    title = _word_pairs(heads[-1].title)
     text = ""
     for block in blocks[head.end :]:
         if block.source != source or len(text) >= CARRY_WIDTH:
             break
         if block.kind == "paragraph":
             text += block.text
-    return bool(title) and len(title & _word_pairs(text[:CARRY_WIDTH])) >= share * len(title)
+    return _repeats(above.title, text[:CARRY_WIDTH], share)
 
 
 def _byline_under(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], end: int) -> bool:
@@ -73,7 +74,7 @@ GROUP_CARRIES = 0.3  # CARRIES, for a line that stands among sub-heads of the st
 
 
 def _among_sub_heads(
-    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
+    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], above: Headline, head: Headline
 ) -> bool:
     """Other lines set like sub-heads (headline-shaped, between two body paragraphs, not
     tagged a title) stand under the same title as ``head``: between that title and
@@ -82,9 +83,9 @@ def _among_sub_heads(
     opens there instead. A table's rows or a list's entries stand in runs, not between
     paragraphs, and do not count."""
     source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source or _byline_under(blocks, tags, head.end):
+    if _byline_under(blocks, tags, head.end):
         return False
-    if any(_set_as_sub_head(blocks, tags, k, source) for k in range(heads[-1].end, head.start)):
+    if any(_set_as_sub_head(blocks, tags, k, source) for k in range(above.end, head.start)):
         return True
     return any(_set_as_sub_head(blocks, tags, k, source) for k in _stretch(blocks, tags, head.end))
 
@@ -126,7 +127,7 @@ STRETCH_CARRIES = 0.4
 def _opening_then_sections(
     blocks: Sequence[Block],
     tags: Mapping[tuple[str, int], Tag],
-    heads: Sequence[Headline],
+    above: Headline,
     head: Headline,
     dated: bool = False,
 ) -> bool:
@@ -137,31 +138,25 @@ def _opening_then_sections(
     under ``head`` says a story opens there, unless ``dated`` (the caller has read the
     dateline under it and asks whether it dates a section)."""
     source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source:
-        return False
     if not dated and _byline_under(blocks, tags, head.end):
         return False
-    opening = sum(len(b.text) for b in blocks[heads[-1].end : head.start] if b.kind == "paragraph")
+    opening = sum(len(b.text) for b in blocks[above.end : head.start] if b.kind == "paragraph")
     stretch = _stretch(blocks, tags, head.end)
     if opening >= OPENING or not any(_set_as_sub_head(blocks, tags, k, source) for k in stretch):
         return False
-    title = _word_pairs(heads[-1].title)
     text = "".join(blocks[k].text for k in stretch if blocks[k].kind == "paragraph")
-    return bool(title) and len(title & _word_pairs(text)) >= STRETCH_CARRIES * len(title)
+    return _repeats(above.title, text, STRETCH_CARRIES)
 
 
-def _told_above(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> bool:
+def _told_above(blocks: Sequence[Block], above: Headline, head: Headline) -> bool:
     """The line is written word for word into a sentence of the story above it (an
     outline: "本文建议：…实施提高水分生产效率的旱地农业工程，…" over a section so
     headed): it names a part of that story. A title a story quotes (《…》, “…”) or a list
     of the page's headlines (short lines, not sentences) names other stories instead."""
-    source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source:
-        return False
     line = _SPACES.sub("", blocks[head.start].text)
     if len(line) < MIN_TOLD:
         return False
-    for block in blocks[heads[-1].end : head.start]:
+    for block in blocks[above.end : head.start]:
         text = _SPACES.sub("", block.text)
         if body_line(block) and line in text and f"《{line}》" not in text and f"“{line}”" not in text:
             return True
@@ -171,17 +166,14 @@ def _told_above(blocks: Sequence[Block], heads: Sequence[Headline], head: Headli
 MIN_TOLD = 6
 
 
-def _among_rows(
-    blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], heads: Sequence[Headline], head: Headline
-) -> bool:
+def _among_rows(blocks: Sequence[Block], tags: Mapping[tuple[str, int], Tag], above: Headline, head: Headline) -> bool:
     """No sentence stands between the title above and ``head``, nor under ``head`` up to
     the next line the tagger takes for a title: the line is one of the rows of a form or
     a table under that title ("工作日的上午 工作日的下午" in a volunteers' form), which
     heads no text of its own."""
-    source = blocks[head.start].source
-    if not heads or blocks[heads[-1].start].source != source or head.start == heads[-1].end:
+    if head.start == above.end:
         return False
-    rows = [*range(heads[-1].end, head.start), *_stretch(blocks, tags, head.end)]
+    rows = [*range(above.end, head.start), *_stretch(blocks, tags, head.end)]
     return not any(body_line(blocks[k]) for k in rows)
 
 
@@ -189,6 +181,14 @@ _SPACES = re.compile(r"\s+")
 
 
 SECTION_WHY = "a section of the story above: "
+
+
+def _story_above(blocks: Sequence[Block], heads: Sequence[Headline], head: Headline) -> Headline | None:
+    """The headline of the story ``head`` stands in: the last one found, if it is on
+    the same page file (every cue below reads that story)."""
+    if heads and blocks[heads[-1].start].source == blocks[head.start].source:
+        return heads[-1]
+    return None
 
 
 def section_head(
@@ -213,17 +213,20 @@ def section_head(
     after its opening, a part the story's own text names, or a row of a form."""
     if NUMBERED.match(head.title):
         return SECTION_WHY + "a numbered line"
-    if _echoes(blocks, heads, head):
+    above = _story_above(blocks, heads, head)
+    if above is None:
+        return None
+    if _echoes(above, head):
         return SECTION_WHY + "it repeats the story's title"
-    if _carries_title(blocks, heads, head):
+    if _carries_title(blocks, above, head):
         return SECTION_WHY + "the text under it repeats the story's title"
-    if _carries_title(blocks, heads, head, GROUP_CARRIES) and _among_sub_heads(blocks, tags, heads, head):
+    if _carries_title(blocks, above, head, GROUP_CARRIES) and _among_sub_heads(blocks, tags, above, head):
         return SECTION_WHY + "one of the story's sub-heads, and the text under it goes on about its title"
-    if _opening_then_sections(blocks, tags, heads, head):
+    if _opening_then_sections(blocks, tags, above, head):
         return SECTION_WHY + "its first section after the opening, the text under it goes on about its title"
-    if _told_above(blocks, heads, head):
+    if _told_above(blocks, above, head):
         return SECTION_WHY + "the story's text names it word for word"
-    if _among_rows(blocks, tags, heads, head):
+    if _among_rows(blocks, tags, above, head):
         return SECTION_WHY + "a row of its form or table: no sentence above it or under it"
     return None
 
@@ -236,6 +239,11 @@ def dated_section(
     under the story's opening paragraph among its sub-heads. In the corpus gold (plain
     pages), of the lines right over a dateline or byline, 9 sub-heads (of 25) and none
     of the 398 titles stand so."""
-    if byline_follows(blocks, head.end) and _opening_then_sections(blocks, tags, heads, head, dated=True):
+    above = _story_above(blocks, heads, head)
+    if (
+        above is not None
+        and byline_follows(blocks, head.end)
+        and _opening_then_sections(blocks, tags, above, head, dated=True)
+    ):
         return SECTION_WHY + "a related report after its opening, the text under it goes on about its title"
     return None
