@@ -126,8 +126,9 @@ def _carries(a: Article, story: dict[str, Any]) -> bool:
 
 def _marked_up(field: str, source_text: str) -> bool:
     """Markup in a field that the source does not print itself. A paragraph the repairs
-    joined is no longer a line of the source, so each match is looked up with the
-    characters around it ("闽D/Y**72", a number plate the source masks, is text)."""
+    joined, or one a Markdown reader took a pair of ``**`` out of, is no longer a line
+    of the source, so each match is looked up with the characters around it
+    ("闽D/Y**72", a number plate the source masks, is text)."""
     if not field or norm(field) in source_text:
         return False
     return any(norm(field[max(0, m.start() - 3) : m.end() + 3]) not in source_text for m in _MARKUP.finditer(field))

@@ -298,13 +298,11 @@ def _key(story: Story) -> str:
 
 
 def _used(corpus: Path) -> set[str]:
-    """The stories an assembled corpus's issues hold, so that a test set can be made of
-    the others: stories the splitter's rules and its model were never shaped on."""
-    return {
-        _key(story)
-        for gold in (corpus / "issues").glob("*/*/gold.json")
-        for story in json.loads(gold.read_text(encoding="utf-8"))["stories"]
-    }
+    """The stories a corpus's issues hold, assembled or native (a source's own pages,
+    extract.py), so that a test set can be made of the others: stories the splitter's
+    rules and its model were never shaped on."""
+    golds = [*(corpus / "issues").glob("*/*/gold.json"), *(corpus / "native").glob("*/*/gold.json")]
+    return {_key(story) for gold in golds for story in json.loads(gold.read_text(encoding="utf-8"))["stories"]}
 
 
 def main() -> None:
@@ -318,7 +316,11 @@ def main() -> None:
     if args.exclude is not None and args.exclude.resolve() == args.corpus.resolve():
         parser.error("--exclude names the corpus being written, whose issues are about to be replaced")
     used = _used(args.exclude) if args.exclude is not None else set()
-    shapes = {k: v for k, v in SHAPES.items() if not args.shapes or k in args.shapes.split(",")}
+    wanted = args.shapes.split(",") if args.shapes else list(SHAPES)
+    unknown = [name for name in wanted if name not in SHAPES]
+    if unknown:
+        parser.error(f"unknown shape(s) {', '.join(unknown)}; the shapes are {', '.join(SHAPES)}")
+    shapes = {k: v for k, v in SHAPES.items() if k in wanted}
     root = args.corpus / "issues"
     shutil.rmtree(root, ignore_errors=True)
     total = 0
